@@ -1,0 +1,104 @@
+"""The value objects of the content: who said it (Source) and what we teach (Lesson)."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+
+class Topic(enum.Enum):
+    """The fixed topic taxonomy; every lesson carries one to three of these."""
+
+    LEARNING = "learning"
+    CAREER = "career"
+    RESEARCH = "research"
+    ENGINEERING = "engineering"
+    DATA = "data"
+    PAPERS = "papers"
+    KAGGLE = "kaggle"
+    PRODUCTION = "production"
+    COMMUNICATION = "communication"
+    TEAMWORK = "teamwork"
+    MINDSET = "mindset"
+    MATH = "math"
+    TOOLS = "tools"
+    PROJECTS = "projects"
+    HIRING = "hiring"
+
+
+TOPIC_DESCRIPTIONS: dict[Topic, str] = {
+    Topic.LEARNING: "how to learn ML and keep learning",
+    Topic.CAREER: "choosing roles, paths and next steps",
+    Topic.RESEARCH: "doing research, PhDs, research scientists",
+    Topic.ENGINEERING: "software engineering for ML, experiments, pipelines",
+    Topic.DATA: "working with data before models",
+    Topic.PAPERS: "reading, implementing and writing papers",
+    Topic.KAGGLE: "Kaggle and ML competitions",
+    Topic.PRODUCTION: "deploying and shipping models",
+    Topic.COMMUNICATION: "explaining your work, writing, talking to people",
+    Topic.TEAMWORK: "working with colleagues, mentors and communities",
+    Topic.MINDSET: "habits, motivation, getting unstuck",
+    Topic.MATH: "the maths you need",
+    Topic.TOOLS: "frameworks, libraries and hardware",
+    Topic.PROJECTS: "side projects, portfolios and open source",
+    Topic.HIRING: "getting hired: interviews, CVs, first jobs",
+}
+
+
+class SourceKind(enum.Enum):
+    """What kind of document a source is; a podcast's lessons carry timestamps."""
+
+    INTERVIEW = "interview"
+    ESSAY = "essay"
+    PODCAST = "podcast"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """A practitioner and the document their lessons come from."""
+
+    id: str
+    speaker: str
+    role: str
+    title: str
+    publisher: str
+    kind: SourceKind
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, str]:
+        """The source object of the JSON contract (DESIGN.md)."""
+        return {
+            "id": self.id,
+            "speaker": self.speaker,
+            "role": self.role,
+            "title": self.title,
+            "publisher": self.publisher,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Lesson:
+    """One piece of advice: our paraphrase, the speaker's own words, and where they said it."""
+
+    id: str
+    title: str
+    text: str
+    quote: str
+    topics: tuple[Topic, ...]
+    source: Source
+    timestamp: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The lesson object of the JSON contract (DESIGN.md)."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "quote": self.quote,
+            "topics": [t.value for t in self.topics],
+            "source": self.source.to_dict(),
+        }
+        if self.timestamp is not None:
+            data["timestamp"] = self.timestamp
+        return data
