@@ -1,0 +1,169 @@
+"""Rank lessons for a free-text question with SQLite's FTS5 (BM25, Porter stemming).
+
+FTS5 does the heavy lifting — stemming ("papers" ~ "paper"), diacritics, BM25 with column
+weights. Around it we add what a chat question needs and FTS5 lacks: stop words dropped so
+"how do I" matches nothing, the field's synonyms (PhD ~ doctorate), and typo repair ("kagle")
+against the corpus vocabulary. The index lives in memory and is built on first use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.lessons import Lesson, Topic
+
+# Column weights for bm25(): a word in the title or topics says more than one in the quote.
+COLUMNS = ("title", "topics", "text", "quote", "speaker")
+WEIGHTS = (6.0, 4.0, 2.0, 1.0, 2.0)
+MIN_TYPO_LENGTH = 4
+TYPO_CUTOFF = 0.8
+SYNONYM_WEIGHT = 0.5
+
+STOP_WORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had
+    has have having he her here hers him his how i if in into is it its itself just me more most my
+    myself no nor not now of off on once only or other our ours out over own same she should so some
+    such than that the their them then there these they this those through to too under until up
+    very was we were what when where which while who whom why will with would you your yours
+    im ive id dont get got go going want wanna really much many also still ever
+    mltip tip tips advice ml machine""".split()
+)
+
+# The field's synonyms: a query word brings in the whole group. Keys are stems we compare
+# after lower-casing; values are FTS terms (stemmed again by FTS5's tokenizer).
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("phd", "doctorate", "doctoral", "doctor"),
+    ("kaggle", "competition", "competitions", "kaggler", "leaderboard", "grandmaster"),
+    ("deploy", "deployment", "production", "ship", "shipping", "serving", "mlops"),
+    ("paper", "papers", "publication", "arxiv"),
+    ("research", "researcher", "researchers", "papers"),
+    ("job", "jobs", "hire", "hired", "hiring", "interview", "interviews", "resume", "cv"),
+    ("math", "maths", "mathematics", "calculus", "algebra", "statistics"),
+    ("beginner", "beginners", "newbie", "novice", "start", "starting"),
+    ("burnout", "exhausted", "overwork", "tired"),
+    ("portfolio", "github", "projects"),
+    ("faang", "google", "amazon", "microsoft", "bigtech"),
+    ("mentor", "advisor", "supervisor"),
+    ("framework", "frameworks", "pytorch", "tensorflow", "jax", "library"),
+    ("explain", "communicate", "communication", "stakeholders"),
+    ("dataset", "datasets", "data"),
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics, as FTS5's unicode61 tokenizer does."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    """The folded words of `text`."""
+    return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def synonym_key(word: str) -> str:
+    """A crude singular, so "papers" and "paper" share their synonyms."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _synonyms() -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for group in SYNONYM_GROUPS:
+        for term in group:
+            key = synonym_key(term)
+            table[key] = tuple(dict.fromkeys(table.get(key, ()) + group))
+    return table
+
+
+SYNONYMS = _synonyms()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchHit:
+    """A lesson and how well it matched (higher is better)."""
+
+    lesson: Lesson
+    score: float
+
+
+class LessonIndex:
+    """An in-memory FTS5 index over lessons; thread-safe, built once."""
+
+    def __init__(self, lessons: Sequence[Lesson]) -> None:
+        self._lessons = tuple(lessons)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.execute(
+            f"CREATE VIRTUAL TABLE lesson_fts USING fts5({', '.join(COLUMNS)}, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')"
+        )
+        self._db.executemany(
+            f"INSERT INTO lesson_fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (row, ls.title, " ".join(t.value for t in ls.topics), ls.text, ls.quote, ls.source.speaker)
+                for row, ls in enumerate(self._lessons)
+            ],
+        )
+        vocabulary = {w for ls in self._lessons for w in words(f"{ls.title} {ls.text} {ls.quote} {ls.source.speaker}")}
+        vocabulary |= {term for group in SYNONYM_GROUPS for term in group} | {t.value for t in Topic}
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(vocabulary):
+            self._by_length.setdefault(len(word), []).append(word)
+        self._vocabulary = frozenset(vocabulary)
+
+    def _is_indexed(self, term: str) -> bool:
+        row = self._db.execute("SELECT 1 FROM lesson_fts WHERE lesson_fts MATCH ? LIMIT 1", (f'"{term}"',))
+        return row.fetchone() is not None
+
+    def correct(self, word: str) -> str:
+        """The word itself if the corpus knows it (in any form), else the closest known word."""
+        if word in self._vocabulary or len(word) < MIN_TYPO_LENGTH or self._is_indexed(word):
+            return word
+        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, [])]
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=TYPO_CUTOFF)
+        return close[0] if close else word
+
+    def fts_queries(self, question: str) -> tuple[str, str]:
+        """FTS5 MATCH expressions for the question's own words and for their synonyms.
+
+        Either may be '' (no word worth searching, or no synonyms).
+        """
+        own: list[str] = []
+        related: list[str] = []
+        for typed in dict.fromkeys(words(question)):
+            if typed in STOP_WORDS:
+                continue
+            word = self.correct(typed)
+            own.append(f'"{word}"')
+            group = SYNONYMS.get(synonym_key(word), ())
+            related += [f'"{term}"' for term in group if term != word]
+        return " OR ".join(own), " OR ".join(dict.fromkeys(related))
+
+    def _ranked(self, query: str) -> dict[int, float]:
+        if not query:
+            return {}
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        rows = self._db.execute(
+            f"SELECT rowid, bm25(lesson_fts, {weights}) FROM lesson_fts WHERE lesson_fts MATCH ?",
+            (query,),
+        )
+        # bm25() is negative, more negative is better; flip it so higher = better.
+        return {row: -rank for row, rank in rows}
+
+    def search(self, question: str, limit: int = 5) -> list[SearchHit]:
+        """Lessons that match `question`, best first; empty when nothing is close."""
+        with self._lock:
+            own, related = self.fts_queries(question)
+            scores = self._ranked(own)
+            # A synonym counts, but less than the word the user typed.
+            for row, score in self._ranked(related).items():
+                scores[row] = scores.get(row, 0.0) + SYNONYM_WEIGHT * score
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [SearchHit(lesson=self._lessons[row], score=score) for row, score in best]
