@@ -1,0 +1,204 @@
+"""The command engine every adapter shares: text or a button press in, a Reply out.
+
+Grammar (after the platform's `/mltip`):
+    (nothing)            a random lesson
+    topics | sources | help
+    <question or topic>  the best lessons for it, one at a time (Another shows the next)
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
+from bot.core.library import Library
+from bot.core.replies import MAX_ACTION_PAYLOAD, Action, ActionKind, Field, Reply, Visibility
+from bot.core.search import LessonIndex
+from bot.errors import CommandError
+
+SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
+SEPARATOR = "|"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RandomTip:
+    """A random lesson, other than `exclude`."""
+
+    exclude: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Search:
+    """The `rank`-th best lesson for `query` (0 = best)."""
+
+    query: str
+    rank: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Share:
+    """Post a lesson to the whole channel, saying who shared it."""
+
+    lesson_id: str
+    shared_by: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListTopics:
+    """The topic taxonomy with lesson counts."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListSources:
+    """Who the lessons come from."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Help:
+    """How to use the command."""
+
+
+Command = RandomTip | Search | Share | ListTopics | ListSources | Help
+KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help()}
+
+
+def parse(text: str) -> Command:
+    """Turn what the user typed after the command into a Command."""
+    words = text.split()
+    if words and words[0].lower() in ("/mltip", "mltip"):
+        words = words[1:]
+    if not words:
+        return RandomTip()
+    if len(words) == 1 and words[0].lower() in KEYWORDS:
+        return KEYWORDS[words[0].lower()]
+    return Search(query=" ".join(words))
+
+
+def another_payload(command: RandomTip | Search, shown: Lesson) -> str:
+    """The payload of the Another button under a reply to `command`."""
+    if isinstance(command, Search):
+        head = SEPARATOR.join((ActionKind.ANOTHER.value, str(command.rank + 1), ""))
+        return head + command.query[: MAX_ACTION_PAYLOAD - len(head)]
+    return SEPARATOR.join((ActionKind.ANOTHER.value, "~", shown.id))[:MAX_ACTION_PAYLOAD]
+
+
+def decode_action(payload: str, *, user: str) -> Command:
+    """The command behind a button press; CommandError when the payload is not ours."""
+    kind, _, rest = payload.partition(SEPARATOR)
+    if kind == ActionKind.SHARE.value and rest:
+        return Share(lesson_id=rest, shared_by=user)
+    if kind == ActionKind.ANOTHER.value:
+        rank, _, value = rest.partition(SEPARATOR)
+        if rank == "~":
+            return RandomTip(exclude=value or None)
+        if rank.isdigit() and value.strip():
+            return Search(query=value, rank=int(rank))
+    raise CommandError("That button is no longer valid. Try /mltip again.")
+
+
+class CommandEngine:
+    """Answers commands from the library; the randomness source is injectable for tests."""
+
+    def __init__(self, library: Library, *, rng: random.Random | None = None) -> None:
+        self.library = library
+        self._rng = rng or random.Random()
+        self._index: LessonIndex | None = None
+
+    @property
+    def index(self) -> LessonIndex:
+        """The search index, built on first use so `mltip tip` without a query stays fast."""
+        if self._index is None:
+            self._index = LessonIndex(self.library.lessons)
+        return self._index
+
+    def run(self, text: str) -> Reply:
+        """Parse and answer what a user typed."""
+        return self.handle(parse(text))
+
+    def press(self, payload: str, *, user: str) -> Reply:
+        """Answer a button press."""
+        return self.handle(decode_action(payload, user=user))
+
+    def handle(self, command: Command) -> Reply:
+        """Answer one command."""
+        if isinstance(command, RandomTip):
+            return self._lesson_reply(command, self.random_lesson(exclude=command.exclude))
+        if isinstance(command, Search):
+            return self._search(command)
+        if isinstance(command, Share):
+            return self._share(command)
+        if isinstance(command, ListTopics):
+            return self._topics()
+        if isinstance(command, ListSources):
+            return self._sources()
+        return self._help()
+
+    def random_lesson(self, *, exclude: str | None = None) -> Lesson:
+        """Any lesson but `exclude` (when there is another to give)."""
+        pool = [lesson for lesson in self.library.lessons if lesson.id != exclude]
+        return self._rng.choice(pool or list(self.library.lessons))
+
+    def best(self, query: str, limit: int = SEARCH_DEPTH) -> list[Lesson]:
+        """The best lessons for `query`, best first (possibly none)."""
+        return [hit.lesson for hit in self.index.search(query, limit)]
+
+    def _lesson_reply(self, command: RandomTip | Search, lesson: Lesson, note: str | None = None) -> Reply:
+        actions = (
+            Action(kind=ActionKind.ANOTHER, label="Another", payload=another_payload(command, lesson)),
+            Action(kind=ActionKind.SHARE, label="Share", payload=f"{ActionKind.SHARE.value}{SEPARATOR}{lesson.id}"),
+        )
+        return Reply(title=lesson.title, text=lesson.text, lesson=lesson, note=note, actions=actions)
+
+    def _search(self, command: Search) -> Reply:
+        matches = self.best(command.query)
+        if command.rank < len(matches):
+            note = None if command.rank == 0 else f"Match {command.rank + 1} for “{command.query}”"
+            return self._lesson_reply(command, matches[command.rank], note)
+        if matches:
+            note = f"No more matches for “{command.query}”; here is a random lesson instead."
+        else:
+            note = f"Nothing close to “{command.query}”; here is a random lesson instead. Try /mltip topics."
+        lesson = self.random_lesson()
+        return self._lesson_reply(RandomTip(), lesson, note)
+
+    def _share(self, command: Share) -> Reply:
+        lesson = self.library.by_id.get(command.lesson_id)
+        if lesson is None:
+            raise CommandError("That lesson is no longer available. Try /mltip again.")
+        return Reply(
+            title=lesson.title,
+            text=lesson.text,
+            lesson=lesson,
+            visibility=Visibility.CHANNEL,
+            shared_by=command.shared_by,
+        )
+
+    def _topics(self) -> Reply:
+        fields = tuple(
+            Field(name=topic.value, value=f"{TOPIC_DESCRIPTIONS[topic]} ({count} lessons)")
+            for topic, count in self.library.topic_counts().items()
+        )
+        return Reply(title="Topics", text="Ask for any of them with /mltip <topic>.", fields=fields)
+
+    def _sources(self) -> Reply:
+        counts: dict[str, int] = {}
+        for lesson in self.library.lessons:
+            counts[lesson.source.id] = counts.get(lesson.source.id, 0) + 1
+        fields = tuple(
+            Field(name=s.speaker, value=f"{s.role}. “{s.title}”, {s.publisher} ({counts.get(s.id, 0)} lessons)")
+            for s in self.library.sources.values()
+        )
+        return Reply(title="Sources", text="The practitioners whose advice these lessons distil.", fields=fields)
+
+    def _help(self) -> Reply:
+        fields = (
+            Field(name="/mltip", value="a random lesson"),
+            Field(name="/mltip <question>", value="the best lesson for a question, e.g. /mltip is kaggle worth it"),
+            Field(name="/mltip <topic>", value="a lesson on a topic, e.g. /mltip papers"),
+            Field(name="/mltip topics", value="the topics there are"),
+            Field(name="/mltip sources", value="who the advice comes from"),
+            Field(name="/mltip help", value="this help"),
+        )
+        text = f"Career advice for ML engineers: {len(self.library.lessons)} lessons from practitioners."
+        return Reply(title="How to use /mltip", text=text, fields=fields)

@@ -1,0 +1,90 @@
+"""Reply: what the core answers, before any platform renders it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from bot.core.lessons import Lesson
+
+# Discord caps a component's custom_id at 100 characters; every platform's button payload
+# must fit there, so the core keeps its action payloads under this bound.
+MAX_ACTION_PAYLOAD = 90
+
+
+class ActionKind(enum.Enum):
+    """Follow-up buttons under a lesson."""
+
+    ANOTHER = "another"
+    SHARE = "share"
+
+
+class Visibility(enum.Enum):
+    """Who sees a reply: only the person who asked, or the whole channel."""
+
+    PRIVATE = "private"
+    CHANNEL = "channel"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    """A button: its label and the payload that comes back when it is pressed."""
+
+    kind: ActionKind
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Field:
+    """A name/value row, for listings such as topics and sources."""
+
+    name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reply:
+    """A platform-neutral answer: adapters turn it into Block Kit, an embed or plain text.
+
+    `note` carries text that came from the user (a query echoed back), so renderers must
+    escape it; everything else is our own text.
+    """
+
+    title: str
+    text: str
+    lesson: Lesson | None = None
+    note: str | None = None
+    fields: tuple[Field, ...] = ()
+    actions: tuple[Action, ...] = ()
+    visibility: Visibility = Visibility.PRIVATE
+    shared_by: str | None = None
+
+    @property
+    def quote(self) -> str | None:
+        """The speaker's own words, when the reply is a lesson."""
+        return self.lesson.quote if self.lesson else None
+
+    @property
+    def attribution(self) -> str | None:
+        """'Speaker (role), “Title”, publisher, at M:SS' for a lesson."""
+        if self.lesson is None:
+            return None
+        source = self.lesson.source
+        at = f", at {self.lesson.timestamp}" if self.lesson.timestamp else ""
+        return f"{source.speaker} ({source.role}), “{source.title}”, {source.publisher}{at}"
+
+    @property
+    def plain_text(self) -> str:
+        """The whole reply as plain text: the fallback for notifications and screen readers."""
+        parts = [self.title]
+        if self.note:
+            parts.append(self.note)
+        if self.text:
+            parts.append(self.text)
+        if self.lesson:
+            parts.append(f"“{self.lesson.quote}” — {self.attribution}")
+        parts += [f"{f.name}: {f.value}" for f in self.fields]
+        if self.shared_by:
+            parts.append(f"Shared by {self.shared_by}")
+        return "\n".join(parts)

@@ -1,0 +1,115 @@
+"""The command engine: grammar, replies, and the Another / Share buttons."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.commands import (
+    CommandEngine,
+    Help,
+    ListSources,
+    ListTopics,
+    RandomTip,
+    Search,
+    Share,
+    decode_action,
+    parse,
+)
+from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind, Visibility
+from bot.errors import CommandError
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("", RandomTip()),
+        ("   ", RandomTip()),
+        ("/mltip", RandomTip()),
+        ("topics", ListTopics()),
+        ("/mltip SOURCES", ListSources()),
+        ("help", Help()),
+        ("is kaggle worth it", Search(query="is kaggle worth it")),
+        ("/mltip   help me  choose", Search(query="help me choose")),
+    ],
+)
+def test_grammar(text: str, command: object) -> None:
+    assert parse(text) == command
+
+
+def test_a_question_gets_its_best_lesson_with_buttons(engine: CommandEngine) -> None:
+    reply = engine.run("is kaggle worth it")
+    assert reply.lesson is not None and reply.lesson.id == "iglovikov-kaggle-worth-it"
+    assert reply.title == reply.lesson.title and reply.quote == reply.lesson.quote
+    assert reply.attribution and reply.attribution.startswith("Vladimir Iglovikov (")
+    assert [a.kind for a in reply.actions] == [ActionKind.ANOTHER, ActionKind.SHARE]
+    assert reply.visibility is Visibility.PRIVATE
+
+
+def test_another_walks_down_the_matches_then_falls_back_to_random(engine: CommandEngine) -> None:
+    expected = engine.best("kaggle")
+    seen = []
+    reply = engine.run("kaggle")
+    for _ in expected:
+        assert reply.lesson is not None
+        seen.append(reply.lesson.id)
+        reply = engine.press(reply.actions[0].payload, user="ana")
+    assert seen == [lesson.id for lesson in expected]
+    assert reply.note and "No more matches" in reply.note and reply.lesson is not None
+
+
+def test_another_after_a_random_lesson_gives_a_different_one(engine: CommandEngine) -> None:
+    first = engine.run("")
+    for _ in range(20):
+        again = engine.press(first.actions[0].payload, user="ana")
+        assert again.lesson != first.lesson
+
+
+def test_share_posts_the_same_lesson_to_the_channel_with_the_sharer(engine: CommandEngine) -> None:
+    reply = engine.run("papers")
+    shared = engine.press(reply.actions[1].payload, user="Ana")
+    assert shared.lesson == reply.lesson
+    assert shared.visibility is Visibility.CHANNEL and shared.shared_by == "Ana"
+    assert "Shared by Ana" in shared.plain_text
+
+
+def test_nothing_close_offers_a_random_lesson_and_says_so(engine: CommandEngine) -> None:
+    reply = engine.run("xyzzy plugh")
+    assert reply.lesson is not None
+    assert reply.note and "Nothing close to “xyzzy plugh”" in reply.note
+
+
+def test_listings(engine: CommandEngine) -> None:
+    topics = engine.run("topics")
+    assert "kaggle" in [f.name for f in topics.fields] and not topics.actions
+    sources = engine.run("sources")
+    assert {f.name for f in sources.fields} >= {"Aleksa Gordić", "Mihail Eric", "Daniel Bourke"}
+    assert "/mltip topics" in [f.name for f in engine.run("help").fields]
+
+
+def test_button_payloads_fit_every_platform_even_for_long_questions(engine: CommandEngine) -> None:
+    reply = engine.run("kaggle " * 200)
+    for action in reply.actions:
+        assert len(action.payload) <= MAX_ACTION_PAYLOAD
+    assert engine.press(reply.actions[0].payload, user="x").lesson is not None
+
+
+@pytest.mark.parametrize("payload", ["", "another", "another|x|y", "share|", "bogus|1|q", "another|3|  "])
+def test_a_payload_that_is_not_ours_is_refused_politely(payload: str) -> None:
+    with pytest.raises(CommandError, match="no longer valid"):
+        decode_action(payload, user="x")
+
+
+def test_sharing_a_lesson_that_no_longer_exists_is_refused_politely(engine: CommandEngine) -> None:
+    with pytest.raises(CommandError, match="no longer available"):
+        engine.handle(Share(lesson_id="gone", shared_by="x"))
+
+
+def test_the_same_seed_gives_the_same_random_lessons(library: object) -> None:
+    import random
+
+    from bot.core.library import Library
+
+    assert isinstance(library, Library)
+    a = CommandEngine(library, rng=random.Random(1))
+    b = CommandEngine(library, rng=random.Random(1))
+    assert [a.run("").lesson for _ in range(5)] == [b.run("").lesson for _ in range(5)]
