@@ -1,0 +1,1 @@
+"""Thin platform adapters: parse the platform's input, call the core, render the Reply."""

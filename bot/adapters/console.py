@@ -1,0 +1,72 @@
+"""The console adapter: `/mltip ...` typed (or piped) on a terminal, replies as text."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from typing import TextIO
+
+from bot.core.commands import CommandEngine
+from bot.core.replies import Reply
+from bot.errors import CommandError
+
+WIDTH = 78
+PROMPT = "mltip> "
+QUIT_WORDS = ("quit", "exit", ":q")
+
+
+def _wrap(text: str, prefix: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH - len(prefix), initial_indent=prefix, subsequent_indent=prefix) or [prefix]
+
+
+def render_text(reply: Reply) -> str:
+    """A Reply as terminal text; buttons become numbered choices."""
+    lines = [f"== {reply.title} =="]
+    if reply.note:
+        lines += _wrap(f"({reply.note})", "")
+    if reply.text:
+        lines += _wrap(reply.text, "")
+    if reply.lesson is not None:
+        lines.append("")
+        lines += _wrap(f"“{reply.lesson.quote}”", "  > ")
+        lines += _wrap(f"— {reply.attribution}", "    ")
+        lines.append(f"    topics: {', '.join(t.value for t in reply.lesson.topics)} · id: {reply.lesson.id}")
+    for field in reply.fields:
+        lines += _wrap(f"{field.name}: {field.value}", "  ")
+    if reply.shared_by:
+        lines.append(f"(shared by {reply.shared_by})")
+    if reply.actions:
+        lines.append("   ".join(f"[{n}] {a.label}" for n, a in enumerate(reply.actions, start=1)))
+    return "\n".join(lines)
+
+
+def run_console(engine: CommandEngine, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
+    """Answer commands line by line until end of input or `quit`; returns the exit code."""
+    interactive = stdin.isatty()
+    if interactive:
+        stdout.write("mltip console: type /mltip help, a question, or a button's number. Ctrl-D quits.\n")
+    last: Reply | None = None
+    while True:
+        if interactive:
+            stdout.write(PROMPT)
+            stdout.flush()
+        line = stdin.readline()
+        if not line:
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in QUIT_WORDS:
+            break
+        try:
+            if text.isdigit() and last is not None and 1 <= int(text) <= len(last.actions):
+                reply = engine.press(last.actions[int(text) - 1].payload, user="you")
+            else:
+                reply = engine.run(text)
+        except CommandError as exc:
+            stdout.write(f"{exc}\n\n")
+            continue
+        last = reply
+        stdout.write(render_text(reply) + "\n\n")
+        stdout.flush()
+    return 0

@@ -1,0 +1,112 @@
+"""The `mltip` command line: tips and search for scripts, content checks, and `run`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Settings
+from bot.core.commands import CommandEngine, Search
+from bot.core.library import BUILTIN_CONTENT, Library, check_content, load_library
+from bot.errors import BotError, ContentError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mltip", description="Career advice for ML engineers, one lesson at a time.")
+    parser.add_argument("--version", action="version", version=f"mltip {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    tip = sub.add_parser("tip", help="print one lesson: random, or the best for QUERY")
+    tip.add_argument("query", nargs="*", help="a question or topic")
+    tip.add_argument("--json", action="store_true", help="print the lesson as a JSON object")
+    search = sub.add_parser("search", help="print the best lessons for QUERY, best first")
+    search.add_argument("query", nargs="+", help="a question or topic")
+    search.add_argument("--limit", type=int, default=5, help="how many lessons (default 5)")
+    search.add_argument("--json", action="store_true", help="print a JSON array of lessons")
+    lessons = sub.add_parser("lessons", help="list every lesson")
+    lessons.add_argument("--json", action="store_true", help="print a JSON array of lessons")
+    sub.add_parser("topics", help="list the topics")
+    sub.add_parser("sources", help="list who the lessons come from")
+    content = sub.add_parser("content", help="work with lesson content")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = content_sub.add_parser("check", help="validate content; print file:line: message per problem")
+    check.add_argument("paths", nargs="*", type=Path, help="extra content files or folders (default: configured ones)")
+    sub.add_parser("run", help="serve Slack and Discord when configured, else the console")
+    return parser
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _content_check(settings: Settings, paths: Sequence[Path]) -> int:
+    roots = [BUILTIN_CONTENT, *paths] if paths else settings.content_roots
+    library, problems = check_content(roots)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"ok: {len(library.lessons)} lessons from {len(library.sources)} sources")
+    return 0
+
+
+def _run(settings: Settings, library: Library) -> int:
+    from bot.runner import run  # the chat adapters load only when the bot is served
+
+    return run(settings, library)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "content":
+        return _content_check(settings, args.paths)
+    library = load_library(settings.content_roots)
+    engine = CommandEngine(library)
+    from bot.adapters.console import render_text
+
+    if args.command == "tip":
+        query = " ".join(args.query)
+        reply = engine.handle(Search(query=query)) if query else engine.run("")
+        assert reply.lesson is not None
+        if args.json:
+            _print_json(reply.lesson.to_dict())
+        else:
+            print(render_text(reply))
+        return 0
+    if args.command == "search":
+        found = engine.best(" ".join(args.query), limit=max(args.limit, 0))
+        if args.json:
+            _print_json([lesson.to_dict() for lesson in found])
+        elif not found:
+            print("Nothing close; try `mltip topics`.")
+        for n, lesson in enumerate([] if args.json else found, start=1):
+            print(f"{n}. {lesson.title} — {lesson.source.speaker}  [{lesson.id}]")
+        return 0
+    if args.command == "lessons":
+        if args.json:
+            _print_json([lesson.to_dict() for lesson in library.lessons])
+        for lesson in [] if args.json else library.lessons:
+            print(f"{lesson.id:55} {lesson.title}")
+        return 0
+    if args.command in ("topics", "sources"):
+        print(render_text(engine.run(args.command)))
+        return 0
+    return _run(settings, library)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `mltip` console script; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args, Settings.from_env())
+    except ContentError as exc:
+        print(f"mltip: refusing to start on invalid content:\n{exc}", file=sys.stderr)
+        return 1
+    except BotError as exc:
+        print(f"mltip: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,86 @@
+"""Settings, read from the environment once and validated; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.library import BUILTIN_CONTENT
+from bot.errors import ConfigError
+
+DEFAULT_HTTP_PORT = 3000
+
+
+def _default_data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", ".")) / ".local" / "share")
+    return Path(base) / "mltip"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settings:
+    """Everything configurable, with the defaults that let the bot run with no setup at all."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str | None = None
+    discord_token: str | None = None
+    discord_api_url: str | None = None
+    discord_gateway_url: str | None = None
+    database_url: str = "sqlite:///mltip.db"
+    data_dir: Path = Path(".")
+    http_port: int = DEFAULT_HTTP_PORT
+    extra_content_dirs: tuple[Path, ...] = ()
+    log_format: str = "text"
+
+    @property
+    def content_roots(self) -> list[Path]:
+        """The bot's own lessons, then any extra folders (a team's own lessons)."""
+        return [BUILTIN_CONTENT, *self.extra_content_dirs]
+
+    @property
+    def has_slack(self) -> bool:
+        """Whether a Slack bot token is configured."""
+        return bool(self.slack_bot_token)
+
+    @property
+    def has_discord(self) -> bool:
+        """Whether a Discord bot token is configured."""
+        return bool(self.discord_token)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate settings; ConfigError says what to fix."""
+        env = os.environ if env is None else env
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        port_text = get("MLTIP_HTTP_PORT") or str(DEFAULT_HTTP_PORT)
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"MLTIP_HTTP_PORT must be a port number (1-65535), not {port_text!r}")
+        log_format = (get("MLTIP_LOG_FORMAT") or "text").lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"MLTIP_LOG_FORMAT must be 'text' or 'json', not {log_format!r}")
+        extra = tuple(Path(p) for p in (get("MLTIP_CONTENT_DIR") or "").split(os.pathsep) if p)
+        for folder in extra:
+            if not folder.exists():
+                raise ConfigError(f"MLTIP_CONTENT_DIR names {folder}, which does not exist")
+        data_dir = Path(get("MLTIP_DATA_DIR") or _default_data_dir(env))
+        return cls(
+            slack_bot_token=get("SLACK_BOT_TOKEN"),
+            slack_signing_secret=get("SLACK_SIGNING_SECRET"),
+            slack_app_token=get("SLACK_APP_TOKEN"),
+            slack_api_url=get("SLACK_API_URL"),
+            discord_token=get("DISCORD_TOKEN"),
+            discord_api_url=get("DISCORD_API_URL"),
+            discord_gateway_url=get("DISCORD_GATEWAY_URL"),
+            database_url=get("MLTIP_DATABASE_URL") or f"sqlite:///{data_dir / 'mltip.db'}",
+            data_dir=data_dir,
+            http_port=int(port_text),
+            extra_content_dirs=extra,
+            log_format=log_format,
+        )

@@ -1,0 +1,111 @@
+"""The `mltip` command line, run as a user runs it: a real subprocess, real content."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source"}
+SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher"}
+
+
+def mltip(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **(env or {})}
+    for name in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "MLTIP_CONTENT_DIR"):
+        if name not in (env or {}):
+            environment.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=environment,
+        timeout=60,
+        check=False,
+    )
+
+
+def assert_lesson_object(data: dict[str, object]) -> None:
+    assert LESSON_KEYS <= set(data) <= LESSON_KEYS | {"timestamp"}
+    assert isinstance(data["source"], dict) and set(data["source"]) == SOURCE_KEYS
+
+
+def test_search_json_returns_iglovikov_first_for_is_kaggle_worth_it() -> None:
+    result = mltip("search", "is kaggle worth it", "--limit", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert len(found) == 3
+    assert found[0]["id"] == "iglovikov-kaggle-worth-it" and found[0]["source"]["speaker"] == "Vladimir Iglovikov"
+    for lesson in found:
+        assert_lesson_object(lesson)
+
+
+def test_tip_json_prints_one_lesson_object() -> None:
+    result = mltip("tip", "--json")
+    assert result.returncode == 0, result.stderr
+    assert_lesson_object(json.loads(result.stdout))
+    podcast = json.loads(mltip("tip", "researchers", "deploy", "notebook", "--json").stdout)
+    assert podcast["source"]["id"] == "eric" and ":" in podcast["timestamp"]
+
+
+def test_lessons_json_lists_every_lesson() -> None:
+    lessons = json.loads(mltip("lessons", "--json").stdout)
+    assert len(lessons) >= 60 and len({lesson["id"] for lesson in lessons}) == len(lessons)
+
+
+def test_topics_and_sources_print_readable_lists() -> None:
+    assert "kaggle: Kaggle and ML competitions" in mltip("topics").stdout
+    assert "Vladimir Iglovikov" in mltip("sources").stdout
+
+
+def test_content_check_passes_on_shipped_content() -> None:
+    result = mltip("content", "check")
+    assert result.returncode == 0 and result.stdout.startswith("ok: ")
+
+
+def test_content_check_prints_file_line_and_exits_1(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "lessons:\n  - id: gordic-x\n    title: T\n    text: T\n    quote: one two three four\n"
+        "    topics: [astrology]\n    source: gordic\n"
+    )
+    result = mltip("content", "check", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:6: unknown topic(s) ['astrology']" in result.stdout
+
+
+def test_the_bot_refuses_to_start_on_invalid_extra_content(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("lessons:\n\t- id: x\n")
+    result = mltip("run", env={"MLTIP_CONTENT_DIR": str(tmp_path)})
+    assert result.returncode == 1
+    assert "refusing to start" in result.stderr and f"{tmp_path / 'bad.yaml'}:2: tab character" in result.stderr
+
+
+def test_run_without_tokens_serves_the_console_from_piped_stdin() -> None:
+    result = mltip("run", stdin="/mltip kaggle\n1\n2\n/mltip help\nquit\n/mltip never reached\n")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("[1] Another   [2] Share") == 2  # the first answer and the Another one
+    assert "Kaggle" in out and "(shared by you)" in out and "== How to use /mltip ==" in out
+    assert "never reached" not in out
+
+
+def test_tip_never_imports_the_chat_libraries() -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['tip', 'kaggle']); "
+        "bad = [m for m in ('slack_bolt', 'slack_sdk', 'discord', 'aiohttp', 'apscheduler', 'sqlalchemy') "
+        "if m in sys.modules]; print('LOADED', bad)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_bad_setting_gets_a_message_not_a_traceback() -> None:
+    result = mltip("tip", env={"MLTIP_HTTP_PORT": "eighty"})
+    assert result.returncode == 2 and "MLTIP_HTTP_PORT must be a port number" in result.stderr
