@@ -29,11 +29,15 @@ class Settings:
     discord_token: str | None = None
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
+    discord_guild_id: int | None = None
+    discord_shard_count: int | None = None
+    discord_shard_ids: tuple[int, ...] | None = None
     database_url: str = "sqlite:///mltip.db"
     data_dir: Path = Path(".")
     http_port: int = DEFAULT_HTTP_PORT
     extra_content_dirs: tuple[Path, ...] = ()
     log_format: str = "text"
+    daily_grace_hours: float = 3.0
 
     @property
     def content_roots(self) -> list[Path]:
@@ -70,6 +74,14 @@ class Settings:
             if not folder.exists():
                 raise ConfigError(f"MLTIP_CONTENT_DIR names {folder}, which does not exist")
         data_dir = Path(get("MLTIP_DATA_DIR") or _default_data_dir(env))
+        guild_id = _optional_int(get("DISCORD_GUILD_ID"), "DISCORD_GUILD_ID")
+        shard_count = _optional_int(get("DISCORD_SHARD_COUNT"), "DISCORD_SHARD_COUNT")
+        shard_ids = _shard_ids(get("DISCORD_SHARD_IDS"), shard_count)
+        grace = get("MLTIP_DAILY_GRACE_HOURS") or "3"
+        try:
+            grace_hours = float(grace)
+        except ValueError:
+            raise ConfigError(f"MLTIP_DAILY_GRACE_HOURS must be a number of hours, not {grace!r}") from None
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -78,9 +90,38 @@ class Settings:
             discord_token=get("DISCORD_TOKEN"),
             discord_api_url=get("DISCORD_API_URL"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL"),
+            discord_guild_id=guild_id,
+            discord_shard_count=shard_count,
+            discord_shard_ids=shard_ids,
             database_url=get("MLTIP_DATABASE_URL") or f"sqlite:///{data_dir / 'mltip.db'}",
             data_dir=data_dir,
             http_port=int(port_text),
             extra_content_dirs=extra,
             log_format=log_format,
+            daily_grace_hours=grace_hours,
         )
+
+
+def _optional_int(value: str | None, name: str) -> int | None:
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+def _shard_ids(value: str | None, shard_count: int | None) -> tuple[int, ...] | None:
+    """DISCORD_SHARD_IDS as '0,1,2' or a range '0-3'; each must be below DISCORD_SHARD_COUNT."""
+    if value is None:
+        return None
+    if shard_count is None:
+        raise ConfigError("DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT (the total number of shards)")
+    ids: list[int] = []
+    for part in value.replace(" ", "").split(","):
+        low, _, high = part.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise ConfigError(f"DISCORD_SHARD_IDS must look like '0,1,2' or '0-3', not {value!r}")
+        ids += range(int(low), int(high or low) + 1)
+    if not ids or max(ids) >= shard_count:
+        raise ConfigError(f"DISCORD_SHARD_IDS {value!r} must name shards below DISCORD_SHARD_COUNT={shard_count}")
+    return tuple(sorted(set(ids)))

@@ -3,7 +3,12 @@
     BotError                  anything we raise on purpose; str() is the user-facing message
     ├── ContentError          lesson content is invalid; .problems lists every file:line: message
     ├── ConfigError           the environment describes a setup that cannot work
-    └── CommandError          a chat or CLI command that cannot be carried out (bad time zone, ...)
+    ├── CommandError          a chat or CLI command that cannot be carried out (bad time zone, ...)
+    └── DeliveryError         a post to a channel failed; the subclass says what to do next
+        ├── TransientDeliveryError   5xx, timeouts, connection errors: retry with backoff
+        ├── ChannelDeliveryError     the channel is gone or closed to us: pause that subscription
+        ├── InstallationError        the token is revoked or invalid: pause the whole workspace/guild
+        └── UnknownOutcomeError      the request left but no answer came: never resend blindly
 
 Anything else that escapes is a bug: adapters catch it in their one error hook, apologise to the
 user and log it with context.
@@ -45,3 +50,28 @@ class ConfigError(BotError):
 
 class CommandError(BotError):
     """A command that cannot be carried out; the message is shown to the user as is."""
+
+
+class DeliveryError(BotError):
+    """Posting to a channel failed; `reason` is the platform's own error code or status."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        self.reason = reason
+        self.retry_after = retry_after
+        super().__init__(reason)
+
+
+class TransientDeliveryError(DeliveryError):
+    """Worth retrying after a pause (5xx, timeout before the request left, rate limit)."""
+
+
+class ChannelDeliveryError(DeliveryError):
+    """The channel cannot take our posts (not found, archived, not a member, 403/404)."""
+
+
+class InstallationError(DeliveryError):
+    """The bot's install is gone (invalid_auth, token_revoked, account_inactive, 401)."""
+
+
+class UnknownOutcomeError(DeliveryError):
+    """The request was sent but its outcome is unknown; resending might post twice."""
