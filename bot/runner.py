@@ -1,13 +1,69 @@
-"""`mltip run`: serve every configured platform from one process, or the console without tokens."""
+"""`mltip run`: serve every configured platform from one asyncio process, or the console."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import signal
 import sys
+from typing import Protocol
+
+from aiohttp import web
 
 from bot.adapters.console import run_console
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
+from bot.log import setup_logging
+from bot.web import build_web_app, start_web
+
+log = logging.getLogger("mltip")
+
+
+class Adapter(Protocol):
+    """What the runner needs of a chat adapter."""
+
+    async def is_connected(self) -> bool: ...
+
+    async def start(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def build_adapters(settings: Settings, engine: CommandEngine) -> list[Adapter]:
+    """One adapter per configured platform; each platform's library loads only when configured."""
+    adapters: list[Adapter] = []
+    if settings.has_slack:
+        from bot.adapters.slack.app import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, engine))
+    return adapters
+
+
+async def serve(settings: Settings, engine: CommandEngine, stop: asyncio.Event) -> None:
+    """Start the web server and every adapter, run until `stop` is set, then close them all."""
+    adapters = build_adapters(settings, engine)
+    routes: list[web.RouteDef] = []
+    for adapter in adapters:
+        routes += getattr(adapter, "routes", list)()
+    runner = await start_web(build_web_app(routes), settings.http_port)
+    log.info("listening on port %d", settings.http_port)
+    try:
+        for adapter in adapters:
+            await adapter.start()
+        await stop.wait()
+    finally:
+        for adapter in reversed(adapters):
+            await adapter.close()
+        await runner.cleanup()
+
+
+async def _serve_until_signalled(settings: Settings, engine: CommandEngine) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await serve(settings, engine, stop)
 
 
 def run(settings: Settings, library: Library) -> int:
@@ -15,5 +71,16 @@ def run(settings: Settings, library: Library) -> int:
     engine = CommandEngine(library)
     if not (settings.has_slack or settings.has_discord):
         return run_console(engine, sys.stdin, sys.stdout)
-    print("mltip: Slack and Discord adapters are not available in this version", file=sys.stderr)
-    return 2
+    secrets = [
+        s
+        for s in (
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_signing_secret,
+            settings.discord_token,
+        )
+        if s
+    ]
+    setup_logging(json_format=settings.log_format == "json", secrets=secrets)
+    asyncio.run(_serve_until_signalled(settings, engine))
+    return 0

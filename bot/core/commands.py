@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
 from bot.core.replies import MAX_ACTION_PAYLOAD, Action, ActionKind, Field, Reply, Visibility
-from bot.core.search import LessonIndex
+from bot.core.search import LessonIndex, words
 from bot.errors import CommandError
 
 SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
@@ -79,7 +79,9 @@ def another_payload(command: RandomTip | Search, shown: Lesson) -> str:
     """The payload of the Another button under a reply to `command`."""
     if isinstance(command, Search):
         head = SEPARATOR.join((ActionKind.ANOTHER.value, str(command.rank + 1), ""))
-        return head + command.query[: MAX_ACTION_PAYLOAD - len(head)]
+        # Only the words matter to search; keeping just them makes the payload short and inert
+        # (no markup a platform could ever render from a button value).
+        return head + " ".join(words(command.query))[: MAX_ACTION_PAYLOAD - len(head)]
     return SEPARATOR.join((ActionKind.ANOTHER.value, "~", shown.id))[:MAX_ACTION_PAYLOAD]
 
 

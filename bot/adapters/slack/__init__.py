@@ -1,0 +1,1 @@
+"""The Slack adapter: bolt's AsyncApp over Socket Mode or signed HTTP requests."""

@@ -1,0 +1,141 @@
+"""The bolt AsyncApp: `/mltip` and its buttons, over Socket Mode or signed HTTP.
+
+Socket Mode when SLACK_APP_TOKEN is set (no public URL needed); otherwise HTTP mode, where
+Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT and bolt verifies them with
+SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.render import render
+from bot.config import Settings
+from bot.core.commands import CommandEngine
+from bot.errors import CommandError, ConfigError
+
+log = logging.getLogger("mltip.slack")
+
+COMMAND = "/mltip"
+EVENTS_PATH = "/slack/events"
+BUTTONS = re.compile(r"^mltip_(another|share)$")
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
+
+
+def api_base_url(settings: Settings) -> str:
+    """The Web API base (SLACK_API_URL, e.g. GovSlack or a test fake), with the slash the SDK needs."""
+    base = settings.slack_api_url or AsyncWebClient.BASE_URL
+    return base if base.endswith("/") else base + "/"
+
+
+def _who(body: dict[str, Any]) -> dict[str, Any]:
+    """Where a request came from, for log lines (ids only, never tokens)."""
+    user = body.get("user") or {}
+    return {
+        "platform": "slack",
+        "workspace": body.get("team_id") or (body.get("team") or {}).get("id"),
+        "channel": body.get("channel_id") or (body.get("channel") or {}).get("id"),
+        "user": body.get("user_id") or user.get("id"),
+        "command": body.get("command") or body.get("type"),
+    }
+
+
+def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
+    """A bolt app answering `/mltip` from `engine`; the Web API client points at SLACK_API_URL."""
+    socket_mode = bool(settings.slack_app_token)
+    if not socket_mode and not settings.slack_signing_secret:
+        raise ConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=api_base_url(settings))
+    app = AsyncApp(
+        client=client,
+        signing_secret=settings.slack_signing_secret or "",
+        # Socket Mode envelopes arrive over an authenticated websocket and carry no signature.
+        request_verification_enabled=not socket_mode,
+        logger=logging.getLogger("mltip.slack.bolt"),
+    )
+
+    @app.command(COMMAND)
+    async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+        try:
+            reply = engine.run(command.get("text") or "")
+        except CommandError as exc:
+            await ack(response_type="ephemeral", text=str(exc))
+            return
+        # Answering in the ack itself is one round trip, well within Slack's 3 seconds.
+        await ack(response_type="ephemeral", **render(reply))
+
+    @app.action(BUTTONS)
+    async def on_button(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        user = body.get("user") or {}
+        name = user.get("name") or user.get("username") or "someone"
+        try:
+            reply = engine.press(action.get("value") or "", user=name)
+        except CommandError as exc:
+            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            return
+        if action.get("action_id") == "mltip_share":
+            await respond(response_type="in_channel", replace_original=False, **render(reply))
+        else:
+            await respond(response_type="ephemeral", replace_original=True, **render(reply))
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+        log.error("failed to answer a Slack request", exc_info=error, extra=_who(body))
+        if respond is not None and body.get("response_url"):
+            await respond(response_type="ephemeral", replace_original=False, text=APOLOGY)
+
+    return app
+
+
+class SlackAdapter:
+    """Runs the bolt app: a Socket Mode connection, or the /slack/events route for HTTP mode."""
+
+    def __init__(self, settings: Settings, engine: CommandEngine) -> None:
+        if not settings.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set")
+        self.settings = settings
+        self.app = build_app(settings, engine)
+        self._socket: AsyncSocketModeHandler | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        """Whether the app talks to Slack over Socket Mode rather than HTTP."""
+        return bool(self.settings.slack_app_token)
+
+    async def is_connected(self) -> bool:
+        """Socket Mode: the websocket is up. HTTP mode: always ready to receive."""
+        if not self.socket_mode:
+            return True
+        return self._socket is not None and await self._socket.client.is_connected()
+
+    def routes(self) -> list[web.RouteDef]:
+        """The HTTP routes this adapter serves (none in Socket Mode)."""
+        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._handle_http)]
+
+    async def _handle_http(self, request: web.Request) -> web.Response:
+        response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def start(self) -> None:
+        """Open the Socket Mode connection (HTTP mode needs nothing: the web server serves routes())."""
+        if self.socket_mode:
+            self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
+            await self._socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
+        else:
+            log.info("serving Slack over HTTP at %s", EVENTS_PATH)
+
+    async def close(self) -> None:
+        """Close the Socket Mode connection, if any."""
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
+            self._socket = None

@@ -1,0 +1,86 @@
+"""Reply -> Slack message (Block Kit blocks plus a plain `text` fallback).
+
+Everything we put into mrkdwn is escaped (&, <, >) so text a user typed can never become
+`<!channel>`, `<!here>` or `<@U…>`; Slack only turns the unescaped forms into pings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.core.replies import ActionKind, Reply
+
+MAX_BLOCKS = 50
+MAX_HEADER = 150
+MAX_SECTION = 3000
+MAX_BUTTON_TEXT = 75
+MAX_FIELDS_PER_SECTION = 10
+MAX_FIELD = 2000
+MAX_CONTEXT = 2000
+ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share"}
+
+
+def escape(text: str) -> str:
+    """Slack's three control characters, escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _mrkdwn(text: str, limit: int = MAX_SECTION) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": _cut(text, limit)}
+
+
+def _context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [_mrkdwn(text, MAX_CONTEXT)]}
+
+
+def _lesson_blocks(reply: Reply) -> list[dict[str, Any]]:
+    assert reply.lesson is not None
+    lesson, source = reply.lesson, reply.lesson.source
+    quote = "\n".join(f"> {escape(line)}" for line in lesson.quote.splitlines())
+    at = f", at {lesson.timestamp}" if lesson.timestamp else ""
+    credit = (
+        f"*{escape(source.speaker)}* · {escape(source.role)} · _{escape(source.title)}_, {escape(source.publisher)}{at}"
+    )
+    return [
+        {"type": "section", "text": _mrkdwn(escape(reply.text))},
+        {"type": "section", "text": _mrkdwn(quote)},
+        _context(credit),
+    ]
+
+
+def _field_blocks(reply: Reply) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if reply.text:
+        blocks.append({"type": "section", "text": _mrkdwn(escape(reply.text))})
+    fields = [_mrkdwn(f"*{escape(f.name)}*\n{escape(f.value)}", MAX_FIELD) for f in reply.fields]
+    for start in range(0, len(fields), MAX_FIELDS_PER_SECTION):
+        blocks.append({"type": "section", "fields": fields[start : start + MAX_FIELDS_PER_SECTION]})
+    return blocks
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    """The `text` and `blocks` of a Slack message for `reply`."""
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _cut(reply.title, MAX_HEADER)}}
+    ]
+    if reply.note:
+        blocks.append(_context(escape(reply.note)))
+    blocks += _lesson_blocks(reply) if reply.lesson is not None else _field_blocks(reply)
+    if reply.shared_by:
+        blocks.append(_context(f"Shared by {escape(reply.shared_by)}"))
+    if reply.actions:
+        buttons = [
+            {
+                "type": "button",
+                "action_id": ACTION_IDS[action.kind],
+                "text": {"type": "plain_text", "text": _cut(action.label, MAX_BUTTON_TEXT)},
+                "value": action.payload,
+            }
+            for action in reply.actions
+        ]
+        blocks.append({"type": "actions", "elements": buttons})
+    return {"text": _cut(escape(reply.plain_text), MAX_SECTION), "blocks": blocks[:MAX_BLOCKS]}

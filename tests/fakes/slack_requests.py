@@ -1,0 +1,86 @@
+"""Slack's inbound request formats, signed the way Slack signs them (v0 HMAC-SHA256)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from tests.fakes.slack_server import TEAM_ID
+
+
+def sign(secret: str, timestamp: int, body: str) -> str:
+    """Slack's request signature: v0= + hex HMAC-SHA256 of 'v0:{timestamp}:{body}'."""
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+    return f"v0={digest}"
+
+
+def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    stamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        "X-Slack-Request-Timestamp": str(stamp),
+        "X-Slack-Signature": sign(secret, stamp, body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+
+
+def slash_command(
+    text: str, response_url: str, *, user_id: str = "U0ANA", channel_id: str = "C0GENERAL"
+) -> dict[str, str]:
+    """The fields of a /mltip slash command, as Slack sends them."""
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": TEAM_ID,
+        "team_domain": "fake",
+        "channel_id": channel_id,
+        "channel_name": "general",
+        "user_id": user_id,
+        "user_name": "ana",
+        "command": "/mltip",
+        "text": text,
+        "api_app_id": "A111",
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+    }
+
+
+def slash_command_body(text: str, response_url: str, **kwargs: str) -> str:
+    return urlencode(slash_command(text, response_url, **kwargs))
+
+
+def block_actions(action_id: str, value: str, response_url: str, *, user_name: str = "ana") -> dict[str, Any]:
+    """A block_actions payload for one button press on an ephemeral message."""
+    return {
+        "type": "block_actions",
+        "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "api_app_id": "A111",
+        "token": "deprecated-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": "1548261231.000200",
+            "channel_id": "C0GENERAL",
+            "is_ephemeral": True,
+        },
+        "trigger_id": "12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b1",
+                "text": {"type": "plain_text", "text": "x"},
+                "value": value,
+                "type": "button",
+                "action_ts": "1548426417.840180",
+            }
+        ],
+    }
+
+
+def block_actions_body(action_id: str, value: str, response_url: str, **kwargs: str) -> str:
+    return urlencode({"payload": json.dumps(block_actions(action_id, value, response_url, **kwargs))})

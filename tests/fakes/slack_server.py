@@ -1,0 +1,209 @@
+"""A fake Slack on 127.0.0.1: the Web API, response_url endpoints and a Socket Mode websocket.
+
+It speaks Slack's wire formats (form or JSON bodies in, `{"ok": ...}` JSON out, Socket Mode
+envelopes and acks) so the real slack_sdk / slack_bolt code runs unchanged against it, and it
+records everything it receives for tests to assert on. Faults can be scripted per method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-1111-2222-fakebottoken"
+APP_TOKEN = "xapp-1-A111-3333-fakeapptoken"
+SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+TEAM_ID = "T0FAKE"
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One Web API call as received."""
+
+    method: str
+    params: dict[str, Any]
+    token: str | None
+    at: float
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A scripted answer: an HTTP status, a Slack error code, a delay, or all three."""
+
+    status: int = 200
+    error: str | None = None
+    retry_after: int | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class FakeSlack:
+    """Start with `await fake.start()`; point SLACK_API_URL at `fake.api_url`."""
+
+    bot_tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN})
+    app_token: str = APP_TOKEN
+    calls: list[ApiCall] = field(default_factory=list)
+    responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    on_call: Callable[[ApiCall], None] | None = None
+    _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _runner: web.AppRunner | None = None
+    _port: int = 0
+    _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/"
+
+    def response_url(self, key: str = "") -> str:
+        """A response_url that records what the bot posts to it."""
+        return f"{self.base}/response/{key or uuid.uuid4().hex}"
+
+    def script(self, method: str, *faults: Fault) -> None:
+        """Answer the next calls of `method` with these faults, in order."""
+        self.faults.setdefault(method, []).extend(faults)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        return [c for c in self.calls if c.method == method]
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.add_routes(
+            [
+                web.post("/api/{method}", self._api),
+                web.post("/response/{key}", self._response),
+                web.get("/link", self._socket),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        """Wait until `predicate()` holds (polling the recorded traffic), or fail."""
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError("the fake Slack did not see what the test waited for")
+            await asyncio.sleep(0.01)
+
+    # --- Web API -------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        raw = await request.text()
+        if request.content_type == "application/json":
+            params: dict[str, Any] = json.loads(raw or "{}")
+        else:
+            params = dict(parse_qsl(raw, keep_blank_values=True))
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
+        call = ApiCall(method=method, params=params, token=token, at=time.monotonic())
+        self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
+        scripted = self.faults.get(method)
+        if scripted:
+            fault = scripted.pop(0)
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status == 429:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(fault.retry_after or 1)},
+                )
+            if fault.status != 200:
+                return web.Response(status=fault.status, text="upstream error")
+            if fault.error:
+                return web.json_response({"ok": False, "error": fault.error})
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self._port}/link"})
+        if token not in self.bot_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        return web.json_response(self._answer(method, params))
+
+    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "mltip",
+                "team_id": TEAM_ID,
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+                "is_enterprise_install": False,
+            }
+        if method == "chat.postMessage":
+            if not params.get("channel"):
+                return {"ok": False, "error": "channel_not_found"}
+            ts = f"{int(time.time())}.{next(self._ts):06d}"
+            return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+        return {"ok": True}
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self.responses.append((request.match_info["key"], await request.json()))
+        return web.Response(text="ok")
+
+    # --- Socket Mode ---------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(heartbeat=None)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "connection_info": {"app_id": "A111"},
+                "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+            }
+        )
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                ack = json.loads(message.data)
+                future = self.acks.get(ack.get("envelope_id", ""))
+                if future is not None and not future.done():
+                    future.set_result(ack)
+        self._sockets.remove(ws)
+        return ws
+
+    @property
+    def socket_connected(self) -> bool:
+        return bool(self._sockets)
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], timeout: float = 5.0) -> dict[str, Any]:
+        """Deliver an envelope over Socket Mode and return the bot's ack."""
+        envelope_id = uuid.uuid4().hex
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.acks[envelope_id] = future
+        await self._sockets[-1].send_json(
+            {"envelope_id": envelope_id, "type": kind, "payload": payload, "accepts_response_payload": True}
+        )
+        return await asyncio.wait_for(future, timeout)
