@@ -15,7 +15,8 @@ from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.log import setup_logging
-from bot.web import build_web_app, start_web
+from bot.metrics import Metrics
+from bot.web import ReadinessCheck, build_web_app, start_web
 
 log = logging.getLogger("mltip")
 
@@ -40,13 +41,18 @@ def build_adapters(settings: Settings, engine: CommandEngine) -> list[Adapter]:
     return adapters
 
 
-async def serve(settings: Settings, engine: CommandEngine, stop: asyncio.Event) -> None:
+async def serve(settings: Settings, engine: CommandEngine, stop: asyncio.Event, metrics: Metrics | None = None) -> None:
     """Start the web server and every adapter, run until `stop` is set, then close them all."""
+    metrics = metrics or Metrics()
+    engine.observer = metrics.observe_answer
     adapters = build_adapters(settings, engine)
     routes: list[web.RouteDef] = []
+    readiness: dict[str, ReadinessCheck] = {}
     for adapter in adapters:
         routes += getattr(adapter, "routes", list)()
-    runner = await start_web(build_web_app(routes), settings.http_port)
+        readiness[type(adapter).__name__.removesuffix("Adapter").lower()] = adapter.is_connected
+    app = build_web_app(routes, metrics=metrics, readiness=readiness)
+    runner = await start_web(app, settings.http_port)
     log.info("listening on port %d", settings.http_port)
     try:
         for adapter in adapters:

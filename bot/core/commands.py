@@ -9,6 +9,8 @@ Grammar (after the platform's `/mltip`):
 from __future__ import annotations
 
 import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
@@ -60,6 +62,17 @@ class Help:
 
 
 Command = RandomTip | Search | Share | ListTopics | ListSources | Help
+# Called after every answer with (platform, kind, seconds); metrics hang off this hook so the
+# core itself needs no metrics library.
+AnswerObserver = Callable[[str, str, float], None]
+KINDS: dict[type, str] = {
+    RandomTip: "random",
+    Search: "search",
+    Share: "share",
+    ListTopics: "topics",
+    ListSources: "sources",
+    Help: "help",
+}
 KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help()}
 
 
@@ -102,8 +115,11 @@ def decode_action(payload: str, *, user: str) -> Command:
 class CommandEngine:
     """Answers commands from the library; the randomness source is injectable for tests."""
 
-    def __init__(self, library: Library, *, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, library: Library, *, rng: random.Random | None = None, observer: AnswerObserver | None = None
+    ) -> None:
         self.library = library
+        self.observer = observer
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
 
@@ -114,13 +130,35 @@ class CommandEngine:
             self._index = LessonIndex(self.library.lessons)
         return self._index
 
-    def run(self, text: str) -> Reply:
+    def run(self, text: str, *, platform: str = "console") -> Reply:
         """Parse and answer what a user typed."""
-        return self.handle(parse(text))
+        started = time.perf_counter()
+        command = parse(text)
+        return self._observed(platform, KINDS[type(command)], started, command)
 
-    def press(self, payload: str, *, user: str) -> Reply:
+    def press(self, payload: str, *, user: str, platform: str = "console") -> Reply:
         """Answer a button press."""
-        return self.handle(decode_action(payload, user=user))
+        started = time.perf_counter()
+        kind = payload.partition(SEPARATOR)[0]
+        try:
+            command = decode_action(payload, user=user)
+        except CommandError:
+            self._observe(platform, "invalid", started)
+            raise
+        return self._observed(platform, kind, started, command)
+
+    def _observed(self, platform: str, kind: str, started: float, command: Command) -> Reply:
+        try:
+            return self.handle(command)
+        except CommandError:
+            kind = "invalid"
+            raise
+        finally:
+            self._observe(platform, kind, started)
+
+    def _observe(self, platform: str, kind: str, started: float) -> None:
+        if self.observer is not None:
+            self.observer(platform, kind, time.perf_counter() - started)
 
     def handle(self, command: Command) -> Reply:
         """Answer one command."""

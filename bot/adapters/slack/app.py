@@ -65,7 +65,7 @@ def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
     @app.command(COMMAND)
     async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         try:
-            reply = engine.run(command.get("text") or "")
+            reply = engine.run(command.get("text") or "", platform="slack")
         except CommandError as exc:
             await ack(response_type="ephemeral", text=str(exc))
             return
@@ -78,7 +78,7 @@ def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
         try:
-            reply = engine.press(action.get("value") or "", user=name)
+            reply = engine.press(action.get("value") or "", user=name, platform="slack")
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=str(exc))
             return

@@ -37,9 +37,9 @@ class CountingEngine(CommandEngine):
 
     calls = 0
 
-    def run(self, text: str) -> Reply:
+    def run(self, text: str, *, platform: str = "console") -> Reply:
         CountingEngine.calls += 1
-        return super().run(text)
+        return super().run(text, platform=platform)
 
 
 def test_slacks_documented_signing_example() -> None:
@@ -135,7 +135,7 @@ async def test_echoed_text_cannot_ping_anyone(bot: RunningBot) -> None:
 
 
 class BrokenEngine(CommandEngine):
-    def run(self, text: str) -> Reply:
+    def run(self, text: str, *, platform: str = "console") -> Reply:
         raise RuntimeError("the index fell over")
 
 

@@ -1,0 +1,67 @@
+"""Prometheus metrics: commands served, reply latency, deliveries, freshness of the daily post.
+
+Each process keeps its own registry (not the global one) so tests and several bots in one
+process never collide; /metrics serves it in the Prometheus text format.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+
+class Metrics:
+    """The bot's metrics, in a registry of their own."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self.registry = CollectorRegistry()
+        self._clock = clock
+        self._last_daily_post: float | None = None
+        self.commands = Counter(
+            "mltip_commands", "Commands answered, by platform and kind", ["platform", "kind"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "mltip_reply_seconds",
+            "Time to build a reply",
+            ["platform"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.deliveries = Counter(
+            "mltip_deliveries",
+            "Tip-of-the-day deliveries, by platform and outcome",
+            ["platform", "outcome"],
+            registry=self.registry,
+        )
+        since = Gauge(
+            "mltip_seconds_since_last_daily_post",
+            "Seconds since the last successful tip-of-the-day post (-1 before the first)",
+            registry=self.registry,
+        )
+        since.set_function(self.seconds_since_last_daily_post)
+
+    def observe_answer(self, platform: str, kind: str, seconds: float) -> None:
+        """The CommandEngine's observer hook."""
+        self.commands.labels(platform=platform, kind=kind).inc()
+        self.latency.labels(platform=platform).observe(seconds)
+
+    def observe_delivery(self, platform: str, outcome: str) -> None:
+        """Count a delivery outcome (sent, failed, unknown, skipped, retried)."""
+        self.deliveries.labels(platform=platform, outcome=outcome).inc()
+        if outcome == "sent":
+            self._last_daily_post = self._clock()
+
+    def seconds_since_last_daily_post(self) -> float:
+        """-1 until the first post, then the age of the latest one."""
+        return -1.0 if self._last_daily_post is None else self._clock() - self._last_daily_post
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition."""
+        return generate_latest(self.registry)
