@@ -1,0 +1,60 @@
+"""docker-compose.yml, the Dockerfile and .env.example, checked by schema and by reading.
+
+No Docker engine runs where the tests run, so the Compose file is validated against the
+Compose specification's own JSON schema and the rest is checked for what an admin relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT, SHARED
+
+COMPOSE_SCHEMA = SHARED / "specs" / "compose-spec.json"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, object]:
+    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+
+
+@pytest.mark.skipif(not COMPOSE_SCHEMA.exists(), reason="the Compose schema (../shared/specs) is not here")
+def test_compose_file_validates_against_the_compose_spec(compose: dict[str, object]) -> None:
+    import jsonschema
+
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(compose), key=str)
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
+
+
+def test_bot_starts_once_the_database_is_healthy(compose: dict[str, dict[str, dict[str, object]]]) -> None:
+    services = compose["services"]
+    assert services["bot"]["depends_on"] == {"db": {"condition": "service_healthy", "restart": True}}
+    assert "pg_isready" in str(services["db"]["healthcheck"]["test"])
+    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in services["db"]["volumes"])  # type: ignore[attr-defined]
+    assert "db-data" in compose["volumes"]
+    assert services["bot"]["env_file"] == [{"path": ".env", "required": True}]
+
+
+def test_env_example_documents_every_variable_the_bot_reads() -> None:
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (REPO_ROOT / ".env.example").read_text(), re.M))
+    config = (REPO_ROOT / "bot" / "config.py").read_text()
+    read = set(re.findall(r'get\("([A-Z][A-Z0-9_]+)"\)', config)) - {"HOME", "XDG_DATA_HOME"}
+    assert read, "found no variables in bot/config.py"
+    assert read <= documented, sorted(read - documented)
+    compose_vars = set(re.findall(r"\$\{([A-Z_]+)", (REPO_ROOT / "docker-compose.yml").read_text()))
+    assert compose_vars <= documented, sorted(compose_vars - documented)
+
+
+def test_dockerfile_is_slim_non_root_with_a_dependency_layer() -> None:
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    assert re.search(r"^FROM python:3\.\d+-slim", dockerfile, re.M)
+    user = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert user and user[-1] not in ("root", "0")
+    # pyproject.toml is copied and installed before the source, so code edits keep the dependency layer.
+    assert dockerfile.index("COPY pyproject.toml") < dockerfile.index("pip install .") < dockerfile.index("COPY bot")
+    assert "HEALTHCHECK" in dockerfile and 'CMD ["mltip", "run"]' in dockerfile
