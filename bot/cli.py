@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     check = content_sub.add_parser("check", help="validate content; print file:line: message per problem")
     check.add_argument("paths", nargs="*", type=Path, help="extra content files or folders (default: configured ones)")
     sub.add_parser("run", help="serve Slack and Discord when configured, else the console")
+    sub.add_parser("check-config", help="check the configuration; print what to fix")
     return parser
 
 
@@ -54,7 +55,28 @@ def _content_check(settings: Settings, paths: Sequence[Path]) -> int:
     return 0
 
 
+def _config_problems(settings: Settings) -> list[str]:
+    from bot.checks import run_checks
+
+    return run_checks(settings)
+
+
+def _check_config(settings: Settings) -> int:
+    problems = _config_problems(settings)
+    for problem in problems:
+        print(f"problem: {problem}")
+    if problems:
+        return 1
+    platforms = [name for name, on in (("Slack", settings.has_slack), ("Discord", settings.has_discord)) if on]
+    print(f"ok: {', '.join(platforms) or 'console only'}; database {settings.database_url.split('://')[0]}")
+    return 0
+
+
 def _run(settings: Settings, library: Library) -> int:
+    problems = _config_problems(settings)
+    if problems:
+        print("mltip: refusing to start:\n" + "\n".join(f"  - {p}" for p in problems), file=sys.stderr)
+        return 2
     from bot.runner import run  # the chat adapters load only when the bot is served
 
     return run(settings, library)
@@ -63,6 +85,8 @@ def _run(settings: Settings, library: Library) -> int:
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "content":
         return _content_check(settings, args.paths)
+    if args.command == "check-config":
+        return _check_config(settings)
     library = load_library(settings.content_roots)
     engine = CommandEngine(library)
     from bot.adapters.console import render_text

@@ -1,0 +1,58 @@
+"""Start-up checks: a setup that cannot work is refused with a message that says what to fix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from bot.config import Settings
+
+SLACK_TOKEN_KINDS = {
+    "xoxb": "a bot token",
+    "xoxp": "a user token",
+    "xapp": "an app-level token",
+    "xoxe": "a refresh token",
+    "xoxa": "a workspace token",
+}
+# Discord bot tokens are three dot-separated base64url parts.
+DISCORD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
+
+
+def _slack_kind(token: str) -> str:
+    prefix = token.split("-", 1)[0]
+    return SLACK_TOKEN_KINDS.get(prefix, "not a Slack token")
+
+
+def check_settings(settings: Settings) -> list[str]:
+    """Every problem with the configuration itself (no network needed), as sentences."""
+    problems: list[str] = []
+    bot_token, app_token = settings.slack_bot_token, settings.slack_app_token
+    if bot_token and not bot_token.startswith("xoxb-"):
+        problems.append(
+            f"SLACK_BOT_TOKEN is {_slack_kind(bot_token)}; use the Bot User OAuth Token (xoxb-...) "
+            "from your app's OAuth & Permissions page"
+        )
+    if app_token and not app_token.startswith("xapp-"):
+        problems.append(
+            f"SLACK_APP_TOKEN is {_slack_kind(app_token)}; create an app-level token (xapp-...) with "
+            "connections:write under Basic Information, or unset it to use HTTP mode"
+        )
+    if app_token and not bot_token:
+        problems.append("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not; Socket Mode needs both")
+    if bot_token and not app_token and not settings.slack_signing_secret:
+        problems.append(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > Signing Secret), "
+            "or set SLACK_APP_TOKEN to use Socket Mode"
+        )
+    token = settings.discord_token
+    if token and (token.startswith(("xox", "xapp")) or not DISCORD_TOKEN.match(token.removeprefix("Bot "))):
+        problems.append("DISCORD_TOKEN does not look like a Discord bot token (copy it from the Bot page)")
+    return problems
+
+
+def run_checks(settings: Settings, extra: list[Callable[[Settings], list[str]]] | None = None) -> list[str]:
+    """The configuration checks plus any `extra` ones (such as reaching the database)."""
+    problems = check_settings(settings)
+    for check in extra or []:
+        problems += check(settings)
+    return problems
