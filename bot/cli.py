@@ -11,7 +11,7 @@ from pathlib import Path
 from bot import __version__
 from bot.config import Settings
 from bot.core.commands import CommandEngine, Search
-from bot.core.library import BUILTIN_CONTENT, Library, check_content, load_library
+from bot.core.library import BUILTIN_CONTENT, Library, load_library
 from bot.errors import BotError, ContentError
 
 
@@ -44,6 +44,8 @@ def _print_json(data: object) -> None:
 
 
 def _content_check(settings: Settings, paths: Sequence[Path]) -> int:
+    from bot.core.validation import check_content
+
     roots = [BUILTIN_CONTENT, *paths] if paths else settings.content_roots
     library, problems = check_content(roots)
     for problem in problems:
@@ -87,7 +89,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _content_check(settings, args.paths)
     if args.command == "check-config":
         return _check_config(settings)
-    library = load_library(settings.content_roots)
+    library = load_library(settings.content_roots, cache_dir=settings.cache_dir)
     engine = CommandEngine(library)
     from bot.adapters.console import render_text
 

@@ -34,6 +34,7 @@ class Settings:
     discord_shard_ids: tuple[int, ...] | None = None
     database_url: str = "sqlite:///mltip.db"
     data_dir: Path = Path(".")
+    cache_dir: Path | None = None
     http_port: int = DEFAULT_HTTP_PORT
     extra_content_dirs: tuple[Path, ...] = ()
     log_format: str = "text"
@@ -95,6 +96,7 @@ class Settings:
             discord_shard_ids=shard_ids,
             database_url=get("MLTIP_DATABASE_URL") or f"sqlite:///{data_dir / 'mltip.db'}",
             data_dir=data_dir,
+            cache_dir=Path(env.get("XDG_CACHE_HOME") or Path(env.get("HOME", ".")) / ".cache") / "mltip",
             http_port=int(port_text),
             extra_content_dirs=extra,
             log_format=log_format,

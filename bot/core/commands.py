@@ -12,12 +12,16 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
 from bot.core.replies import MAX_ACTION_PAYLOAD, Action, ActionKind, Field, Reply, Visibility
-from bot.core.search import LessonIndex, words
+from bot.core.text import words
 from bot.errors import CommandError
+
+if TYPE_CHECKING:
+    from bot.core.search import LessonIndex
 
 SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
 SEPARATOR = "|"
@@ -127,6 +131,8 @@ class CommandEngine:
     def index(self) -> LessonIndex:
         """The search index, built on first use so `mltip tip` without a query stays fast."""
         if self._index is None:
+            from bot.core.search import LessonIndex  # sqlite3 loads only once someone searches
+
             self._index = LessonIndex(self.library.lessons)
         return self._index
 

@@ -9,14 +9,13 @@ against the corpus vocabulary. The index lives in memory and is built on first u
 from __future__ import annotations
 
 import difflib
-import re
 import sqlite3
 import threading
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.core.lessons import Lesson, Topic
+from bot.core.text import words
 
 # Column weights for bm25(): a word in the title or topics says more than one in the quote.
 COLUMNS = ("title", "topics", "text", "quote", "speaker")
@@ -55,17 +54,6 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("explain", "communicate", "communication", "stakeholders"),
     ("dataset", "datasets", "data"),
 )
-
-
-def fold(text: str) -> str:
-    """Lower-case and strip diacritics, as FTS5's unicode61 tokenizer does."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def words(text: str) -> list[str]:
-    """The folded words of `text`."""
-    return re.findall(r"[a-z0-9]+", fold(text))
 
 
 def synonym_key(word: str) -> str:

@@ -1,0 +1,75 @@
+"""A JSON cache of validated content, keyed on the files it came from.
+
+`mltip tip` should start about as fast as the interpreter; importing and running the YAML
+parser is most of its own work. A library is cached only after it validated cleanly, and
+any change to any content file (path, size or modification time) misses the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.core.lessons import Lesson, Source, SourceKind, Topic
+from bot.core.library import Library
+
+CACHE_FILE = "content.json"
+
+
+def cache_key(files: tuple[list[Path], list[Path]], roots: Sequence[Path]) -> str:
+    """A digest of the code version, the roots and every content file's identity."""
+    digest = hashlib.sha256(__version__.encode())
+    for root in roots:
+        digest.update(f"root:{root.resolve()}\n".encode())
+    for path in [*files[0], *files[1]]:
+        stat = path.stat()
+        digest.update(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def read_cache(cache_dir: Path, key: str) -> Library | None:
+    """The cached library for `key`, or None (missing, stale, or unreadable: then we parse)."""
+    try:
+        data = json.loads((cache_dir / CACHE_FILE).read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        sources = {s["id"]: Source(**{**s, "kind": SourceKind(s["kind"])}) for s in data["sources"]}
+        lessons = tuple(
+            Lesson(
+                **{**lesson, "topics": tuple(Topic(t) for t in lesson["topics"]), "source": sources[lesson["source"]]}
+            )
+            for lesson in data["lessons"]
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Library(sources=sources, lessons=lessons)
+
+
+def write_cache(cache_dir: Path, key: str, library: Library) -> None:
+    """Store `library` under `key`; a cache we cannot write is simply not used."""
+    sources = [
+        {
+            "id": s.id,
+            "speaker": s.speaker,
+            "role": s.role,
+            "title": s.title,
+            "publisher": s.publisher,
+            "kind": s.kind.value,
+            "url": s.url,
+        }
+        for s in library.sources.values()
+    ]
+    lessons = [
+        {**lesson.to_dict(), "source": lesson.source.id, "timestamp": lesson.timestamp} for lesson in library.lessons
+    ]
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        partial = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
+        partial.write_text(json.dumps({"key": key, "sources": sources, "lessons": lessons}), encoding="utf-8")
+        partial.replace(cache_dir / CACHE_FILE)  # atomic: a reader never sees half a file
+    except OSError:
+        pass

@@ -1,0 +1,171 @@
+"""Validation of lesson content: every problem found, each located as file:line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.core.lessons import Lesson, Source, SourceKind, Topic
+from bot.core.library import Library, content_files
+from bot.core.located_yaml import LocatedList, LocatedMap, load_located
+from bot.errors import ContentProblem
+
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TIMESTAMP_PATTERN = re.compile(r"(?:\d{1,2}:[0-5]\d:[0-5]\d|\d{1,3}:[0-5]\d)")  # M:SS or H:MM:SS
+WORD = re.compile(r"[\w']+")
+MAX_TITLE, MAX_TEXT, MIN_QUOTE_WORDS, MAX_QUOTE_WORDS, MAX_TOPICS = 80, 400, 4, 60, 3
+SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher", "kind", "url"}
+LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source", "timestamp"}
+
+
+@dataclass(slots=True)
+class _Checker:
+    """Collects problems while turning located YAML into value objects."""
+
+    problems: list[ContentProblem] = field(default_factory=list)
+
+    def add(self, path: Path, line: int, message: str) -> None:
+        self.problems.append(ContentProblem(path=str(path), line=line, message=message))
+
+    def string(self, path: Path, entry: LocatedMap, key: str, *, limit: int = 0) -> str | None:
+        value = entry.get(key)
+        line = entry.line_of(key)
+        if value is None:
+            self.add(path, line, f"missing required field {key!r}")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.add(path, line, f"{key!r} must be non-empty text")
+            return None
+        value = " ".join(value.split())
+        if limit and len(value) > limit:
+            self.add(path, line, f"{key!r} is {len(value)} characters; at most {limit}")
+        return value
+
+    def unknown_keys(self, path: Path, entry: LocatedMap, allowed: set[str]) -> None:
+        for key in sorted(set(entry) - allowed):
+            self.add(path, entry.line_of(key), f"unknown field {key!r}; known: {sorted(allowed)}")
+
+    def entries(self, path: Path, data: Any, key: str) -> list[tuple[int, LocatedMap]]:
+        """The list of mappings under top-level `key`, each with its line."""
+        if not isinstance(data, LocatedMap) or key not in data:
+            self.add(path, getattr(data, "line", 1), f"expected a top-level {key!r}: list")
+            return []
+        items = data[key]
+        if not isinstance(items, LocatedList):
+            self.add(path, data.line_of(key), f"{key!r} must be a list")
+            return []
+        found = []
+        for item, line in zip(items, items.item_lines, strict=True):
+            if isinstance(item, LocatedMap):
+                found.append((line, item))
+            else:
+                self.add(path, line, f"each item of {key!r} must be a mapping of fields")
+        return found
+
+    def source(self, path: Path, entry: LocatedMap) -> Source | None:
+        self.unknown_keys(path, entry, SOURCE_KEYS)
+        values = {k: self.string(path, entry, k) for k in ("id", "speaker", "role", "title", "publisher")}
+        kind = self.string(path, entry, "kind")
+        kinds = [k.value for k in SourceKind]
+        if kind is not None and kind not in kinds:
+            self.add(path, entry.line_of("kind"), f"unknown kind {kind!r}; one of {kinds}")
+            kind = None
+        url = entry.get("url")
+        if url is not None and not isinstance(url, str):
+            self.add(path, entry.line_of("url"), "'url' must be text")
+            url = None
+        if kind is None or any(v is None for v in values.values()):
+            return None
+        return Source(kind=SourceKind(kind), url=url, **{k: str(v) for k, v in values.items()})
+
+    def topics(self, path: Path, entry: LocatedMap) -> tuple[Topic, ...]:
+        raw, line = entry.get("topics"), entry.line_of("topics")
+        known = [t.value for t in Topic]
+        if raw is None:
+            self.add(path, line, "missing required field 'topics'")
+            return ()
+        if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_TOPICS:
+            self.add(path, line, f"'topics' must be a list of 1 to {MAX_TOPICS} topics")
+            return ()
+        if len(set(map(str, raw))) != len(raw):
+            self.add(path, line, "'topics' lists a topic twice")
+        bad = [str(t) for t in raw if str(t) not in known]
+        if bad:
+            self.add(path, line, f"unknown topic(s) {bad}; known topics: {', '.join(known)}")
+            return ()
+        return tuple(Topic(str(t)) for t in raw)
+
+    def lesson(self, path: Path, entry: LocatedMap, sources: dict[str, Source]) -> Lesson | None:
+        self.unknown_keys(path, entry, LESSON_KEYS)
+        before = len(self.problems)
+        lesson_id = self.string(path, entry, "id")
+        if lesson_id is not None and not ID_PATTERN.fullmatch(lesson_id):
+            self.add(path, entry.line_of("id"), f"id {lesson_id!r} must be lowercase-kebab-case")
+        title = self.string(path, entry, "title", limit=MAX_TITLE)
+        text = self.string(path, entry, "text", limit=MAX_TEXT)
+        quote = self.string(path, entry, "quote")
+        if quote is not None and not MIN_QUOTE_WORDS <= len(WORD.findall(quote)) <= MAX_QUOTE_WORDS:
+            count = len(WORD.findall(quote))
+            allowed = f"{MIN_QUOTE_WORDS} to {MAX_QUOTE_WORDS}"
+            self.add(path, entry.line_of("quote"), f"quote has {count} words; {allowed} allowed")
+        topics = self.topics(path, entry)
+        source_id = self.string(path, entry, "source")
+        source = sources.get(source_id or "")
+        if source_id is not None and source is None:
+            self.add(path, entry.line_of("source"), f"unknown source {source_id!r}; known: {sorted(sources)}")
+        stamp = entry.get("timestamp")
+        if stamp is not None and not TIMESTAMP_PATTERN.fullmatch(str(stamp)):
+            self.add(path, entry.line_of("timestamp"), f"timestamp {stamp!r} must be M:SS or H:MM:SS (quote it)")
+        if stamp is None and source is not None and source.kind is SourceKind.PODCAST:
+            self.add(path, entry.line, "a podcast lesson needs a 'timestamp' where the quote begins")
+        if len(self.problems) > before or source is None:
+            return None
+        assert lesson_id and title and text and quote  # guaranteed by the checks above
+        return Lesson(
+            id=lesson_id,
+            title=title,
+            text=text,
+            quote=quote,
+            topics=topics,
+            source=source,
+            timestamp=None if stamp is None else str(stamp),
+        )
+
+
+def check_content(roots: Sequence[Path]) -> tuple[Library, list[ContentProblem]]:
+    """Validate all content under `roots`; return what is valid and every problem found."""
+    checker = _Checker()
+    for root in roots:
+        if not root.exists():
+            checker.add(root, 1, "no such file or folder")
+    source_files, lesson_files = content_files(r for r in roots if r.exists())
+    sources: dict[str, Source] = {}
+    for path in source_files:
+        data, problems = load_located(path)
+        checker.problems += problems
+        for line, entry in checker.entries(path, data, "sources"):
+            source = checker.source(path, entry)
+            if source is not None and source.id in sources:
+                checker.add(path, line, f"duplicate source id {source.id!r}")
+            elif source is not None:
+                sources[source.id] = source
+    lessons: dict[str, Lesson] = {}
+    first_seen: dict[str, str] = {}
+    for path in lesson_files:
+        data, problems = load_located(path)
+        checker.problems += problems
+        for _line, entry in checker.entries(path, data, "lessons"):
+            lesson = checker.lesson(path, entry, sources)
+            lesson_id = str(entry.get("id"))
+            if lesson_id in first_seen:
+                checker.add(path, entry.line_of("id"), f"duplicate id {lesson_id!r} (first at {first_seen[lesson_id]})")
+                continue
+            first_seen[lesson_id] = f"{path}:{entry.line_of('id')}"
+            if lesson is not None:
+                lessons[lesson.id] = lesson
+    if not lessons and not checker.problems:
+        checker.add(roots[0] if roots else Path("content"), 1, "no lessons found")
+    return Library(sources=sources, lessons=tuple(lessons.values())), checker.problems
