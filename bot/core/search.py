@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,8 +22,8 @@ from bot.core.text import words
 COLUMNS = ("title", "topics", "text", "quote", "speaker")
 WEIGHTS = (6.0, 4.0, 2.0, 1.0, 2.0)
 MIN_TYPO_LENGTH = 4
-TYPO_CUTOFF = 0.8
 SYNONYM_WEIGHT = 0.5
+CANDIDATES = 200
 
 STOP_WORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before being
@@ -54,6 +55,10 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("explain", "communicate", "communication", "stakeholders"),
     ("dataset", "datasets", "data"),
 )
+
+
+def _one_deletion(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 def synonym_key(word: str) -> str:
@@ -99,24 +104,41 @@ class LessonIndex:
                 for row, ls in enumerate(self._lessons)
             ],
         )
-        vocabulary = {w for ls in self._lessons for w in words(f"{ls.title} {ls.text} {ls.quote} {ls.source.speaker}")}
-        vocabulary |= {term for group in SYNONYM_GROUPS for term in group} | {t.value for t in Topic}
-        self._by_length: dict[int, list[str]] = {}
-        for word in sorted(vocabulary):
-            self._by_length.setdefault(len(word), []).append(word)
-        self._vocabulary = frozenset(vocabulary)
+        counts = Counter(
+            w for ls in self._lessons for w in words(f"{ls.title} {ls.text} {ls.quote} {ls.source.speaker}")
+        )
+        counts.update({term: 1 for group in SYNONYM_GROUPS for term in group} | {t.value: 1 for t in Topic})
+        self._counts = counts
+        # Symmetric-delete index (as in SymSpell): each word and its one-letter deletions point to
+        # the word, so a lookup costs a few dict probes instead of scoring the whole vocabulary.
+        self._near: dict[str, set[str]] = {}
+        for word in counts:
+            if len(word) >= MIN_TYPO_LENGTH:
+                for variant in _one_deletion(word) | {word}:
+                    self._near.setdefault(variant, set()).add(word)
 
     def _is_indexed(self, term: str) -> bool:
         row = self._db.execute("SELECT 1 FROM lesson_fts WHERE lesson_fts MATCH ? LIMIT 1", (f'"{term}"',))
         return row.fetchone() is not None
 
     def correct(self, word: str) -> str:
-        """The word itself if the corpus knows it (in any form), else the closest known word."""
-        if word in self._vocabulary or len(word) < MIN_TYPO_LENGTH or self._is_indexed(word):
+        """The word itself if the corpus knows it (in any form), else the closest known word.
+
+        Closest means one edit away (a letter missing, extra, wrong or swapped); ties go to the
+        more similar, then the more frequent word. Anything further is left alone, since
+        "latest" is not a typo of "test".
+        """
+        if word in self._counts or len(word) < MIN_TYPO_LENGTH or self._is_indexed(word):
             return word
-        candidates = [w for n in range(len(word) - 2, len(word) + 3) for w in self._by_length.get(n, [])]
-        close = difflib.get_close_matches(word, candidates, n=1, cutoff=TYPO_CUTOFF)
-        return close[0] if close else word
+        candidates: set[str] = set()
+        for variant in _one_deletion(word) | {word}:
+            candidates |= self._near.get(variant, set())
+        if not candidates:
+            return word
+        return max(
+            sorted(candidates),
+            key=lambda c: (difflib.SequenceMatcher(None, word, c).ratio(), self._counts[c]),
+        )
 
     def fts_queries(self, question: str) -> tuple[str, str]:
         """FTS5 MATCH expressions for the question's own words and for their synonyms.
@@ -138,9 +160,12 @@ class LessonIndex:
         if not query:
             return {}
         weights = ", ".join(str(w) for w in WEIGHTS)
+        # Only the best CANDIDATES of each query can reach the merged top results in practice;
+        # on a large corpus sorting every match would cost more than the ranking itself.
         rows = self._db.execute(
-            f"SELECT rowid, bm25(lesson_fts, {weights}) FROM lesson_fts WHERE lesson_fts MATCH ?",
-            (query,),
+            f"SELECT rowid, bm25(lesson_fts, {weights}) AS score FROM lesson_fts WHERE lesson_fts MATCH ? "
+            "ORDER BY score LIMIT ?",
+            (query, CANDIDATES),
         )
         # bm25() is negative, more negative is better; flip it so higher = better.
         return {row: -rank for row, rank in rows}

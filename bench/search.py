@@ -1,0 +1,125 @@
+"""Search: p50/p99 of ranking a question on the real corpus and on 50,000 synthetic lessons.
+
+Floor: one bare FTS5 MATCH of a single word on the same index, which is the least any
+FTS5-based ranking can cost. Also load time and memory of the 50,000-lesson index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from pathlib import Path
+
+import yaml
+
+from bench.common import ROOT, Figure, Report, percentile, time_calls
+from bot.core.lessons import Lesson, Topic
+from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.search import LessonIndex
+
+SYNTHETIC = 50_000
+
+
+def rss_mib() -> float:
+    """This process's resident memory, from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def questions() -> list[str]:
+    cases = []
+    for path in sorted((ROOT / "tests" / "relevance").glob("*.yaml")):
+        cases += [str(c["question"]) for c in yaml.safe_load(path.read_text())]
+    return cases
+
+
+def synthetic_lessons(base: tuple[Lesson, ...], count: int, rng: random.Random) -> list[Lesson]:
+    """Lessons whose texts are shuffled words of the real ones: a realistic vocabulary at scale."""
+    vocabulary = [w for lesson in base for w in f"{lesson.title} {lesson.text}".split()]
+    topics = list(Topic)
+    made = []
+    for n in range(count):
+        seed = base[n % len(base)]
+        made.append(
+            dataclasses.replace(
+                seed,
+                id=f"synthetic-{n}",
+                title=" ".join(rng.choices(vocabulary, k=9)),
+                text=" ".join(rng.choices(vocabulary, k=45)),
+                topics=tuple(rng.sample(topics, 2)),
+            )
+        )
+    return made
+
+
+def measure(index: LessonIndex, asked: list[str], repeat: int) -> tuple[list[float], list[float]]:
+    ours = [t for q in asked for t in time_calls(lambda q=q: index.search(q, 5), repeat)]
+    floor_words = ["kaggle", "papers", "research", "data", "production"]
+    floor = [
+        t
+        for w in floor_words
+        for t in time_calls(
+            lambda w=w: index._db.execute(
+                "SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH ? ORDER BY rank LIMIT 5", (w,)
+            ).fetchall(),
+            repeat * len(asked) // len(floor_words),
+        )
+    ]
+    return ours, floor
+
+
+def run(report: Report) -> None:
+    print("search", flush=True)
+    library = load_library([BUILTIN_CONTENT])
+    asked = questions()
+    index = LessonIndex(library.lessons)
+    ours, floor = measure(index, asked, repeat=30)
+    p99 = percentile(ours, 99) * 1000
+    report.add(
+        Figure(
+            "search",
+            "real corpus p50",
+            percentile(ours, 50) * 1000,
+            percentile(floor, 50) * 1000,
+            "ms",
+            "-",
+            True,
+            f"{len(library.lessons)} lessons, {len(asked)} questions",
+        )
+    )
+    report.add(Figure("search", "real corpus p99", p99, percentile(floor, 99) * 1000, "ms", "p99 < 2 ms", p99 < 2.0))
+
+    rng = random.Random(1)
+    big = synthetic_lessons(library.lessons, SYNTHETIC, rng)
+    before = rss_mib()
+    start = time.perf_counter()
+    big_index = LessonIndex(big)
+    load = time.perf_counter() - start
+    memory = rss_mib() - before
+    ours, floor = measure(big_index, asked, repeat=3)
+    report.add(
+        Figure(
+            "search",
+            f"{SYNTHETIC:,} lessons p50",
+            percentile(ours, 50) * 1000,
+            percentile(floor, 50) * 1000,
+            "ms",
+            "-",
+            True,
+        )
+    )
+    report.add(
+        Figure(
+            "search",
+            f"{SYNTHETIC:,} lessons p99",
+            percentile(ours, 99) * 1000,
+            percentile(floor, 99) * 1000,
+            "ms",
+            "-",
+            True,
+            f"index build {load:.2f} s, index memory (RSS) {memory:.0f} MiB",
+        )
+    )
