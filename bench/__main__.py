@@ -8,7 +8,7 @@ import time
 
 from bench.common import Report, write_results
 
-BENCHES = ("search", "footprint")
+BENCHES = ("search", "footprint", "slack_latency")
 
 
 def main(names: list[str]) -> int:

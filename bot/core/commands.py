@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.core.search import LessonIndex
 
 SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
+SEARCH_CACHE_SIZE = 1024  # questions remembered; content never changes while the bot runs
 SEPARATOR = "|"
 
 
@@ -126,6 +127,7 @@ class CommandEngine:
         self.observer = observer
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
+        self._best: dict[tuple[str, int], list[Lesson]] = {}
 
     @property
     def index(self) -> LessonIndex:
@@ -186,8 +188,19 @@ class CommandEngine:
         return self._rng.choice(pool or list(self.library.lessons))
 
     def best(self, query: str, limit: int = SEARCH_DEPTH) -> list[Lesson]:
-        """The best lessons for `query`, best first (possibly none)."""
-        return [hit.lesson for hit in self.index.search(query, limit)]
+        """The best lessons for `query`, best first (possibly none).
+
+        Remembered per question: people ask the same things, and every Another press asks its
+        question again. The oldest answers are forgotten first once the cache is full.
+        """
+        key = (" ".join(words(query)), limit)
+        found = self._best.get(key)
+        if found is None:
+            found = [hit.lesson for hit in self.index.search(query, limit)]
+            if len(self._best) >= SEARCH_CACHE_SIZE:
+                del self._best[next(iter(self._best))]
+            self._best[key] = found
+        return found
 
     def _lesson_reply(self, command: RandomTip | Search, lesson: Lesson, note: str | None = None) -> Reply:
         actions = (

@@ -8,6 +8,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, as FTS5's unicode61 tokenizer does."""
+    if text.isascii():  # the common case, and ten times faster than decomposing
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 

@@ -113,3 +113,12 @@ def test_the_same_seed_gives_the_same_random_lessons(library: object) -> None:
     a = CommandEngine(library, rng=random.Random(1))
     b = CommandEngine(library, rng=random.Random(1))
     assert [a.run("").lesson for _ in range(5)] == [b.run("").lesson for _ in range(5)]
+
+
+def test_answers_are_remembered_per_question_and_the_cache_is_bounded(engine: CommandEngine) -> None:
+    from bot.core import commands
+
+    assert engine.best("Kaggle!") is engine.best("kaggle")  # same words, same cached answer
+    for n in range(commands.SEARCH_CACHE_SIZE + 5):
+        engine.best(f"question {n}")
+    assert len(engine._best) == commands.SEARCH_CACHE_SIZE

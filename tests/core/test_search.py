@@ -89,3 +89,8 @@ def test_query_syntax_in_user_text_is_not_fts_syntax(index: LessonIndex) -> None
 def test_scores_are_best_first(index: LessonIndex) -> None:
     scores = [hit.score for hit in index.search("deploy models to production", 10)]
     assert scores == sorted(scores, reverse=True) and len(scores) == 10
+
+
+def test_a_word_two_edits_away_is_not_a_typo(index: LessonIndex) -> None:
+    assert index.correct("latest") == "latest"
+    assert index.correct("reserch") == "research" and index.correct("pytorh") == "pytorch"
