@@ -3,6 +3,7 @@
 Grammar (after the platform's `/mltip`):
     (nothing)            a random lesson
     topics | sources | help
+    daily ...            the channel's tip of the day (see bot/core/daily.py)
     <question or topic>  the best lessons for it, one at a time (Another shows the next)
 """
 
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
 from bot.core.replies import MAX_ACTION_PAYLOAD, Action, ActionKind, Field, Reply, Visibility
@@ -66,7 +68,7 @@ class Help:
     """How to use the command."""
 
 
-Command = RandomTip | Search | Share | ListTopics | ListSources | Help
+Command = RandomTip | Search | Share | ListTopics | ListSources | Help | Daily
 # Called after every answer with (platform, kind, seconds); metrics hang off this hook so the
 # core itself needs no metrics library.
 AnswerObserver = Callable[[str, str, float], None]
@@ -77,6 +79,7 @@ KINDS: dict[type, str] = {
     ListTopics: "topics",
     ListSources: "sources",
     Help: "help",
+    Daily: "daily",
 }
 KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help()}
 
@@ -90,6 +93,8 @@ def parse(text: str) -> Command:
         return RandomTip()
     if len(words) == 1 and words[0].lower() in KEYWORDS:
         return KEYWORDS[words[0].lower()]
+    if words[0].lower() == "daily":
+        return Daily(args=tuple(words[1:]))
     return Search(query=" ".join(words))
 
 
@@ -121,10 +126,16 @@ class CommandEngine:
     """Answers commands from the library; the randomness source is injectable for tests."""
 
     def __init__(
-        self, library: Library, *, rng: random.Random | None = None, observer: AnswerObserver | None = None
+        self,
+        library: Library,
+        *,
+        rng: random.Random | None = None,
+        observer: AnswerObserver | None = None,
+        daily: DailyHandler | None = None,
     ) -> None:
         self.library = library
         self.observer = observer
+        self.daily = daily
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
         self._best: dict[tuple[str, int], list[Lesson]] = {}
@@ -138,11 +149,11 @@ class CommandEngine:
             self._index = LessonIndex(self.library.lessons)
         return self._index
 
-    def run(self, text: str, *, platform: str = "console") -> Reply:
-        """Parse and answer what a user typed."""
+    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
+        """Parse and answer what a user typed; `invocation` says who and where (daily needs it)."""
         started = time.perf_counter()
         command = parse(text)
-        return self._observed(platform, KINDS[type(command)], started, command)
+        return self._observed(platform, KINDS[type(command)], started, command, invocation)
 
     def press(self, payload: str, *, user: str, platform: str = "console") -> Reply:
         """Answer a button press."""
@@ -155,9 +166,11 @@ class CommandEngine:
             raise
         return self._observed(platform, kind, started, command)
 
-    def _observed(self, platform: str, kind: str, started: float, command: Command) -> Reply:
+    def _observed(
+        self, platform: str, kind: str, started: float, command: Command, invocation: Invocation | None = None
+    ) -> Reply:
         try:
-            return self.handle(command)
+            return self.handle(command, invocation)
         except CommandError:
             kind = "invalid"
             raise
@@ -168,8 +181,12 @@ class CommandEngine:
         if self.observer is not None:
             self.observer(platform, kind, time.perf_counter() - started)
 
-    def handle(self, command: Command) -> Reply:
+    def handle(self, command: Command, invocation: Invocation | None = None) -> Reply:
         """Answer one command."""
+        if isinstance(command, Daily):
+            if self.daily is None or invocation is None:
+                raise CommandError("The tip of the day is not available here.")
+            return self.daily.handle(command, invocation)
         if isinstance(command, RandomTip):
             return self._lesson_reply(command, self.random_lesson(exclude=command.exclude))
         if isinstance(command, Search):
@@ -257,6 +274,7 @@ class CommandEngine:
             Field(name="/mltip <topic>", value="a lesson on a topic, e.g. /mltip papers"),
             Field(name="/mltip topics", value="the topics there are"),
             Field(name="/mltip sources", value="who the advice comes from"),
+            Field(name=DAILY_HELP[0], value=DAILY_HELP[1]),
             Field(name="/mltip help", value="this help"),
         )
         text = f"Career advice for ML engineers: {len(self.library.lessons)} lessons from practitioners."

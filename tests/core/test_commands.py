@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
 
 from bot.core.commands import (
@@ -122,3 +124,25 @@ def test_answers_are_remembered_per_question_and_the_cache_is_bounded(engine: Co
     for n in range(commands.SEARCH_CACHE_SIZE + 5):
         engine.best(f"question {n}")
     assert len(engine._best) == commands.SEARCH_CACHE_SIZE
+
+
+def test_daily_is_parsed_and_handed_to_the_daily_handler(engine: CommandEngine) -> None:
+    from bot.core.daily import Daily, Invocation
+
+    assert parse("/mltip daily 09:00 Europe/Berlin weekdays") == Daily(args=("09:00", "Europe/Berlin", "weekdays"))
+    where = Invocation(
+        platform="slack", workspace_id="T1", channel_id="C1", user_id="U1", user_name="a", can_manage=True
+    )
+    with pytest.raises(CommandError, match="not available"):
+        engine.run("daily status", invocation=where)  # no handler configured
+
+    class Recorder:
+        seen: ClassVar[list[tuple[Daily, Invocation]]] = []
+
+        def handle(self, command: Daily, invocation: Invocation) -> object:
+            self.seen.append((command, invocation))
+            return engine.run("help")
+
+    engine.daily = Recorder()  # type: ignore[assignment]
+    assert engine.run("daily status", invocation=where).title == "How to use /mltip"
+    assert Recorder.seen == [(Daily(args=("status",)), where)]

@@ -1,0 +1,45 @@
+"""The `/mltip daily ...` command as the core sees it: parsed here, carried out by daily/.
+
+Carrying it out needs the database and the scheduler, which core/ must not know; the engine
+hands a Daily command and the Invocation it came from to whatever DailyHandler it was given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.replies import Reply
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Invocation:
+    """Who asked, and where: what a command that changes or reads channel state needs."""
+
+    platform: str
+    workspace_id: str
+    channel_id: str
+    user_id: str
+    user_name: str
+    can_manage: bool  # may change this space's subscriptions (admin / Manage Server)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Daily:
+    """`/mltip daily <args>`: subscribe (a time, zone, days, topic), off, pause, resume, status."""
+
+    args: tuple[str, ...]
+
+
+class DailyHandler(Protocol):
+    """Carries out Daily commands (implemented by bot.daily.service)."""
+
+    def handle(self, command: Daily, invocation: Invocation) -> Reply:
+        """Answer one Daily command from `invocation`."""
+        ...
+
+
+DAILY_HELP = (
+    "/mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri] [topic]",
+    "tip of the day in this channel (admins); also: daily off | pause | resume | status",
+)
