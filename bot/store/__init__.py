@@ -1,0 +1,91 @@
+"""Storage for the tip of the day: SQLite (default) or PostgreSQL, through SQLAlchemy and Alembic.
+
+    store = Store.open(settings.database_url)   # migrates to the newest schema first
+    store.subscriptions   # Subscriptions: subscribe, pause, resume, workspace pauses, audit log
+    store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
+    store.deck            # Deck: next_lesson
+
+Only this package imports sqlalchemy and alembic; callers see the value objects in records.py.
+Every method runs in its own transaction and is safe to call from several threads (one Store per
+process: open it after forking). Datetimes in and out are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import URL
+
+from bot.store.db import current_revision, head_revision, make_engine, upgrade
+from bot.store.deck import Deck
+from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
+from bot.store.records import (
+    AuditAction,
+    AuditEntry,
+    ChannelKey,
+    Claim,
+    Delivery,
+    DeliveryStatus,
+    Platform,
+    Recovered,
+    Subscription,
+    WorkspacePause,
+)
+from bot.store.subscriptions import Subscriptions
+
+__all__ = [
+    "DEFAULT_STALE_AFTER",
+    "AuditAction",
+    "AuditEntry",
+    "ChannelKey",
+    "Claim",
+    "Deck",
+    "Delivery",
+    "DeliveryStatus",
+    "Ledger",
+    "Platform",
+    "Recovered",
+    "Store",
+    "Subscription",
+    "Subscriptions",
+    "WorkspacePause",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "upgrade",
+]
+
+
+class Store:
+    """The store's three parts over one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.subscriptions = Subscriptions(engine)
+        self.ledger = Ledger(engine)
+        self.deck = Deck(engine)
+
+    @classmethod
+    def open(cls, url: str | URL, *, migrate: bool = True) -> Store:
+        """Connect to the database at `url`, migrating it to the newest schema first unless told not to."""
+        engine = make_engine(url)
+        if migrate:
+            upgrade(engine)
+        return cls(engine)
+
+    def is_current(self) -> bool:
+        """Whether the database's schema is the one this code expects (for readiness checks)."""
+        return current_revision(self.engine) == head_revision()
+
+    def close(self) -> None:
+        """Close the connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.close()

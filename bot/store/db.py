@@ -1,0 +1,151 @@
+"""Engines, transactions and migrations for SQLite and PostgreSQL.
+
+SQLite: one file, WAL (readers never block the writer), foreign keys on, and a busy timeout so
+concurrent writers wait instead of failing. Python's sqlite3 would open transactions lazily with
+a plain BEGIN; a transaction that reads and then writes can then fail at once with "database is
+locked" when another connection wrote in between. So the driver's own transaction handling is
+switched off and `writing()` starts its transactions with BEGIN IMMEDIATE, which takes the write
+lock up front: write transactions run one at a time, across threads and processes.
+
+PostgreSQL: READ COMMITTED; the queries that must not race lock rows themselves (FOR UPDATE,
+SKIP LOCKED, ON CONFLICT); `pool_pre_ping` replaces connections the server dropped.
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import URL
+
+from bot.errors import ConfigError
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_SECONDS = 30.0
+WRITE_OPTION = "mltip_write"
+# Any constant will do; replicas starting together take this lock so only one migrates at a time.
+MIGRATION_LOCK_KEY = 0x6D6C746970  # 'mltip'
+
+
+def make_engine(url: str | URL) -> Engine:
+    """An engine for a SQLite or PostgreSQL URL, set up as the module docstring describes.
+
+    `postgresql://` and `postgres://` URLs use psycopg 3. For SQLite the file's folder is created.
+    """
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return create_engine(parsed, pool_pre_ping=True)
+    if backend != "sqlite":
+        raise ConfigError(f"MLTIP_DATABASE_URL must be sqlite:///PATH or postgresql://..., not {backend}://")
+    database = parsed.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    event.listen(engine, "connect", _sqlite_on_connect)
+    event.listen(engine, "begin", _sqlite_on_begin)
+    return engine
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we send BEGIN ourselves, in _sqlite_on_begin
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        _use_wal(cursor)
+    finally:
+        cursor.close()
+
+
+def _use_wal(cursor: Any) -> None:
+    """Switch the file to WAL (it stays so); retried, as SQLite skips the busy handler for this switch."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            # Processes opening a new database together all try to switch it at once.
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01 + random.random() * 0.04)
+
+
+def _sqlite_on_begin(connection: Connection) -> None:
+    write = bool(connection.get_execution_options().get(WRITE_OPTION))
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write: committed on success, rolled back on an exception.
+
+    On SQLite it holds the database's write lock from its first statement (BEGIN IMMEDIATE).
+    """
+    with engine.connect() as connection:
+        connection.execution_options(**{WRITE_OPTION: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction (one consistent snapshot on SQLite's WAL)."""
+    with engine.connect() as connection, connection.begin():
+        yield connection
+
+
+def insert_for(connection: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ON CONFLICT support for the connection's database."""
+    if connection.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration, built in code so no alembic.ini is needed at runtime."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(target: str | URL | Engine, revision: str = "head") -> None:
+    """Migrate the database to `revision` (default: the newest). Safe to run from many processes at once."""
+    engine = target if isinstance(target, Engine) else make_engine(target)
+    try:
+        with writing(engine) as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        if engine is not target:
+            engine.dispose()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    with reading(engine) as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision this code knows; the database should be at it (readiness checks)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,247 @@
+"""The delivery ledger: one row per (subscription, local date), so each channel gets one post a day.
+
+A delivery's life; every move is one UPDATE guarded by the status it leaves, so a late or
+repeated call cannot move a row twice (it returns False instead):
+
+    from      to        by
+    -         PENDING   plan()            the date is due; the row exists before anything is sent
+    -         SKIPPED   record_skipped()  a date missed entirely (downtime beyond the grace window)
+    PENDING   CLAIMED   claim_due()       exactly one worker wins each row
+    PENDING   SKIPPED   skip_expired()    still unsent when the grace window closed
+    CLAIMED   SENDING   begin_send()      written just before the request leaves
+    CLAIMED   PENDING   recover_stale()   its worker died before sending anything: always safe
+    SENDING   SENT      mark_sent()       the platform confirmed the post
+    *         FAILED    mark_failed()     refused for good (channel gone, install revoked)
+    SENDING   UNKNOWN   mark_unknown()    the request left, no answer came: never resent blindly
+    *         PENDING   release()         try again from retry_at (429, 5xx before anything posted)
+    SENDING   PENDING   recover_stale()   its worker died; the platform's sends are idempotent (Discord nonce)
+    SENDING   UNKNOWN   recover_stale()   its worker died; other platforms (Slack)
+    UNKNOWN   SENT      mark_sent()       a late confirmation
+    (* = CLAIMED or SENDING)
+
+Exactly once: the row exists before anything is sent (its unique key makes planning idempotent
+across processes), and only the worker whose claim moved it PENDING -> CLAIMED sends it. The
+separate SENDING step narrows "did it post?" to the one request in flight: a worker killed
+while deliveries wait their turn leaves them CLAIMED, and those are simply sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, case, false, or_, select, true, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.store.db import insert_for, reading, writing
+from bot.store.records import Claim, Delivery, DeliveryStatus, Recovered, delivery_from_row, subscription_from_row
+from bot.store.subscriptions import workspace_is_paused
+from bot.store.tables import deliveries, subscriptions
+
+D = deliveries.c
+S = subscriptions.c
+PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENDING.value
+OWNED = (DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+# A worker must finish (or release) a claim within this time, or it is presumed dead.
+DEFAULT_STALE_AFTER = timedelta(minutes=10)
+
+
+def _hours(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:g} hour{'s' if hours != 1 else ''}"
+
+
+class Ledger:
+    """Plans, claims and records deliveries; see the module docstring for the state machine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def _insert(self, values: dict[str, Any]) -> bool:
+        try:
+            with writing(self._engine) as connection:
+                inserted = connection.execute(
+                    insert_for(connection, deliveries)
+                    .values(attempts=0, **values)
+                    .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                    .returning(D.id)
+                ).first()
+        except IntegrityError:
+            return False  # the subscription is gone (the foreign key), so there is nothing to deliver
+        return inserted is not None
+
+    def plan(self, subscription_id: int, local_date: date, due_at: datetime) -> bool:
+        """Record that the subscription posts for `local_date` at `due_at`, unless already recorded.
+
+        Idempotent and safe to call from any number of processes at once: True only for the call
+        that created the row. False also when the subscription no longer exists.
+        """
+        return self._insert(
+            {"subscription_id": subscription_id, "local_date": local_date, "due_at": due_at, "status": PENDING}
+        )
+
+    def record_skipped(self, subscription_id: int, local_date: date, due_at: datetime, reason: str) -> bool:
+        """Record a date that will not be posted (e.g. missed during downtime), so `status` can say so."""
+        values = {"local_date": local_date, "due_at": due_at, "status": DeliveryStatus.SKIPPED.value, "error": reason}
+        return self._insert({"subscription_id": subscription_id, **values})
+
+    def claim_due(self, now: datetime, worker_id: str, limit: int = 50) -> list[Claim]:
+        """Take up to `limit` due PENDING deliveries for this worker (now CLAIMED), oldest due first.
+
+        Due: due_at and any retry_at have passed, the subscription is not paused and neither is its
+        workspace. Each delivery is claimed by exactly one worker, whatever the number of threads,
+        processes or replicas. PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so
+        concurrent workers take disjoint sets without waiting on each other. SQLite: the
+        transaction holds the write lock from its start (BEGIN IMMEDIATE), so claims run one at a
+        time. On both, the UPDATE re-checks status = 'pending' (a compare-and-set).
+        """
+        candidates = (
+            select(D.id)
+            .join(subscriptions, S.id == D.subscription_id)
+            .where(
+                D.status == PENDING,
+                D.due_at <= now,
+                or_(D.retry_at.is_(None), D.retry_at <= now),
+                S.paused.is_(false()),
+                ~workspace_is_paused(),
+            )
+            .order_by(D.due_at, D.id)
+            .limit(limit)
+            .with_for_update(of=deliveries, skip_locked=True)
+        )
+        with writing(self._engine) as connection:
+            ids = list(connection.execute(candidates).scalars())
+            if not ids:
+                return []
+            claimed = connection.execute(
+                update(deliveries)
+                .where(D.id.in_(ids), D.status == PENDING)
+                .values(status=CLAIMED, claimed_by=worker_id, claimed_at=now, attempts=D.attempts + 1, retry_at=None)
+                .returning(deliveries)
+            ).mappings()
+            rows = sorted((delivery_from_row(row) for row in claimed), key=lambda d: (d.due_at, d.id))
+            owners = {d.subscription_id for d in rows}
+            found = connection.execute(select(subscriptions).where(S.id.in_(owners))).mappings()
+            subs = {row["id"]: subscription_from_row(row) for row in found}
+        return [Claim(delivery=d, subscription=subs[d.subscription_id]) for d in rows]
+
+    def _move(self, delivery_id: int, sources: Sequence[DeliveryStatus], **values: Any) -> bool:
+        allowed = [status.value for status in sources]
+        with writing(self._engine) as connection:
+            moved = connection.execute(
+                update(deliveries).where(D.id == delivery_id, D.status.in_(allowed)).values(**values)
+            )
+            return moved.rowcount == 1
+
+    def begin_send(self, delivery_id: int) -> bool:
+        """The request is about to leave: from here a crash leaves "did it post?" open."""
+        return self._move(delivery_id, (DeliveryStatus.CLAIMED,), status=SENDING)
+
+    def mark_sent(self, delivery_id: int, message_ref: str | None, now: datetime) -> bool:
+        """The platform confirmed the post. From SENDING, or UNKNOWN when a late answer settles it."""
+        sources = (DeliveryStatus.SENDING, DeliveryStatus.UNKNOWN)
+        return self._move(
+            delivery_id, sources, status=DeliveryStatus.SENT.value, sent_at=now, message_ref=message_ref, error=None
+        )
+
+    def mark_failed(self, delivery_id: int, error: str) -> bool:
+        """The platform refused for good (channel gone, install revoked): not retried."""
+        return self._move(delivery_id, OWNED, status=DeliveryStatus.FAILED.value, error=error)
+
+    def mark_unknown(self, delivery_id: int, error: str) -> bool:
+        """The request left but no answer came: it may have posted, so it is never resent blindly."""
+        return self._move(delivery_id, (DeliveryStatus.SENDING,), status=DeliveryStatus.UNKNOWN.value, error=error)
+
+    def release(self, delivery_id: int, error: str, retry_at: datetime) -> bool:
+        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`."""
+        return self._move(
+            delivery_id,
+            OWNED,
+            status=PENDING,
+            error=error,
+            retry_at=retry_at,
+            claimed_by=None,
+            claimed_at=None,
+        )
+
+    def recover_stale(
+        self,
+        now: datetime,
+        platform_resendable: Collection[str],
+        *,
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+        worker_id: str | None = None,
+    ) -> Recovered:
+        """Settle deliveries a dead worker left CLAIMED or SENDING (a crash, kill -9, a lost replica).
+
+        Stale: claimed at least `stale_after` ago, or claimed by `worker_id` (pass your own stable
+        id at start-up to recover your previous life's claims at once; never a live worker's id).
+        A single-process bot can pass stale_after=timedelta(0) at start-up. CLAIMED ones were never
+        sent and go back to PENDING. SENDING ones of platforms in `platform_resendable` (sends are
+        idempotent there: Discord's nonce) go back to PENDING too; the others (Slack) become
+        UNKNOWN, because the post may have gone out.
+        """
+        stale = D.claimed_at <= now - stale_after
+        if worker_id is not None:
+            stale = or_(stale, D.claimed_by == worker_id)
+        query = (
+            select(D.id, D.status, D.claimed_by, S.platform)
+            .join(subscriptions, S.id == D.subscription_id)
+            .where(D.status.in_((CLAIMED, SENDING)), stale)
+            .with_for_update(of=deliveries, skip_locked=True)  # a row being marked right now is alive
+        )
+        requeued: list[int] = []
+        unknown: list[int] = []
+        with writing(self._engine) as connection:
+            for row in connection.execute(query).all():
+                owner = row.claimed_by or "a worker"
+                values: dict[str, Any]
+                if row.status == CLAIMED:
+                    requeued.append(row.id)
+                    error = f"{owner} stopped before sending; sending again"
+                    values = {"status": PENDING, "claimed_by": None, "claimed_at": None, "error": error}
+                elif row.platform in platform_resendable:
+                    requeued.append(row.id)
+                    error = f"{owner} stopped while sending; sending again (the send is idempotent)"
+                    values = {"status": PENDING, "claimed_by": None, "claimed_at": None, "error": error}
+                else:
+                    unknown.append(row.id)
+                    error = f"{owner} stopped while sending; it may have posted, so it is not resent"
+                    values = {"status": DeliveryStatus.UNKNOWN.value, "error": error}
+                connection.execute(update(deliveries).where(D.id == row.id, D.status == row.status).values(**values))
+        return Recovered(requeued=tuple(sorted(requeued)), unknown=tuple(sorted(unknown)))
+
+    def skip_expired(self, now: datetime, grace: timedelta) -> int:
+        """Mark PENDING deliveries due at or before `now - grace` as SKIPPED, saying why; returns how many."""
+        paused = select(S.id).where(or_(S.paused.is_(true()), workspace_is_paused()))
+        reason = case(
+            (D.subscription_id.in_(paused), "skipped: the channel or workspace was paused"),
+            else_=f"skipped: not sent within {_hours(grace)} of its time",
+        )
+        last_error = case((D.error.is_(None), ""), else_="; last error: " + D.error)
+        with writing(self._engine) as connection:
+            skipped = connection.execute(
+                update(deliveries)
+                .where(D.status == PENDING, D.due_at <= now - grace)
+                .values(status=DeliveryStatus.SKIPPED.value, error=reason + last_error)
+            )
+            return skipped.rowcount
+
+    def get(self, delivery_id: int) -> Delivery | None:
+        """A delivery by id."""
+        with reading(self._engine) as connection:
+            row = connection.execute(select(deliveries).where(D.id == delivery_id)).mappings().first()
+        return None if row is None else delivery_from_row(row)
+
+    def last_delivery(self, subscription_id: int) -> Delivery | None:
+        """The subscription's most recent delivery (by local date), for `status`."""
+        history = self.history(subscription_id, limit=1)
+        return history[0] if history else None
+
+    def history(self, subscription_id: int, limit: int = 10) -> list[Delivery]:
+        """The subscription's deliveries, newest local date first."""
+        query = select(deliveries).where(D.subscription_id == subscription_id)
+        with reading(self._engine) as connection:
+            rows = connection.execute(query.order_by(D.local_date.desc()).limit(limit)).mappings()
+            return [delivery_from_row(row) for row in rows]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the store; bot.store.db.upgrade runs them."""

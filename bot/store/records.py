@@ -1,0 +1,201 @@
+"""The store's value objects: what its methods take and return (never a live database row)."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import RowMapping
+
+from bot.daily.schedule import Weekdays
+
+
+class Platform(enum.StrEnum):
+    """Where a channel lives."""
+
+    SLACK = "slack"
+    DISCORD = "discord"
+    CONSOLE = "console"
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where one (subscription, local date) post stands; the transitions are drawn in ledger.py."""
+
+    PENDING = "pending"  # planned (or released for a retry); a worker may claim it once due
+    CLAIMED = "claimed"  # owned by one worker, waiting its turn (pacing); nothing sent yet
+    SENDING = "sending"  # its worker has started the request to the platform
+    SENT = "sent"  # the platform confirmed the post
+    UNKNOWN = "unknown"  # the request left but no answer came; not resent, shown in status
+    FAILED = "failed"  # the platform refused for good (channel gone, install revoked)
+    SKIPPED = "skipped"  # not sent within the grace window (downtime, paused, retries ran out)
+
+
+class AuditAction(enum.StrEnum):
+    """What an audit row records."""
+
+    SUBSCRIBE = "subscribe"
+    CHANGE = "change"
+    UNSUBSCRIBE = "unsubscribe"
+    PAUSE = "pause"
+    RESUME = "resume"
+    PAUSE_WORKSPACE = "pause_workspace"
+    RESUME_WORKSPACE = "resume_workspace"
+    REMOVE_WORKSPACE = "remove_workspace"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelKey:
+    """A channel's identity: one subscription at most per key."""
+
+    platform: Platform
+    workspace_id: str  # Slack team id, Discord guild id, 'local' for the console
+    channel_id: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Subscription:
+    """A channel's tip-of-the-day settings."""
+
+    id: int
+    platform: Platform
+    workspace_id: str
+    channel_id: str
+    local_time: time
+    timezone: str  # canonical IANA name
+    weekdays: Weekdays
+    topic: str | None
+    paused: bool
+    pause_reason: str | None
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+    @property
+    def key(self) -> ChannelKey:
+        """The channel this subscription posts to."""
+        return ChannelKey(platform=self.platform, workspace_id=self.workspace_id, channel_id=self.channel_id)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The subscription's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """One row of the ledger: the post of one subscription for one local date."""
+
+    id: int
+    subscription_id: int
+    local_date: date
+    due_at: datetime
+    status: DeliveryStatus
+    lesson_id: str | None
+    attempts: int  # how many times it was claimed
+    retry_at: datetime | None
+    claimed_by: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    message_ref: str | None  # the platform's id of the posted message
+    error: str | None  # the last error, or why it was skipped
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claim:
+    """A delivery a worker now owns (status CLAIMED), with the subscription it posts for."""
+
+    delivery: Delivery
+    subscription: Subscription
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recovered:
+    """What recover_stale did with deliveries a dead worker left CLAIMED or SENDING."""
+
+    requeued: tuple[int, ...]  # back to PENDING: their platform's sends are idempotent
+    unknown: tuple[int, ...]  # now UNKNOWN: resending might post twice
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkspacePause:
+    """A workspace (or guild) whose install is broken: nothing is posted there until resumed."""
+
+    platform: Platform
+    workspace_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AuditEntry:
+    """One change to a subscription or a workspace, and who made it."""
+
+    id: int
+    subscription_id: int | None
+    platform: Platform
+    workspace_id: str
+    channel_id: str | None
+    action: AuditAction
+    actor: str
+    at: datetime
+    details: dict[str, Any]
+
+
+def subscription_from_row(row: RowMapping) -> Subscription:
+    """A `subscriptions` row as a Subscription."""
+    hour, minute = (int(part) for part in row["local_time"].split(":"))
+    return Subscription(
+        id=row["id"],
+        platform=Platform(row["platform"]),
+        workspace_id=row["workspace_id"],
+        channel_id=row["channel_id"],
+        local_time=time(hour, minute),
+        timezone=row["timezone"],
+        weekdays=Weekdays.parse(row["weekdays"]),
+        topic=row["topic"],
+        paused=bool(row["paused"]),
+        pause_reason=row["pause_reason"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        updated_by=row["updated_by"],
+        updated_at=row["updated_at"],
+    )
+
+
+def delivery_from_row(row: RowMapping) -> Delivery:
+    """A `deliveries` row as a Delivery."""
+    return Delivery(
+        id=row["id"],
+        subscription_id=row["subscription_id"],
+        local_date=row["local_date"],
+        due_at=row["due_at"],
+        status=DeliveryStatus(row["status"]),
+        lesson_id=row["lesson_id"],
+        attempts=row["attempts"],
+        retry_at=row["retry_at"],
+        claimed_by=row["claimed_by"],
+        claimed_at=row["claimed_at"],
+        sent_at=row["sent_at"],
+        message_ref=row["message_ref"],
+        error=row["error"],
+    )
+
+
+def audit_from_row(row: RowMapping) -> AuditEntry:
+    """An `audit_log` row as an AuditEntry."""
+    return AuditEntry(
+        id=row["id"],
+        subscription_id=row["subscription_id"],
+        platform=Platform(row["platform"]),
+        workspace_id=row["workspace_id"],
+        channel_id=row["channel_id"],
+        action=AuditAction(row["action"]),
+        actor=row["actor"],
+        at=row["at"],
+        details=json.loads(row["details"]),
+    )

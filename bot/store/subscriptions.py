@@ -1,0 +1,277 @@
+"""Subscriptions: which channels get a tip of the day, when, and who changed that (the audit log).
+
+Every change takes `actor` (who asked: a platform user id, or 'mltip' for the bot itself) and
+`now` (an aware datetime from the injected clock) and writes an audit row in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, and_, delete, exists, false, select, update
+
+from bot.daily.schedule import Weekdays
+from bot.store.db import insert_for, reading, writing
+from bot.store.records import (
+    AuditAction,
+    AuditEntry,
+    ChannelKey,
+    Platform,
+    Subscription,
+    WorkspacePause,
+    audit_from_row,
+    subscription_from_row,
+)
+from bot.store.tables import audit_log, subscriptions, workspace_pauses
+
+S = subscriptions.c
+SETTINGS = ("local_time", "timezone", "weekdays", "topic")
+
+
+def _of(key: ChannelKey) -> Any:
+    return and_(S.platform == key.platform.value, S.workspace_id == key.workspace_id, S.channel_id == key.channel_id)
+
+
+def workspace_is_paused() -> Any:
+    """SQL: the subscription's workspace has a pause (for queries over `subscriptions`)."""
+    pauses = workspace_pauses.c
+    return exists().where(pauses.platform == S.platform, pauses.workspace_id == S.workspace_id)
+
+
+def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, topic: str | None) -> dict[str, Any]:
+    if local_time.second or local_time.microsecond:
+        raise ValueError(f"subscriptions keep minutes, not seconds: {local_time}")
+    if not weekdays:
+        raise ValueError("a subscription needs at least one day of the week")
+    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    if zone.key is None:
+        raise ValueError("the time zone must be an IANA zone (bot.daily.schedule.resolve_timezone)")
+    return {"local_time": local_time.strftime("%H:%M"), "timezone": zone.key, "weekdays": weekdays.code, "topic": topic}
+
+
+class _AuditLog:
+    """Writes audit rows inside one transaction, for one actor at one time."""
+
+    def __init__(self, connection: Connection, actor: str, now: datetime) -> None:
+        self._connection, self._actor, self._now = connection, actor, now
+
+    def channel(
+        self, action: AuditAction, key: ChannelKey, subscription_id: int | None, details: dict[str, Any]
+    ) -> None:
+        self._write(
+            action, details, key.platform, key.workspace_id, channel_id=key.channel_id, subscription_id=subscription_id
+        )
+
+    def workspace(self, action: AuditAction, platform: Platform, workspace_id: str, details: dict[str, Any]) -> None:
+        self._write(action, details, platform, workspace_id)
+
+    def _write(
+        self,
+        action: AuditAction,
+        details: dict[str, Any],
+        platform: Platform,
+        workspace_id: str,
+        *,
+        channel_id: str | None = None,
+        subscription_id: int | None = None,
+    ) -> None:
+        self._connection.execute(
+            audit_log.insert().values(
+                subscription_id=subscription_id,
+                platform=platform.value,
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                action=action.value,
+                actor=self._actor,
+                at=self._now,
+                details=json.dumps(details, sort_keys=True),
+            )
+        )
+
+
+class Subscriptions:
+    """Subscriptions, workspace pauses and the audit log."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def subscribe(
+        self,
+        key: ChannelKey,
+        *,
+        local_time: time,
+        timezone: str | ZoneInfo,
+        weekdays: Weekdays,
+        topic: str | None = None,
+        actor: str,
+        now: datetime,
+    ) -> Subscription:
+        """Subscribe the channel, or change its settings: an upsert, so a repeat leaves one subscription.
+
+        Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
+        identical repeat (a double click, a replayed request) changes nothing and is not audited.
+        A paused subscription stays paused (resume() says so explicitly).
+        """
+        settings = _settings(local_time, timezone, weekdays, topic)
+        with writing(self._engine) as connection:
+            created = connection.execute(
+                insert_for(connection, subscriptions)
+                .values(
+                    platform=key.platform.value,
+                    workspace_id=key.workspace_id,
+                    channel_id=key.channel_id,
+                    paused=False,
+                    created_by=actor,
+                    created_at=now,
+                    updated_by=actor,
+                    updated_at=now,
+                    **settings,
+                )
+                # A concurrent twin waits here for the first to commit, then finds its row below.
+                .on_conflict_do_nothing(index_elements=["platform", "workspace_id", "channel_id"])
+                .returning(S.id)
+            ).scalar_one_or_none()
+            row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().one()
+            log = _AuditLog(connection, actor, now)
+            if created is not None:
+                log.channel(AuditAction.SUBSCRIBE, key, created, settings)
+                return subscription_from_row(row)
+            before = {name: row[name] for name in SETTINGS}
+            if before == settings:
+                return subscription_from_row(row)
+            connection.execute(
+                update(subscriptions).where(S.id == row["id"]).values(updated_by=actor, updated_at=now, **settings)
+            )
+            changed = [name for name in SETTINGS if before[name] != settings[name]]
+            details = {"before": {n: before[n] for n in changed}, "after": {n: settings[n] for n in changed}}
+            log.channel(AuditAction.CHANGE, key, row["id"], details)
+            fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
+            return subscription_from_row(fresh)
+
+    def unsubscribe(self, key: ChannelKey, *, actor: str, now: datetime) -> bool:
+        """Stop the channel's tips; its deck and ledger go too. False when it was not subscribed."""
+        with writing(self._engine) as connection:
+            row = connection.execute(delete(subscriptions).where(_of(key)).returning(subscriptions)).mappings().first()
+            if row is None:
+                return False
+            details = {"subscription_id": row["id"], **{name: row[name] for name in SETTINGS}}
+            _AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
+            return True
+
+    def _set_paused(
+        self, key: ChannelKey, *, paused: bool, reason: str | None, actor: str, now: datetime
+    ) -> Subscription | None:
+        with writing(self._engine) as connection:
+            row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
+            if row is None:
+                return None
+            if bool(row["paused"]) == paused and row["pause_reason"] == reason:
+                return subscription_from_row(row)  # already so: repeated failures must not flood the audit log
+            connection.execute(
+                update(subscriptions)
+                .where(S.id == row["id"])
+                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now)
+            )
+            action = AuditAction.PAUSE if paused else AuditAction.RESUME
+            details = {"reason": reason} if paused else {}
+            _AuditLog(connection, actor, now).channel(action, key, row["id"], details)
+            fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
+            return subscription_from_row(fresh)
+
+    def pause(self, key: ChannelKey, *, reason: str, actor: str, now: datetime) -> Subscription | None:
+        """Stop posting to the channel until resumed (by a person, or the bot on a channel error)."""
+        return self._set_paused(key, paused=True, reason=reason, actor=actor, now=now)
+
+    def resume(self, key: ChannelKey, *, actor: str, now: datetime) -> Subscription | None:
+        """Post to the channel again; None when it is not subscribed."""
+        return self._set_paused(key, paused=False, reason=None, actor=actor, now=now)
+
+    def get(self, key: ChannelKey) -> Subscription | None:
+        """The channel's subscription, if any."""
+        with reading(self._engine) as connection:
+            row = connection.execute(select(subscriptions).where(_of(key))).mappings().first()
+        return None if row is None else subscription_from_row(row)
+
+    def by_id(self, subscription_id: int) -> Subscription | None:
+        """A subscription by its id, if it still exists."""
+        with reading(self._engine) as connection:
+            row = connection.execute(select(subscriptions).where(S.id == subscription_id)).mappings().first()
+        return None if row is None else subscription_from_row(row)
+
+    def active(self, platforms: Collection[Platform] | None = None) -> list[Subscription]:
+        """Subscriptions that may post: not paused, in a workspace that is not paused; by id."""
+        query = select(subscriptions).where(S.paused.is_(false()), ~workspace_is_paused()).order_by(S.id)
+        if platforms is not None:
+            query = query.where(S.platform.in_([p.value for p in platforms]))
+        with reading(self._engine) as connection:
+            return [subscription_from_row(row) for row in connection.execute(query).mappings()]
+
+    def pause_workspace(self, platform: Platform, workspace_id: str, *, reason: str, actor: str, now: datetime) -> bool:
+        """Stop posting anywhere in a workspace or guild (its install is revoked); False if already paused."""
+        with writing(self._engine) as connection:
+            added = connection.execute(
+                insert_for(connection, workspace_pauses)
+                .values(platform=platform.value, workspace_id=workspace_id, reason=reason, at=now)
+                .on_conflict_do_nothing(index_elements=["platform", "workspace_id"])
+                .returning(workspace_pauses.c.platform)
+            ).first()
+            if added is not None:
+                log = _AuditLog(connection, actor, now)
+                log.workspace(AuditAction.PAUSE_WORKSPACE, platform, workspace_id, {"reason": reason})
+            return added is not None
+
+    def resume_workspace(self, platform: Platform, workspace_id: str, *, actor: str, now: datetime) -> bool:
+        """Lift a workspace pause (the app was reinstalled); False if it was not paused."""
+        pauses = workspace_pauses.c
+        with writing(self._engine) as connection:
+            gone = connection.execute(
+                delete(workspace_pauses)
+                .where(pauses.platform == platform.value, pauses.workspace_id == workspace_id)
+                .returning(pauses.reason)
+            ).first()
+            if gone is not None:
+                _AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
+            return gone is not None
+
+    def workspace_pause(self, platform: Platform, workspace_id: str) -> WorkspacePause | None:
+        """Why a workspace is paused, or None."""
+        pauses = workspace_pauses.c
+        with reading(self._engine) as connection:
+            row = connection.execute(
+                select(workspace_pauses).where(pauses.platform == platform.value, pauses.workspace_id == workspace_id)
+            ).first()
+        if row is None:
+            return None
+        return WorkspacePause(platform=platform, workspace_id=workspace_id, reason=row.reason, at=row.at)
+
+    def remove_workspace(self, platform: Platform, workspace_id: str, *, actor: str, now: datetime) -> int:
+        """Forget a workspace (app uninstalled, bot left the guild): its subscriptions and pause; returns how many."""
+        pauses = workspace_pauses.c
+        with writing(self._engine) as connection:
+            removed = connection.execute(
+                delete(subscriptions)
+                .where(S.platform == platform.value, S.workspace_id == workspace_id)
+                .returning(S.id, S.channel_id)
+            ).all()
+            connection.execute(
+                delete(workspace_pauses).where(pauses.platform == platform.value, pauses.workspace_id == workspace_id)
+            )
+            details = {"channels": sorted(row.channel_id for row in removed)}
+            _AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
+            return len(removed)
+
+    def audit(
+        self, platform: Platform, workspace_id: str, channel_id: str | None = None, limit: int = 50
+    ) -> list[AuditEntry]:
+        """A workspace's audit rows (or one channel's), newest first."""
+        log = audit_log.c
+        query = select(audit_log).where(log.platform == platform.value, log.workspace_id == workspace_id)
+        if channel_id is not None:
+            query = query.where(log.channel_id == channel_id)
+        with reading(self._engine) as connection:
+            rows = connection.execute(query.order_by(log.id.desc()).limit(limit)).mappings()
+            return [audit_from_row(row) for row in rows]

@@ -1,0 +1,151 @@
+"""The schema, as SQLAlchemy Core tables; the migrations in migrations/versions/ create exactly this.
+
+A test compares these tables with the migrated database, so a change here needs a new revision.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints, so migrations can refer to them on both databases.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+PLATFORMS = ("slack", "discord", "console")
+STATUSES = ("pending", "claimed", "sending", "sent", "unknown", "failed", "skipped")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on both databases.
+
+    SQLite keeps datetimes as text without an offset, so a non-UTC value would be stored as its
+    wall time and compare wrongly; values are therefore converted to UTC on the way in (naive ones
+    are refused) and tagged as UTC on the way out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("local_time", String(5), nullable=False),  # 'HH:MM'
+    Column("timezone", String(64), nullable=False),  # IANA name
+    Column("weekdays", String(32), nullable=False),  # Weekdays.code, e.g. 'mon,tue,wed,thu,fri'
+    Column("topic", String(32)),
+    Column("paused", Boolean, nullable=False, default=False),
+    Column("pause_reason", Text),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "workspace_id", "channel_id"),
+    CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("lesson_id", String(128)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("retry_at", UTCDateTime),  # set by release(): not claimable before then
+    Column("claimed_by", String(128)),
+    Column("claimed_at", UTCDateTime),
+    Column("sent_at", UTCDateTime),
+    Column("message_ref", String(256)),
+    Column("error", Text),
+    UniqueConstraint("subscription_id", "local_date"),
+    CheckConstraint(_one_of("status", STATUSES), name="status"),
+    # claim_due and skip_expired look for pending deliveries by due time.
+    Index("ix_deliveries_status_due_at", "status", "due_at"),
+)
+
+deck_cards = Table(
+    "deck_cards",
+    metadata,
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True),
+    Column("cycle", Integer, primary_key=True),
+    Column("lesson_id", String(128), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("dealt", Boolean, nullable=False, default=False),
+    Column("dealt_delivery_id", Integer, ForeignKey("deliveries.id", ondelete="SET NULL"), index=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # The row outlives its subscription: the channel columns still say where it happened.
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="SET NULL"), index=True),
+    Column("platform", String(16), nullable=False),
+    Column("workspace_id", String(64), nullable=False),
+    Column("channel_id", String(64)),
+    Column("action", String(32), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("details", Text, nullable=False),  # JSON object
+    Index("ix_audit_log_platform_workspace_id", "platform", "workspace_id"),
+)
+
+workspace_pauses = Table(
+    "workspace_pauses",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace_id", String(64), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,304 @@
+"""The ledger: planned once, claimed by exactly one worker, settled after a crash, skipped when late."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from bot.store import ChannelKey, DeliveryStatus, Platform, Recovered, Store
+
+from . import workers
+from .conftest import NOW, channel, subscribe
+
+TODAY = date(2024, 7, 15)
+
+
+def plan_many(store: Store, count: int) -> list[int]:
+    """`count` subscriptions, each with a delivery due now (or a little earlier); their delivery ids."""
+    ids: list[int] = []
+    for n in range(count):
+        subscription = subscribe(store, channel(f"C{n:03d}"))
+        assert store.ledger.plan(subscription.id, TODAY, NOW - timedelta(seconds=n))
+        delivery = store.ledger.last_delivery(subscription.id)
+        assert delivery is not None
+        ids.append(delivery.id)
+    return sorted(ids)
+
+
+def test_plan_is_idempotent(store: Store) -> None:
+    subscription = subscribe(store)
+    assert store.ledger.plan(subscription.id, TODAY, NOW)
+    assert not store.ledger.plan(subscription.id, TODAY, NOW)
+    assert not store.ledger.plan(subscription.id, TODAY, NOW + timedelta(hours=1))  # the key is the date
+    assert store.ledger.plan(subscription.id, TODAY + timedelta(days=1), NOW + timedelta(days=1))
+    history = store.ledger.history(subscription.id)
+    assert [(d.local_date, d.status, d.due_at, d.attempts) for d in history] == [
+        (TODAY + timedelta(days=1), DeliveryStatus.PENDING, NOW + timedelta(days=1), 0),
+        (TODAY, DeliveryStatus.PENDING, NOW, 0),
+    ]
+    assert not store.ledger.plan(subscription.id + 1000, TODAY, NOW)  # no such subscription
+
+
+def test_concurrent_planning_creates_one_delivery(store: Store) -> None:
+    subscription = subscribe(store)
+    barrier = threading.Barrier(6)
+
+    def plan(_: int) -> bool:
+        barrier.wait()
+        return store.ledger.plan(subscription.id, TODAY, NOW)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        created = list(pool.map(plan, range(6)))
+    assert created.count(True) == 1
+    assert len(store.ledger.history(subscription.id)) == 1
+
+
+def test_claim_due_takes_due_deliveries_oldest_first(store: Store) -> None:
+    early, late, future = (subscribe(store, channel(name)) for name in ("early", "late", "future"))
+    store.ledger.plan(late.id, TODAY, NOW - timedelta(minutes=1))
+    store.ledger.plan(early.id, TODAY, NOW - timedelta(minutes=30))
+    store.ledger.plan(future.id, TODAY, NOW + timedelta(seconds=1))
+    claims = store.ledger.claim_due(NOW, "worker-1")
+    assert [c.subscription.id for c in claims] == [early.id, late.id]
+    assert [c.subscription.key for c in claims] == [early.key, late.key]
+    delivery = claims[0].delivery
+    assert (delivery.status, delivery.claimed_by, delivery.claimed_at, delivery.attempts) == (
+        DeliveryStatus.CLAIMED,
+        "worker-1",
+        NOW,
+        1,
+    )
+    assert store.ledger.claim_due(NOW, "worker-2") == []  # already claimed
+    assert [c.subscription.id for c in store.ledger.claim_due(NOW + timedelta(seconds=1), "w")] == [future.id]
+
+
+def test_claim_due_respects_the_limit(store: Store) -> None:
+    plan_many(store, 5)
+    assert len(store.ledger.claim_due(NOW, "w", limit=2)) == 2
+    assert len(store.ledger.claim_due(NOW, "w", limit=10)) == 3
+
+
+def test_paused_subscriptions_are_not_claimed(store: Store) -> None:
+    subscription = subscribe(store)
+    store.ledger.plan(subscription.id, TODAY, NOW)
+    store.subscriptions.pause(channel(), reason="by hand", actor="U", now=NOW)
+    assert store.ledger.claim_due(NOW, "w") == []
+    store.subscriptions.resume(channel(), actor="U", now=NOW)
+    assert len(store.ledger.claim_due(NOW, "w")) == 1
+
+
+def test_three_threads_claim_each_delivery_exactly_once(store: Store) -> None:
+    planned = plan_many(store, 60)
+    barrier = threading.Barrier(3)
+
+    def work(worker: str) -> list[int]:
+        barrier.wait()
+        mine: list[int] = []
+        while batch := store.ledger.claim_due(NOW, worker, limit=4):
+            mine += [claim.delivery.id for claim in batch]
+        return mine
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        claimed = list(pool.map(work, ["w1", "w2", "w3"]))
+    everything = [d for mine in claimed for d in mine]
+    assert sorted(everything) == planned  # none lost, none twice
+
+
+def test_three_processes_claim_each_delivery_exactly_once(store: Store, database_url: str) -> None:
+    planned = plan_many(store, 90)
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(3), context.Queue()
+    processes = [
+        context.Process(target=workers.claim_until_empty, args=(database_url, f"replica-{n}", NOW, barrier, results))
+        for n in range(3)
+    ]
+    for process in processes:
+        process.start()
+    claimed = dict(results.get(timeout=90) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    everything = [d for mine in claimed.values() for d in mine]
+    assert sorted(everything) == planned
+    assert len(set(everything)) == len(everything)
+    for delivery_id in planned:
+        delivery = store.ledger.get(delivery_id)
+        assert delivery is not None and delivery.status is DeliveryStatus.SENT
+        assert delivery.message_ref == f"{delivery.claimed_by}:{delivery_id}" and delivery.attempts == 1
+
+
+def test_on_postgresql_claims_skip_rows_another_worker_holds(store: Store, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises claims with its write lock")
+    planned = plan_many(store, 4)
+    with store.engine.connect() as other, other.begin():
+        other.execute(text("SET LOCAL lock_timeout = '5s'"))
+        held = other.execute(
+            text("SELECT id FROM deliveries WHERE id IN (:a, :b) FOR UPDATE"), dict(a=planned[0], b=planned[1])
+        )
+        assert len(held.all()) == 2
+        claims = store.ledger.claim_due(NOW, "w")  # does not wait for the other transaction
+        assert sorted(c.delivery.id for c in claims) == planned[2:]
+    assert sorted(c.delivery.id for c in store.ledger.claim_due(NOW, "w")) == planned[:2]
+
+
+def test_a_worker_killed_mid_claim_leaves_nothing_locked(store: Store, database_url: str) -> None:
+    planned = plan_many(store, 5)
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    doomed = context.Process(target=workers.die_while_claiming, args=(database_url, ready))
+    doomed.start()
+    doomed.join(timeout=60)
+    assert ready.is_set() and doomed.exitcode == -9
+    claims = store.ledger.claim_due(NOW, "survivor")  # its transaction died with it
+    assert sorted(c.delivery.id for c in claims) == planned
+    assert {c.delivery.claimed_by for c in claims} == {"survivor"}
+
+
+def test_settling_a_claim(store: Store) -> None:
+    ids = plan_many(store, 4)
+    store.ledger.claim_due(NOW, "w")
+    sent, failed, unknown, released = ids
+    later = NOW + timedelta(seconds=5)
+    assert not store.ledger.mark_sent(sent, "not yet", later)  # nothing was sent yet
+    assert not store.ledger.mark_unknown(unknown, "nothing left yet")
+    for delivery_id in (sent, unknown):
+        assert store.ledger.begin_send(delivery_id)
+    assert not store.ledger.begin_send(sent)  # once
+    assert store.ledger.mark_sent(sent, "1712345.000100", later)
+    assert not store.ledger.mark_sent(sent, "again", later)  # settled already
+    assert store.ledger.mark_failed(failed, "channel_not_found")
+    assert store.ledger.mark_unknown(unknown, "timeout after the request was sent")
+    assert store.ledger.release(released, "503 Service Unavailable", NOW + timedelta(minutes=1))
+    assert not store.ledger.mark_failed(sent, "too late")
+
+    outcome = {i: store.ledger.get(i) for i in ids}
+    assert {i: (d.status, d.error) for i, d in outcome.items() if d} == {
+        sent: (DeliveryStatus.SENT, None),
+        failed: (DeliveryStatus.FAILED, "channel_not_found"),
+        unknown: (DeliveryStatus.UNKNOWN, "timeout after the request was sent"),
+        released: (DeliveryStatus.PENDING, "503 Service Unavailable"),
+    }
+    sent_row = outcome[sent]
+    assert sent_row is not None and (sent_row.sent_at, sent_row.message_ref) == (later, "1712345.000100")
+
+    # A released delivery waits for its retry time, then is claimed again.
+    assert store.ledger.claim_due(NOW + timedelta(seconds=59), "w") == []
+    retried = store.ledger.claim_due(NOW + timedelta(minutes=1), "w2")
+    assert [(c.delivery.id, c.delivery.attempts, c.delivery.retry_at) for c in retried] == [(released, 2, None)]
+    # An unknown outcome is never claimed again, but a late confirmation settles it.
+    assert store.ledger.claim_due(NOW + timedelta(hours=1), "w") == []
+    assert store.ledger.mark_sent(unknown, "late-ref", later)
+
+
+def test_marks_need_a_claim(store: Store) -> None:
+    (pending,) = plan_many(store, 1)
+    assert not store.ledger.mark_sent(pending, "ref", NOW)
+    assert not store.ledger.mark_unknown(pending, "x")
+    assert not store.ledger.release(pending, "x", NOW)
+    assert not store.ledger.mark_sent(pending + 1000, "ref", NOW)
+
+
+def test_recover_stale_requeues_idempotent_platforms_and_parks_the_rest(store: Store) -> None:
+    slack = subscribe(store, channel("S1"))
+    discord = subscribe(store, ChannelKey(platform=Platform.DISCORD, workspace_id="G1", channel_id="D1"))
+    fresh = subscribe(store, channel("S2"))
+    waiting = subscribe(store, channel("S3"))
+    for subscription in (slack, discord, waiting):
+        store.ledger.plan(subscription.id, TODAY, NOW)
+    for claim in store.ledger.claim_due(NOW, "crashed-worker"):
+        if claim.subscription.id != waiting.id:  # `waiting` was still waiting for its turn
+            assert store.ledger.begin_send(claim.delivery.id)
+    store.ledger.plan(fresh.id, TODAY, NOW)
+    store.ledger.claim_due(NOW + timedelta(minutes=9), "live-worker")
+
+    # Ten minutes on, only the crashed worker's claims are stale.
+    recovered = store.ledger.recover_stale(NOW + timedelta(minutes=10), {"discord"}, stale_after=timedelta(minutes=10))
+    discord_delivery, slack_delivery = store.ledger.last_delivery(discord.id), store.ledger.last_delivery(slack.id)
+    waiting_delivery = store.ledger.last_delivery(waiting.id)
+    assert discord_delivery is not None and slack_delivery is not None and waiting_delivery is not None
+    assert (recovered.requeued, recovered.unknown) == (
+        tuple(sorted((discord_delivery.id, waiting_delivery.id))),
+        (slack_delivery.id,),
+    )
+    assert waiting_delivery.status is DeliveryStatus.PENDING and "before sending" in str(waiting_delivery.error)
+    assert discord_delivery.status is DeliveryStatus.PENDING and discord_delivery.claimed_by is None
+    assert slack_delivery.status is DeliveryStatus.UNKNOWN
+    assert slack_delivery.error is not None and "not resent" in slack_delivery.error
+    fresh_delivery = store.ledger.last_delivery(fresh.id)
+    assert fresh_delivery is not None and fresh_delivery.status is DeliveryStatus.CLAIMED
+
+    # The Discord post goes out again (its nonce makes that safe), and so does the one never
+    # sent; the Slack one that may have posted does not.
+    again = store.ledger.claim_due(NOW + timedelta(minutes=10), "new-worker")
+    assert sorted((c.delivery.id, c.delivery.attempts) for c in again) == sorted(
+        [(discord_delivery.id, 2), (waiting_delivery.id, 2)]
+    )
+
+
+def test_recover_stale_at_start_up_by_worker_id_or_at_once(store: Store) -> None:
+    one, two = subscribe(store, channel("C1")), subscribe(store, channel("C2"))
+    store.ledger.plan(one.id, TODAY, NOW)
+    for claim in store.ledger.claim_due(NOW, "bot-0"):
+        store.ledger.begin_send(claim.delivery.id)
+    store.ledger.plan(two.id, TODAY, NOW)
+    for claim in store.ledger.claim_due(NOW, "bot-1"):
+        store.ledger.begin_send(claim.delivery.id)
+    mine = store.ledger.recover_stale(NOW + timedelta(seconds=1), {"discord"}, worker_id="bot-0")
+    assert (len(mine.requeued), len(mine.unknown)) == (0, 1)
+    everything = store.ledger.recover_stale(NOW + timedelta(seconds=1), {"discord"}, stale_after=timedelta(0))
+    assert (len(everything.requeued), len(everything.unknown)) == (0, 1)
+    assert store.ledger.recover_stale(NOW + timedelta(days=1), {"discord"}) == Recovered(requeued=(), unknown=())
+
+
+def test_skip_expired_marks_late_deliveries_with_a_reason(store: Store) -> None:
+    grace = timedelta(hours=3)
+    stale, retried, paused, recent, claimed = (subscribe(store, channel(f"C{n}")) for n in range(5))
+    store.ledger.plan(claimed.id, TODAY, NOW - timedelta(days=2))
+    store.ledger.claim_due(NOW - timedelta(days=2), "w")  # leaves `claimed` CLAIMED
+    store.ledger.plan(retried.id, TODAY, NOW - grace - timedelta(minutes=1))
+    (retry,) = store.ledger.claim_due(NOW - grace - timedelta(minutes=1), "w")
+    store.ledger.release(retry.delivery.id, "HTTP 503", NOW + timedelta(hours=1))
+    store.ledger.plan(stale.id, TODAY, NOW - grace)
+    store.ledger.plan(paused.id, TODAY, NOW - timedelta(days=1))
+    store.ledger.plan(recent.id, TODAY, NOW - grace + timedelta(seconds=1))
+    store.subscriptions.pause(paused.key, reason="by hand", actor="U", now=NOW)
+
+    assert store.ledger.skip_expired(NOW, grace) == 3
+    status = {s.id: store.ledger.last_delivery(s.id) for s in (stale, retried, paused, recent, claimed)}
+    assert {k: d.status for k, d in status.items() if d} == {
+        stale.id: DeliveryStatus.SKIPPED,
+        retried.id: DeliveryStatus.SKIPPED,
+        paused.id: DeliveryStatus.SKIPPED,
+        recent.id: DeliveryStatus.PENDING,
+        claimed.id: DeliveryStatus.CLAIMED,  # settled by recover_stale, not here
+    }
+    errors = {k: d.error for k, d in status.items() if d}
+    assert errors[stale.id] == "skipped: not sent within 3 hours of its time"
+    assert errors[retried.id] == "skipped: not sent within 3 hours of its time; last error: HTTP 503"
+    assert errors[paused.id] == "skipped: the channel or workspace was paused"
+    assert store.ledger.skip_expired(NOW, grace) == 0
+
+
+def test_skip_expired_says_when_the_workspace_was_paused(store: Store) -> None:
+    subscription = subscribe(store, channel("C1", platform=Platform.DISCORD, workspace="G9"))
+    store.ledger.plan(subscription.id, TODAY, NOW)
+    store.subscriptions.pause_workspace(Platform.DISCORD, "G9", reason="401 Unauthorized", actor="mltip", now=NOW)
+    assert store.ledger.skip_expired(NOW + timedelta(hours=3), timedelta(hours=3)) == 1
+    last = store.ledger.last_delivery(subscription.id)
+    assert last is not None and last.error == "skipped: the channel or workspace was paused"
+
+
+def test_a_missed_date_is_recorded_as_skipped_for_status(store: Store) -> None:
+    subscription = subscribe(store)
+    assert store.ledger.record_skipped(subscription.id, TODAY, NOW, "the bot was down")
+    assert not store.ledger.record_skipped(subscription.id, TODAY, NOW, "again")
+    assert not store.ledger.plan(subscription.id, TODAY, NOW)  # and it will not be sent later
+    last = store.ledger.last_delivery(subscription.id)
+    assert last is not None and (last.status, last.error) == (DeliveryStatus.SKIPPED, "the bot was down")
+    assert store.ledger.last_delivery(subscription.id + 1000) is None
