@@ -1,0 +1,206 @@
+"""`/mltip` on Discord: the command tree, its autocomplete, the buttons and the one error handler.
+
+One command, `/mltip`, with one optional `query` option, rather than subcommands: Discord
+cannot invoke a command that has subcommands, so `/mltip` on its own (a random lesson) and
+`/mltip query:kaggle` would have to become `/mltip tip ...`. With a single option the grammar
+stays the one Slack and the console share — `topics`, `sources` and `help` are queries — and
+autocomplete lists those three keywords and the topics first, so Discord users still find them
+in the picker without reading the help.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Protocol, runtime_checkable
+
+import discord
+from discord import app_commands
+
+from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, clip, custom_id, render_embed, render_view
+from bot.core.commands import CommandEngine
+from bot.core.lessons import TOPIC_DESCRIPTIONS
+from bot.core.replies import Reply, Visibility
+from bot.errors import CommandError
+
+_log = logging.getLogger("mltip.discord")
+
+PLATFORM = "discord"
+APOLOGY = "Sorry, something went wrong. Please try again in a moment."
+COMMAND_NAME = "mltip"
+COMMAND_DESCRIPTION = "Career advice for ML engineers from practitioners"
+QUERY_DESCRIPTION = "A question or a topic; or topics, sources, help"
+KEYWORD_HINTS = {"topics": "list the topics", "sources": "who the advice comes from", "help": "how to use /mltip"}
+CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
+CHOICE_TEXT_LIMIT = 100  # ... each name and value at most 100 characters
+
+Interaction = discord.Interaction[discord.Client]
+
+
+class Responder:
+    """Turns interactions into core commands, and replies into interaction responses."""
+
+    def __init__(self, engine: CommandEngine) -> None:
+        self.engine = engine
+
+    async def on_command(self, interaction: Interaction, query: str | None) -> None:
+        """Answer `/mltip [query]` privately."""
+        await self._send(interaction, self.engine.run(query or "", platform=PLATFORM))
+
+    async def on_button(self, interaction: Interaction, payload: str) -> None:
+        """Answer a press of Another or Share; errors go to the one error handler."""
+        try:
+            reply = self.engine.press(payload, user=interaction.user.display_name, platform=PLATFORM)
+            message = interaction.message
+            if reply.visibility is Visibility.PRIVATE and message is not None and message.flags.ephemeral:
+                # Another under a private answer pages in place; under a public post (the daily
+                # tip) editing would change it for everyone, so that gets a new private answer.
+                await interaction.response.edit_message(embed=render_embed(reply), view=render_view(reply))
+            else:
+                await self._send(interaction, reply)
+        except Exception as exc:
+            await self.report(interaction, exc, command=f"button {payload.partition('|')[0]}")
+
+    def suggestions(self, current: str) -> list[app_commands.Choice[str]]:
+        """Autocomplete for `query`: matching keywords, then topics, then lesson titles."""
+        text = current.strip().lower()
+        picked: dict[str, str] = {}  # value -> name, in the order offered
+
+        def offer(name: str, value: str) -> None:
+            value = value[:CHOICE_TEXT_LIMIT]
+            if value not in picked and len(picked) < CHOICE_LIMIT:
+                picked[value] = clip(name, CHOICE_TEXT_LIMIT)
+
+        for word, hint in KEYWORD_HINTS.items():
+            if text in word:
+                offer(f"{word} — {hint}", word)
+        for topic in self.engine.library.topic_counts():
+            if text in topic.value:
+                offer(f"{topic.value} — {TOPIC_DESCRIPTIONS[topic]}", topic.value)
+        lessons = list(self.engine.library.lessons)
+        if text:
+            # Search first (it knows stems, synonyms and typos), then plain substring matches. The
+            # index directly, not engine.best(): every keystroke would crowd real questions out
+            # of the engine's answer cache.
+            found = [hit.lesson for hit in self.engine.index.search(current, CHOICE_LIMIT)]
+            lessons = found + [x for x in lessons if text in x.title.lower()]
+        for lesson in lessons:
+            # A title as the value works because searching a title finds that lesson first.
+            offer(lesson.title, lesson.title)
+        return [app_commands.Choice(name=name, value=value) for value, name in picked.items()]
+
+    async def report(self, interaction: Interaction, error: BaseException, *, command: str) -> None:
+        """The one error handler: tell the user briefly; log anything unexpected with context."""
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(cause, CommandError):
+            text = str(cause)
+        else:
+            text = APOLOGY
+            # Ids only: never the token, the interaction token or what the user typed.
+            context = _who(interaction, command)
+            _log.error(
+                "%s failed: %s",
+                command,
+                " ".join(f"{k}={v}" for k, v in context.items()),
+                exc_info=cause,
+                extra=context,
+            )
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            _log.warning("could not tell the user about a failed %s (interaction=%s)", command, interaction.id)
+
+    async def _send(self, interaction: Interaction, reply: Reply) -> None:
+        view = render_view(reply)
+        await interaction.response.send_message(
+            embed=render_embed(reply),
+            view=view if view is not None else discord.utils.MISSING,
+            ephemeral=reply.visibility is Visibility.PRIVATE,
+        )
+
+
+def _who(interaction: Interaction, command: str) -> dict[str, Any]:
+    """Where an interaction came from, for log lines (ids only)."""
+    user = interaction.user
+    return {
+        "platform": PLATFORM,
+        "guild": interaction.guild_id,
+        "channel": interaction.channel_id,
+        "user": user.id if user else None,
+        "interaction": interaction.id,
+        "command": command,
+    }
+
+
+@runtime_checkable
+class HasResponder(Protocol):
+    """A client that carries the Responder, which is how a button finds it after a restart."""
+
+    responder: Responder
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=CUSTOM_ID_TEMPLATE):
+    """Any mltip button, recognised by its custom_id alone: presses work across restarts."""
+
+    def __init__(self, payload: str, *, label: str = "mltip", style: discord.ButtonStyle | None = None) -> None:
+        button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+            label=label, style=style or discord.ButtonStyle.secondary, custom_id=custom_id(payload)
+        )
+        super().__init__(button)
+        self.payload = payload
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ActionButton:
+        """Rebuild the button from the message the press came from."""
+        if isinstance(item, discord.ui.Button):
+            return cls(match["payload"], label=item.label or "mltip", style=item.style)
+        return cls(match["payload"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        """Hand the press to the client's Responder (exceptions are handled there)."""
+        client = interaction.client
+        if isinstance(client, HasResponder):
+            await client.responder.on_button(interaction, self.payload)
+
+
+class MltipTree(app_commands.CommandTree[discord.Client]):
+    """The command tree, with errors routed to the Responder."""
+
+    def __init__(self, client: discord.Client, responder: Responder) -> None:
+        super().__init__(client)
+        self.responder = responder
+
+    async def on_error(self, interaction: Interaction, error: app_commands.AppCommandError, /) -> None:
+        """Every failing command ends here (discord.py's single error hook for a tree)."""
+        await self.responder.report(interaction, error, command=f"/{COMMAND_NAME}")
+
+
+def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
+    """The tree holding `/mltip`, global by definition (the adapter copies it to a dev guild)."""
+    tree = MltipTree(client, responder)
+
+    @tree.command(name=COMMAND_NAME, description=COMMAND_DESCRIPTION)
+    @app_commands.describe(query=QUERY_DESCRIPTION)
+    # Explicit install types and contexts: Discord fills in defaults for missing ones, and a
+    # default that differs from what we send would look like a change and re-sync every start.
+    @app_commands.allowed_installs(guilds=True, users=False)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def mltip(interaction: Interaction, query: str | None = None) -> None:
+        await responder.on_command(interaction, query)
+
+    @mltip.autocomplete("query")
+    async def complete_query(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            return responder.suggestions(current)
+        except Exception:
+            # Autocomplete cannot show an error; an empty list beats no answer at all.
+            context = _who(interaction, "autocomplete")
+            _log.exception("autocomplete failed: guild=%s user=%s", context["guild"], context["user"], extra=context)
+            return []
+
+    return tree

@@ -1,0 +1,141 @@
+"""Reply -> a Discord embed plus a row of buttons, inside Discord's documented limits.
+
+Every string is cut to its own limit and the whole embed to the 6000-character total, so a
+long lesson or a long echoed query degrades to an ellipsis instead of a 400 from Discord.
+Text that came from a user (`Reply.note`, a sharer's display name) is escaped so it can
+neither format nor mention anything, even though every message is also sent with
+`AllowedMentions.none()`: defence in depth, because a mention that renders but does not ping
+still looks like a ping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import discord
+
+from bot.core.replies import Action, ActionKind, Reply
+
+# https://discord.com/developers/docs/resources/message#embed-object-embed-limits
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELD_COUNT_LIMIT = 25
+FOOTER_LIMIT = 2048
+AUTHOR_LIMIT = 256
+EMBED_TOTAL_LIMIT = 6000
+# https://discord.com/developers/docs/components/reference#button
+LABEL_LIMIT = 80
+CUSTOM_ID_LIMIT = 100
+
+CUSTOM_ID_PREFIX = "mltip:"
+# DOTALL: a payload carries a user's query, and nothing may make the template miss it.
+CUSTOM_ID_TEMPLATE = re.compile(re.escape(CUSTOM_ID_PREFIX) + r"(?P<payload>.+)", re.DOTALL)
+EMBED_COLOUR = discord.Colour(0x2B6CB0)
+ELLIPSIS = "…"
+BUTTON_STYLES = {ActionKind.ANOTHER: discord.ButtonStyle.secondary, ActionKind.SHARE: discord.ButtonStyle.primary}
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
+
+
+def neutralise(text: str) -> str:
+    """User text that renders literally: no markdown, and no @ that could form a mention."""
+    # A zero-width space after every @ breaks @everyone, @here, <@id> and <@&id> alike; Discord's
+    # own escape_mentions misses odd spellings, and a user's note needs no working @ at all.
+    return discord.utils.escape_markdown(text).replace("@", "@\u200b")
+
+
+def custom_id(payload: str) -> str:
+    """The button's custom_id: our prefix, so a restarted bot can recognise it, and the payload."""
+    return clip(CUSTOM_ID_PREFIX + payload, CUSTOM_ID_LIMIT)
+
+
+def _description(reply: Reply) -> str:
+    parts = []
+    if reply.note:
+        parts.append(f"*{neutralise(reply.note)}*")
+    if reply.text:
+        parts.append(reply.text)
+    if reply.quote:
+        parts.append("\n".join(f"> {line}" for line in f"“{reply.quote}”".splitlines()))
+    return "\n\n".join(parts)
+
+
+def _footer(reply: Reply) -> str:
+    parts = []
+    if reply.shared_by:
+        parts.append(f"Shared by {neutralise(reply.shared_by)}")
+    if reply.lesson is not None:
+        source = reply.lesson.source
+        at = f", at {reply.lesson.timestamp}" if reply.lesson.timestamp else ""
+        parts.append(f"“{source.title}”, {source.publisher}{at}")
+    return " · ".join(parts)
+
+
+def embed_length(data: Mapping[str, Any]) -> int:
+    """The characters Discord counts toward an embed's 6000 total, from its JSON form."""
+    total = len(data.get("title", "")) + len(data.get("description", ""))
+    total += len(data.get("footer", {}).get("text", "")) + len(data.get("author", {}).get("name", ""))
+    return total + sum(len(f.get("name", "")) + len(f.get("value", "")) for f in data.get("fields", []))
+
+
+def render_embed(reply: Reply) -> discord.Embed:
+    """The reply as one embed: title, advice, quote, speaker above, source below."""
+    embed = discord.Embed(
+        title=clip(reply.title, TITLE_LIMIT),
+        description=clip(_description(reply), DESCRIPTION_LIMIT) or None,
+        colour=EMBED_COLOUR,
+    )
+    if reply.lesson is not None:
+        source = reply.lesson.source
+        url = source.url if source.url and source.url.startswith(("https://", "http://")) else None
+        embed.set_author(name=clip(f"{source.speaker} — {source.role}", AUTHOR_LIMIT), url=url)
+    footer = _footer(reply)
+    if footer:
+        embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+    for field in reply.fields[:FIELD_COUNT_LIMIT]:
+        embed.add_field(
+            name=clip(field.name, FIELD_NAME_LIMIT), value=clip(field.value, FIELD_VALUE_LIMIT), inline=False
+        )
+    _fit_total(embed)
+    return embed
+
+
+def _fit_total(embed: discord.Embed) -> None:
+    """Drop trailing fields, then shorten the description, until the 6000 total holds."""
+    while embed_length(embed.to_dict()) > EMBED_TOTAL_LIMIT and embed.fields:
+        embed.remove_field(len(embed.fields) - 1)
+    excess = embed_length(embed.to_dict()) - EMBED_TOTAL_LIMIT
+    if excess > 0 and embed.description:
+        embed.description = clip(embed.description, max(len(embed.description) - excess, 1))
+
+
+def render_button(action: Action) -> discord.ui.Button[discord.ui.View]:
+    """One action as a button; its custom_id is all a restarted bot needs to answer it."""
+    return discord.ui.Button(
+        label=clip(action.label, LABEL_LIMIT),
+        custom_id=custom_id(action.payload),
+        style=BUTTON_STYLES.get(action.kind, discord.ButtonStyle.secondary),
+    )
+
+
+def render_view(reply: Reply) -> discord.ui.View | None:
+    """The reply's buttons as a View, or None when it has none.
+
+    The view only renders: presses are dispatched by the DynamicItem registered at startup,
+    which matches the custom_id and survives restarts. The view is stopped before it is sent so
+    discord.py does not also track it (with a 15-minute timeout task per ephemeral message).
+    """
+    if not reply.actions:
+        return None
+    view = discord.ui.View(timeout=None)
+    for action in reply.actions[:5]:  # one action row holds five buttons
+        view.add_item(render_button(action))
+    view.stop()
+    return view

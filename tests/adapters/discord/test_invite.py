@@ -1,0 +1,24 @@
+"""The invite link asks for the least permissions: Send Messages + Embed Links."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from bot.adapters.discord import invite_url
+from bot.adapters.discord.invite import application_id_from_token
+
+
+def test_invite_url_has_least_permissions_and_both_scopes() -> None:
+    url = urlsplit(invite_url(1234567890))
+    query = parse_qs(url.query)
+    assert (url.scheme, url.netloc, url.path) == ("https", "discord.com", "/oauth2/authorize")
+    assert query["client_id"] == ["1234567890"]
+    assert query["permissions"] == [str(2048 + 16384)] == ["18432"]
+    assert query["scope"] == ["bot applications.commands"]
+
+
+def test_the_application_id_is_read_from_the_token_offline() -> None:
+    assert application_id_from_token("MTAwMDAwMDAwMDAwMDAwMDAw.fake.bot-token-never-logged") == 100000000000000000
+    assert application_id_from_token("Bot MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.Gx.abc") == 1234567890123456789
+    assert application_id_from_token("not a token") is None
+    assert application_id_from_token("") is None

@@ -1,0 +1,194 @@
+"""Discord's JSON objects as the fake Discord sends them (API v10): users, guilds, messages, interactions.
+
+Shapes follow https://discord.com/developers/docs (and discord.py's `types/`); every field
+discord.py reads without a default is present, so the real library parses them as it would
+Discord's own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+DISCORD_EPOCH_MS = 1_420_070_400_000
+EPHEMERAL = 1 << 6
+CHAT_INPUT, COMPONENT, AUTOCOMPLETE = 2, 3, 4  # interaction types
+BUTTON = 2  # component type
+ADMIN_PERMISSIONS = str((1 << 51) - 1)
+
+_counter = itertools.count(1)
+
+JSON = dict[str, Any]
+
+
+def snowflake() -> str:
+    """A fresh, increasing snowflake id as Discord writes them (a decimal string)."""
+    now_ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    return str((now_ms << 22) | (next(_counter) & 0x3FFFFF))
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def user(user_id: str, username: str, *, global_name: str | None = None, bot: bool = False) -> JSON:
+    return {
+        "id": user_id,
+        "username": username,
+        "discriminator": "0",
+        "global_name": global_name,
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+    }
+
+
+def member(member_user: JSON, *, nick: str | None = None) -> JSON:
+    return {
+        "user": member_user,
+        "nick": nick,
+        "avatar": None,
+        "roles": [],
+        "joined_at": "2024-01-01T00:00:00+00:00",
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "pending": False,
+        "permissions": ADMIN_PERMISSIONS,
+    }
+
+
+def channel(channel_id: str, guild_id: str) -> JSON:
+    return {
+        "id": channel_id,
+        "type": 0,
+        "guild_id": guild_id,
+        "name": "general",
+        "position": 0,
+        "permission_overwrites": [],
+        "nsfw": False,
+        "parent_id": None,
+        "topic": None,
+        "last_message_id": None,
+        "rate_limit_per_user": 0,
+    }
+
+
+def guild(guild_id: str, channel_id: str, bot_member: JSON) -> JSON:
+    """A GUILD_CREATE payload: one text channel, the bot as its only cached member."""
+    everyone = {
+        "id": guild_id,
+        "name": "@everyone",
+        "permissions": "2248473465835073",
+        "position": 0,
+        "color": 0,
+        "hoist": False,
+        "managed": False,
+        "mentionable": False,
+        "flags": 0,
+    }
+    return {
+        "id": guild_id,
+        "name": "ML Engineers",
+        "icon": None,
+        "owner_id": snowflake(),
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "roles": [everyone],
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "mfa_level": 0,
+        "system_channel_flags": 0,
+        "premium_tier": 0,
+        "preferred_locale": "en-US",
+        "nsfw_level": 0,
+        "joined_at": "2024-01-01T00:00:00+00:00",
+        "large": False,
+        "unavailable": False,
+        "member_count": 2,
+        "members": [bot_member],
+        "channels": [channel(channel_id, guild_id)],
+        "threads": [],
+        "presences": [],
+        "voice_states": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+    }
+
+
+def message(message_id: str, channel_id: str, author: JSON, body: JSON, *, guild_id: str | None, kind: int = 0) -> JSON:
+    """The message Discord stores for a body the bot sent (a create or an interaction response)."""
+    data = {
+        "id": message_id,
+        "type": kind,
+        "channel_id": channel_id,
+        "author": author,
+        "content": body.get("content") or "",
+        "timestamp": now_iso(),
+        "edited_timestamp": None,
+        "tts": bool(body.get("tts")),
+        "mention_everyone": False,
+        "mentions": [],
+        "mention_roles": [],
+        "attachments": [],
+        "embeds": [{"type": "rich", **embed} for embed in body.get("embeds") or []],
+        "components": body.get("components") or [],
+        "pinned": False,
+        "flags": body.get("flags") or 0,
+    }
+    if guild_id is not None:
+        data["guild_id"] = guild_id
+    if body.get("nonce") is not None:
+        data["nonce"] = body["nonce"]
+    return data
+
+
+def interaction(
+    kind: int,
+    data: JSON,
+    *,
+    application_id: str,
+    guild_id: str,
+    channel_id: str,
+    by: JSON,
+    message_data: JSON | None = None,
+) -> JSON:
+    """An INTERACTION_CREATE payload from a member of the guild."""
+    payload: JSON = {
+        "id": snowflake(),
+        "application_id": application_id,
+        "type": kind,
+        "data": data,
+        "guild_id": guild_id,
+        "guild": {"id": guild_id, "locale": "en-US", "features": []},
+        "channel_id": channel_id,
+        "channel": channel(channel_id, guild_id),
+        "member": by,
+        "token": "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48),
+        "version": 1,
+        "locale": "en-US",
+        "guild_locale": "en-US",
+        "app_permissions": ADMIN_PERMISSIONS,
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": guild_id},
+        "context": 0,
+        "attachment_size_limit": 10 * 1024 * 1024,
+    }
+    if message_data is not None:
+        payload["message"] = message_data
+    return payload
+
+
+def command_data(command: JSON, options: list[JSON]) -> JSON:
+    """The `data` of a slash command (or autocomplete) interaction for a registered command."""
+    data = {"id": command["id"], "name": command["name"], "type": command.get("type", 1), "options": options}
+    if command.get("guild_id"):
+        data["guild_id"] = command["guild_id"]
+    return data
