@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="extra content files or folders (default: configured ones)")
     sub.add_parser("run", help="serve Slack and Discord when configured, else the console")
     sub.add_parser("check-config", help="check the configuration; print what to fix")
+    discord = sub.add_parser("discord", help="Discord helpers")
+    discord_sub = discord.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
+    discord_sub.add_parser("invite-url", help="print the link that adds the bot to a server (least permissions)")
     return parser
 
 
@@ -74,6 +77,17 @@ def _check_config(settings: Settings) -> int:
     return 0
 
 
+def _discord_invite(settings: Settings) -> int:
+    from bot.adapters.discord.invite import application_id_from_token, invite_url
+
+    application_id = application_id_from_token(settings.discord_token or "")
+    if application_id is None:
+        print("mltip: set DISCORD_TOKEN to your bot's token (Developer Portal > Bot) first", file=sys.stderr)
+        return 2
+    print(invite_url(application_id))
+    return 0
+
+
 def _run(settings: Settings, library: Library) -> int:
     problems = _config_problems(settings)
     if problems:
@@ -89,6 +103,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _content_check(settings, args.paths)
     if args.command == "check-config":
         return _check_config(settings)
+    if args.command == "discord":
+        return _discord_invite(settings)
     library = load_library(settings.content_roots, cache_dir=settings.cache_dir)
     engine = CommandEngine(library)
     from bot.adapters.console import render_text

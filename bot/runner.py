@@ -38,6 +38,10 @@ def build_adapters(settings: Settings, engine: CommandEngine) -> list[Adapter]:
         from bot.adapters.slack.app import SlackAdapter
 
         adapters.append(SlackAdapter(settings, engine))
+    if settings.has_discord:
+        from bot.adapters.discord import DiscordAdapter
+
+        adapters.append(DiscordAdapter(settings, engine))
     return adapters
 
 
