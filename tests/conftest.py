@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.commands import CommandEngine
 from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from tests.store.conftest import database_url, store  # noqa: F401  (fixtures for every folder)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
@@ -198,6 +198,11 @@ class CommandEngine:
         if isinstance(command, ListSources):
             return self._sources()
         return self._help()
+
+    def tip_of_the_day(self, lesson: Lesson) -> Reply:
+        """A channel's daily post: `lesson` for everyone, with the usual buttons."""
+        reply = self._lesson_reply(RandomTip(exclude=lesson.id), lesson, note="Tip of the day")
+        return replace(reply, visibility=Visibility.CHANNEL)
 
     def random_lesson(self, *, exclude: str | None = None) -> Lesson:
         """Any lesson but `exclude` (when there is another to give)."""

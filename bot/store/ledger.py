@@ -10,6 +10,7 @@ repeated call cannot move a row twice (it returns False instead):
     PENDING   SKIPPED   skip_expired()    still unsent when the grace window closed
     CLAIMED   SENDING   begin_send()      written just before the request leaves
     CLAIMED   PENDING   recover_stale()   its worker died before sending anything: always safe
+    SENDING   CLAIMED   unsend()          the platform answered that it did not post (429, 5xx): retry
     SENDING   SENT      mark_sent()       the platform confirmed the post
     *         FAILED    mark_failed()     refused for good (channel gone, install revoked)
     SENDING   UNKNOWN   mark_unknown()    the request left, no answer came: never resent blindly
@@ -137,6 +138,10 @@ class Ledger:
     def begin_send(self, delivery_id: int) -> bool:
         """The request is about to leave: from here a crash leaves "did it post?" open."""
         return self._move(delivery_id, (DeliveryStatus.CLAIMED,), status=SENDING)
+
+    def unsend(self, delivery_id: int, error: str) -> bool:
+        """The platform answered and did not post (a 429, a 5xx): the worker keeps it to retry."""
+        return self._move(delivery_id, (DeliveryStatus.SENDING,), status=CLAIMED, error=error)
 
     def mark_sent(self, delivery_id: int, message_ref: str | None, now: datetime) -> bool:
         """The platform confirmed the post. From SENDING, or UNKNOWN when a late answer settles it."""

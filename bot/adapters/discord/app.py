@@ -156,6 +156,10 @@ class DiscordAdapter:
             raise TransientDeliveryError(f"discord unreachable: {type(exc).__name__}") from exc
         return str(message.id)
 
+    async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
+        """The daily fan-out's Poster interface: the delivery key becomes the message nonce."""
+        return await self.post(channel_id, reply, nonce=delivery_key)
+
     def _build_client(self) -> Client:
         responder = Responder(self._engine)
         count = self._settings.discord_shard_count

@@ -93,6 +93,10 @@ class SlackPoster:
             raise UnknownOutcomeError(f"no_answer: {type(exc).__name__}") from exc
         return str(response.get("ts", ""))
 
+    async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
+        """The daily fan-out's Poster interface; Slack has no idempotency key, so the key is unused."""
+        return await self.post(workspace_id, channel_id, reply)
+
 
 def _classify(exc: SlackApiError) -> Exception:
     response: Any = exc.response

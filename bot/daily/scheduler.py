@@ -1,0 +1,183 @@
+"""The daily scheduler: plan what is due, claim it, fan it out; APScheduler wakes it up.
+
+Every wake-up (a tick) runs the same idempotent steps, so any number of replicas can tick
+against one database and restarts need no special path:
+
+    1. recover   claims of dead workers (CLAIMED -> resend; SENDING -> resend or UNKNOWN)
+    2. plan      one ledger row per subscription and due local date (the unique key dedups)
+                 and a SKIPPED row for dates missed by more than the grace window (downtime)
+    3. expire    PENDING rows past the grace window become SKIPPED, saying why
+    4. deliver   claim due rows in batches and fan them out until none is left
+
+APScheduler runs the tick every `interval` and, in between, exactly at the next fire time of
+any subscription, so a 09:00 tip leaves at 09:00 and not at the next interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.daily.fanout import Clock, Fanout, FanoutResult
+from bot.daily.schedule import due_dates, fire_time, next_fire_times
+from bot.store import DEFAULT_STALE_AFTER, Store, Subscription
+
+log = logging.getLogger("mltip.daily")
+RESENDABLE = frozenset({"discord"})  # sends carry a nonce with enforce_nonce: a resend cannot double
+MISSED_LOOKBACK = timedelta(days=2)  # how far back downtime is reported as skipped days
+BATCH = 100
+
+
+@dataclass
+class TickResult:
+    """What one tick did."""
+
+    planned: int = 0
+    skipped: int = 0
+    recovered: int = 0
+    delivered: dict[str, int] = field(default_factory=dict)
+
+    def absorb(self, result: FanoutResult) -> None:
+        for outcome, n in result.counts.items():
+            self.delivered[outcome] = self.delivered.get(outcome, 0) + n
+
+
+class DailyScheduler:
+    """Runs ticks on demand (tests call `tick`) or on an APScheduler timetable (`start`)."""
+
+    def __init__(
+        self,
+        store: Store,
+        fanout: Fanout,
+        *,
+        clock: Clock,
+        worker_id: str,
+        grace: timedelta,
+        platforms: frozenset[str],
+        interval: timedelta = timedelta(minutes=1),
+        stale_after: timedelta = DEFAULT_STALE_AFTER,
+    ) -> None:
+        self.store = store
+        self.fanout = fanout
+        self.clock = clock
+        self.worker_id = worker_id
+        self.grace = grace
+        self.platforms = platforms
+        self.interval = interval
+        self.stale_after = stale_after
+        self._planned: set[tuple[int, date]] = set()  # already in the ledger: skip the INSERT
+        self._scheduler: AsyncIOScheduler | None = None
+        self._lock = asyncio.Lock()
+        self._current: asyncio.Task[TickResult] | None = None
+
+    def _plan(self, now: datetime) -> tuple[int, int]:
+        planned = skipped = 0
+        for sub in self.store.subscriptions.active():
+            if sub.platform.value not in self.platforms:
+                continue
+            for local_date in due_dates(now, sub.local_time, sub.zone, sub.weekdays, self.grace):
+                planned += self._plan_one(sub, local_date, missed=False)
+            missed_until = now - self.grace
+            for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.weekdays, MISSED_LOOKBACK):
+                skipped += self._plan_one(sub, local_date, missed=True)
+        return planned, skipped
+
+    def _plan_one(self, sub: Subscription, local_date: date, *, missed: bool) -> int:
+        due = fire_time(local_date, sub.local_time, sub.zone)
+        # Dates before the channel subscribed (or changed its time) are not owed a post.
+        if due < sub.updated_at or (sub.id, local_date) in self._planned:
+            return 0
+        if missed:
+            reason = f"skipped: the bot was down past the {self.grace} grace window"
+            created = self.store.ledger.record_skipped(sub.id, local_date, due, reason)
+        else:
+            created = self.store.ledger.plan(sub.id, local_date, due)
+        self._planned.add((sub.id, local_date))
+        return int(created)
+
+    async def tick(self) -> TickResult:
+        """One pass of recover, plan, expire, deliver; concurrent calls wait for each other."""
+        async with self._lock:
+            self._current = asyncio.current_task()
+            try:
+                return await self._tick()
+            finally:
+                self._current = None
+
+    async def _tick(self) -> TickResult:
+        result = TickResult()
+        now = self.clock()
+        ledger = self.store.ledger
+        recovered = await asyncio.to_thread(
+            ledger.recover_stale, now, RESENDABLE, stale_after=self.stale_after, worker_id=self.worker_id
+        )
+        result.recovered = len(recovered.requeued) + len(recovered.unknown)
+        result.planned, missed = await asyncio.to_thread(self._plan, now)
+        result.skipped = missed + await asyncio.to_thread(ledger.skip_expired, now, self.grace)
+        while claims := await asyncio.to_thread(ledger.claim_due, self.clock(), self.worker_id, BATCH):
+            result.absorb(await self.fanout.deliver(claims))
+        if result.planned or result.delivered or result.skipped or result.recovered:
+            log.info("daily tick: %s", result)
+        return result
+
+    # --- APScheduler --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Tick now, every `interval`, and at each subscription's next fire time."""
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._scheduler.add_job(
+            self._run_and_rearm,
+            IntervalTrigger(seconds=self.interval.total_seconds()),
+            id="tick",
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now().astimezone(),
+        )
+        self._scheduler.start()
+
+    async def _run_and_rearm(self) -> None:
+        try:
+            await self.tick()
+        except Exception:
+            log.exception("daily tick failed; the next one retries")
+        self._arm_next_fire()
+
+    def next_fire(self, now: datetime) -> datetime | None:
+        """The earliest upcoming fire time of any active subscription."""
+        upcoming = [
+            times[0]
+            for sub in self.store.subscriptions.active()
+            if sub.platform.value in self.platforms
+            and (times := next_fire_times(now, sub.local_time, sub.zone, sub.weekdays, 1))
+        ]
+        return min(upcoming, default=None)
+
+    def _arm_next_fire(self) -> None:
+        if self._scheduler is None:
+            return
+        at = self.next_fire(self.clock())
+        if at is not None and at - self.clock() < self.interval:
+            self._scheduler.add_job(
+                self._run_and_rearm,
+                DateTrigger(run_date=at),
+                id="fire",
+                replace_existing=True,
+                misfire_grace_time=int(self.grace.total_seconds()),
+            )
+
+    async def stop(self, timeout: float) -> bool:
+        """Stop waking up; let a tick in flight finish for up to `timeout` s. True if it did."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        current = self._current
+        if current is None:
+            return True
+        done, _ = await asyncio.wait({current}, timeout=timeout)
+        return bool(done)
