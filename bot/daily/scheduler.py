@@ -77,29 +77,30 @@ class DailyScheduler:
         self._current: asyncio.Task[TickResult] | None = None
 
     def _plan(self, now: datetime) -> tuple[int, int]:
-        planned = skipped = 0
+        due: list[tuple[int, date, datetime, str | None]] = []
+        missed: list[tuple[int, date, datetime, str | None]] = []
+        reason = f"skipped: the bot was down past the {self.grace} grace window"
         for sub in self.store.subscriptions.active():
             if sub.platform.value not in self.platforms:
                 continue
             for local_date in due_dates(now, sub.local_time, sub.zone, sub.weekdays, self.grace):
-                planned += self._plan_one(sub, local_date, missed=False)
+                due += self._owed(sub, local_date, None)
             missed_until = now - self.grace
             for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.weekdays, MISSED_LOOKBACK):
-                skipped += self._plan_one(sub, local_date, missed=True)
+                missed += self._owed(sub, local_date, reason)
+        planned = self.store.ledger.plan_many(due)
+        skipped = self.store.ledger.plan_many(missed)
+        self._planned.update((row[0], row[1]) for row in due + missed)
         return planned, skipped
 
-    def _plan_one(self, sub: Subscription, local_date: date, *, missed: bool) -> int:
+    def _owed(
+        self, sub: Subscription, local_date: date, reason: str | None
+    ) -> list[tuple[int, date, datetime, str | None]]:
         due = fire_time(local_date, sub.local_time, sub.zone)
         # Dates before the channel subscribed (or changed its time) are not owed a post.
         if due < sub.updated_at or (sub.id, local_date) in self._planned:
-            return 0
-        if missed:
-            reason = f"skipped: the bot was down past the {self.grace} grace window"
-            created = self.store.ledger.record_skipped(sub.id, local_date, due, reason)
-        else:
-            created = self.store.ledger.plan(sub.id, local_date, due)
-        self._planned.add((sub.id, local_date))
-        return int(created)
+            return []
+        return [(sub.id, local_date, due, reason)]
 
     async def tick(self) -> TickResult:
         """One pass of recover, plan, expire, deliver; concurrent calls wait for each other."""

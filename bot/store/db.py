@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from bot.errors import ConfigError
 
@@ -38,17 +40,19 @@ WRITE_OPTION = "mltip_write"
 MIGRATION_LOCK_KEY = 0x6D6C746970  # 'mltip'
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, *, connect_timeout: float | None = None) -> Engine:
     """An engine for a SQLite or PostgreSQL URL, set up as the module docstring describes.
 
     `postgresql://` and `postgres://` URLs use psycopg 3. For SQLite the file's folder is created.
+    `connect_timeout` (seconds) bounds how long PostgreSQL connections may take to open.
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
-        return create_engine(parsed, pool_pre_ping=True)
+        timeout = {} if connect_timeout is None else {"connect_timeout": max(1, round(connect_timeout))}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=timeout)
     if backend != "sqlite":
         raise ConfigError(f"MLTIP_DATABASE_URL must be sqlite:///PATH or postgresql://..., not {backend}://")
     database = parsed.database or ""
@@ -58,6 +62,32 @@ def make_engine(url: str | URL) -> Engine:
     event.listen(engine, "connect", _sqlite_on_connect)
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def masked_url(url: str | URL) -> str:
+    """The URL with its password hidden, for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
+
+
+def unreachable_reason(url: str | URL, *, timeout: float = 5.0) -> str | None:
+    """Why the database at `url` cannot be used (connecting, then SELECT 1), or None when it can."""
+    try:
+        parsed = make_url(url)
+        engine = make_engine(parsed, connect_timeout=timeout)
+    except (ArgumentError, ConfigError, ImportError, OSError) as exc:
+        return str(exc)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except (DBAPIError, OSError) as exc:
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())
+        return reason.replace(parsed.password, "***") if parsed.password else reason
+    finally:
+        engine.dispose()
+    return None
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -101,10 +131,24 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
     On SQLite it holds the database's write lock from its first statement (BEGIN IMMEDIATE).
     """
-    with engine.connect() as connection:
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as connection, connection.begin():
+            yield connection
+        return
+    # SQLite has one writer at a time. Threads of this process queue on a lock instead of in
+    # SQLite's busy handler, which sleeps in growing steps and wastes most of a contended second;
+    # other processes still wait in the busy handler (BEGIN IMMEDIATE).
+    with _sqlite_writer(engine), engine.connect() as connection:
         connection.execution_options(**{WRITE_OPTION: True})
         with connection.begin():
             yield connection
+
+
+_WRITER_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _sqlite_writer(engine: Engine) -> threading.Lock:
+    return _WRITER_LOCKS.setdefault(str(engine.url), threading.Lock())
 
 
 @contextmanager

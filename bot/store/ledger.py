@@ -44,6 +44,7 @@ D = deliveries.c
 S = subscriptions.c
 PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENDING.value
 OWNED = (DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
+PLAN_CHUNK = 500  # rows per INSERT: well under SQLite's limit of 32,766 bound variables
 # A worker must finish (or release) a claim within this time, or it is presumed dead.
 DEFAULT_STALE_AFTER = timedelta(minutes=10)
 
@@ -86,6 +87,40 @@ class Ledger:
         """Record a date that will not be posted (e.g. missed during downtime), so `status` can say so."""
         values = {"local_date": local_date, "due_at": due_at, "status": DeliveryStatus.SKIPPED.value, "error": reason}
         return self._insert({"subscription_id": subscription_id, **values})
+
+    def plan_many(self, planned: Sequence[tuple[int, date, datetime, str | None]]) -> int:
+        """plan() (reason None) or record_skipped() (a reason) for many rows in one transaction.
+
+        Returns how many rows were new. The scheduler plans every channel due at the same
+        minute at once; one transaction for all of them instead of one each.
+        """
+        rows = [
+            {
+                "subscription_id": sub_id,
+                "local_date": day,
+                "due_at": due,
+                "attempts": 0,
+                "status": PENDING if reason is None else DeliveryStatus.SKIPPED.value,
+                "error": reason,
+            }
+            for sub_id, day, due, reason in planned
+        ]
+        created = 0
+        for start in range(0, len(rows), PLAN_CHUNK):
+            chunk = rows[start : start + PLAN_CHUNK]
+            try:
+                with writing(self._engine) as connection:
+                    created += len(
+                        connection.execute(
+                            insert_for(connection, deliveries)
+                            .values(chunk)
+                            .on_conflict_do_nothing(index_elements=["subscription_id", "local_date"])
+                            .returning(D.id)
+                        ).all()
+                    )
+            except IntegrityError:  # a subscription went away meanwhile: fall back to one by one
+                created += sum(self._insert({k: v for k, v in row.items() if k != "attempts"}) for row in chunk)
+        return created
 
     def claim_due(self, now: datetime, worker_id: str, limit: int = 50) -> list[Claim]:
         """Take up to `limit` due PENDING deliveries for this worker (now CLAIMED), oldest due first.

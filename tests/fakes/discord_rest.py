@@ -211,6 +211,8 @@ class RestRoutes:
             previous = old.get(definition["name"])
             # Stored the way Discord answers: nulls and `required: false` left out.
             command = {k: v for k, v in definition.items() if v is not None or k == "default_member_permissions"}
+            if command.get("default_member_permissions") is not None:  # a 64-bit set: Discord answers a string
+                command["default_member_permissions"] = str(command["default_member_permissions"])
             command["options"] = [
                 {k: v for k, v in option.items() if not (k == "required" and v is False)}
                 for option in command.get("options", [])
@@ -234,6 +236,9 @@ class RestRoutes:
             body = {"message": "Interaction has already been acknowledged.", "code": ALREADY_ACKNOWLEDGED}
             return respond(body, 400, route=record.route)
         state["responded"] = True
+        waiter = state.get("waiter")  # a benchmark timing this interaction
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
         interaction, kind, data = state["payload"], record.json["type"], record.json.get("data") or {}
         message = None
         if kind in (CHANNEL_MESSAGE, DEFERRED_CHANNEL_MESSAGE):

@@ -302,3 +302,14 @@ def test_a_missed_date_is_recorded_as_skipped_for_status(store: Store) -> None:
     last = store.ledger.last_delivery(subscription.id)
     assert last is not None and (last.status, last.error) == (DeliveryStatus.SKIPPED, "the bot was down")
     assert store.ledger.last_delivery(subscription.id + 1000) is None
+
+
+def test_plan_many_is_idempotent_and_handles_more_rows_than_one_insert_takes(store: Store) -> None:
+    subs = [subscribe(store, channel(f"M{n}")) for n in range(3)]
+    rows = [(s.id, TODAY - timedelta(days=d), NOW - timedelta(days=d), None) for s in subs for d in range(400)]
+    assert store.ledger.plan_many(rows) == 1200  # more than one chunk
+    assert store.ledger.plan_many(rows) == 0  # all there already
+    skipped = [(subs[0].id, TODAY + timedelta(days=1), NOW + timedelta(days=1), "skipped: down")]
+    assert store.ledger.plan_many(skipped) == 1
+    last = store.ledger.last_delivery(subs[0].id)
+    assert last is not None and last.status is DeliveryStatus.SKIPPED and last.error == "skipped: down"
