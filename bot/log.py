@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 # Slack tokens (xoxb-, xoxp-, xapp-, ...), Discord bot tokens (id.timestamp.hmac) and signing secrets
 # passed explicitly. A token that reaches a log file is a token that leaks.
@@ -64,9 +65,11 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, default=str, ensure_ascii=False)
 
 
-def setup_logging(*, json_format: bool = False, secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
-    """Send logs to stderr, masked, as text or JSON lines."""
-    handler = logging.StreamHandler(sys.stderr)
+def setup_logging(
+    *, json_format: bool = False, secrets: Iterable[str] = (), level: int = logging.INFO, stream: TextIO | None = None
+) -> None:
+    """Send logs to stderr (or `stream`), masked, as text or JSON lines."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(SecretMaskingFilter(secrets))
     handler.setFormatter(
         JsonFormatter() if json_format else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
