@@ -14,6 +14,7 @@ SLACK_TOKEN_KINDS = {
     "xoxe": "a refresh token",
     "xoxa": "a workspace token",
 }
+DATABASE_TIMEOUT_SECONDS = 5.0
 # Discord bot tokens are three dot-separated base64url parts.
 DISCORD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 
@@ -48,6 +49,16 @@ def check_settings(settings: Settings) -> list[str]:
     if token and (token.startswith(("xox", "xapp")) or not DISCORD_TOKEN.match(token.removeprefix("Bot "))):
         problems.append("DISCORD_TOKEN does not look like a Discord bot token (copy it from the Bot page)")
     return problems
+
+
+def check_database(settings: Settings, timeout: float = DATABASE_TIMEOUT_SECONDS) -> list[str]:
+    """The database cannot be reached (connect with a short timeout, then SELECT 1), as a sentence."""
+    from bot.store.db import masked_url, unreachable_reason  # sqlalchemy loads only for this check
+
+    reason = unreachable_reason(settings.database_url, timeout=timeout)
+    if reason is None:
+        return []
+    return [f"cannot reach the database at {masked_url(settings.database_url)}: {reason}; check MLTIP_DATABASE_URL"]
 
 
 def run_checks(settings: Settings, extra: list[Callable[[Settings], list[str]]] | None = None) -> list[str]:

@@ -1,4 +1,4 @@
-"""The `mltip` command line: tips and search for scripts, content checks, and `run`."""
+"""The `mltip` command line: tips and search for scripts, content checks, `db upgrade` and `run`."""
 
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("paths", nargs="*", type=Path, help="extra content files or folders (default: configured ones)")
     sub.add_parser("run", help="serve Slack and Discord when configured, else the console")
     sub.add_parser("check-config", help="check the configuration; print what to fix")
+    db = sub.add_parser("db", help="the database (MLTIP_DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="migrate the database to the newest schema (mltip run does it too)")
     discord = sub.add_parser("discord", help="Discord helpers")
     discord_sub = discord.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
     discord_sub.add_parser("invite-url", help="print the link that adds the bot to a server (least permissions)")
@@ -61,9 +64,9 @@ def _content_check(settings: Settings, paths: Sequence[Path]) -> int:
 
 
 def _config_problems(settings: Settings) -> list[str]:
-    from bot.checks import run_checks
+    from bot.checks import check_database, run_checks
 
-    return run_checks(settings)
+    return run_checks(settings, [check_database])
 
 
 def _check_config(settings: Settings) -> int:
@@ -74,6 +77,24 @@ def _check_config(settings: Settings) -> int:
         return 1
     platforms = [name for name, on in (("Slack", settings.has_slack), ("Discord", settings.has_discord)) if on]
     print(f"ok: {', '.join(platforms) or 'console only'}; database {settings.database_url.split('://')[0]}")
+    return 0
+
+
+def _db_upgrade(settings: Settings) -> int:
+    from bot.checks import check_database
+
+    problems = check_database(settings)
+    for problem in problems:
+        print(f"problem: {problem}", file=sys.stderr)
+    if problems:
+        return 1
+    from bot.runner import open_store
+    from bot.store import current_revision
+    from bot.store.db import masked_url
+
+    with open_store(settings) as store:
+        revision = current_revision(store.engine)
+    print(f"ok: the database at {masked_url(settings.database_url)} is at schema revision {revision}")
     return 0
 
 
@@ -105,6 +126,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _check_config(settings)
     if args.command == "discord":
         return _discord_invite(settings)
+    if args.command == "db":
+        return _db_upgrade(settings)
     library = load_library(settings.content_roots, cache_dir=settings.cache_dir)
     engine = CommandEngine(library)
     from bot.adapters.console import render_text

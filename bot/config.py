@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str | None = None
+    slack_admins: frozenset[str] = frozenset()  # user ids who may change subscriptions besides admins
     discord_token: str | None = None
     discord_api_url: str | None = None
     discord_gateway_url: str | None = None
@@ -88,6 +90,7 @@ class Settings:
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_url=get("SLACK_API_URL"),
+            slack_admins=_slack_user_ids(get("MLTIP_SLACK_ADMINS")),
             discord_token=get("DISCORD_TOKEN"),
             discord_api_url=get("DISCORD_API_URL"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL"),
@@ -102,6 +105,21 @@ class Settings:
             log_format=log_format,
             daily_grace_hours=grace_hours,
         )
+
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+
+def _slack_user_ids(value: str | None) -> frozenset[str]:
+    """MLTIP_SLACK_ADMINS: Slack member ids (U012AB3CD) separated by commas or spaces."""
+    ids = [part for part in re.split(r"[\s,]+", value or "") if part]
+    for user_id in ids:
+        if not SLACK_USER_ID.match(user_id):
+            raise ConfigError(
+                f"MLTIP_SLACK_ADMINS must be Slack member ids such as U012AB3CD, separated by commas; {user_id!r} "
+                "is not one (a member's id is in their profile: ⋮ > Copy member ID)"
+            )
+    return frozenset(ids)
 
 
 def _optional_int(value: str | None, name: str) -> int | None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
 
-from bot.checks import check_settings
+from bot.checks import check_database, check_settings
 from bot.config import Settings
+from bot.errors import ConfigError
+from tests.store.conftest import PG_URL, SKIP_PG
 from tests.test_cli import mltip
+
+needs_pg = pytest.mark.skipif(not PG_URL, reason=SKIP_PG)
 
 DISCORD = "MTA4NzE2NzQ3OTk2Njc0NjU2Mg.GxYzAb.abcdefghijklmnopqrstuvwxyz0123456789AB"
 
@@ -54,3 +61,38 @@ def test_check_config_and_run_refuse_a_user_token() -> None:
 def test_check_config_passes_with_no_tokens() -> None:
     result = mltip("check-config")
     assert result.returncode == 0 and result.stdout.startswith("ok: console only")
+
+
+def test_an_unreachable_database_is_named_without_its_password() -> None:
+    settings = Settings(database_url="postgresql+psycopg://mltip:hunter2@127.0.0.1:1/mltip")
+    started = time.monotonic()
+    [problem] = check_database(settings, timeout=2)
+    assert time.monotonic() - started < 10
+    assert problem.startswith("cannot reach the database at postgresql+psycopg://mltip:***@127.0.0.1:1/mltip: ")
+    assert "Connection refused" in problem and problem.endswith("; check MLTIP_DATABASE_URL")
+    assert "hunter2" not in problem
+
+
+def test_a_database_url_of_another_kind_is_refused_with_the_fix() -> None:
+    [problem] = check_database(Settings(database_url="mysql://root@localhost/mltip"))
+    assert "must be sqlite:///PATH or postgresql://" in problem
+
+
+@pytest.mark.parametrize("where", ["sqlite", pytest.param("postgresql", marks=needs_pg)])
+def test_a_reachable_database_passes(where: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'data' / 'mltip.db'}" if where == "sqlite" else PG_URL
+    assert check_database(Settings(database_url=url)) == []
+
+
+def test_check_config_reports_an_unreachable_database() -> None:
+    result = mltip("check-config", env={"MLTIP_DATABASE_URL": "postgresql://mltip:hunter2@127.0.0.1:1/mltip"})
+    assert result.returncode == 1 and "problem: cannot reach the database at postgresql://mltip:***@" in result.stdout
+    assert "hunter2" not in result.stdout
+
+
+def test_slack_admins_are_member_ids() -> None:
+    settings = Settings.from_env({"MLTIP_SLACK_ADMINS": "U012AB3CD, W0XYZ12"})
+    assert settings.slack_admins == frozenset({"U012AB3CD", "W0XYZ12"})
+    assert Settings.from_env({}).slack_admins == frozenset()
+    with pytest.raises(ConfigError, match=r"MLTIP_SLACK_ADMINS must be Slack member ids .* 'ana' is not one"):
+        Settings.from_env({"MLTIP_SLACK_ADMINS": "U012AB3CD,ana"})

@@ -6,19 +6,24 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from tests.conftest import REPO_ROOT
 
+# The runs' database: never the developer's own (~/.local/share/mltip); removed when the tests end.
+DATA_DIR = tempfile.TemporaryDirectory(prefix="mltip-test-")
 LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source"}
 SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher"}
 
 
 def mltip(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **(env or {})}
-    for name in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "MLTIP_CONTENT_DIR"):
+    for name in ("SLACK_BOT_TOKEN", "DISCORD_TOKEN", "MLTIP_CONTENT_DIR", "MLTIP_DATABASE_URL", "MLTIP_SLACK_ADMINS"):
         if name not in (env or {}):
             environment.pop(name, None)
+    if "MLTIP_DATA_DIR" not in (env or {}):
+        environment["MLTIP_DATA_DIR"] = DATA_DIR.name
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,
@@ -109,3 +114,37 @@ def test_tip_never_imports_the_chat_libraries() -> None:
 def test_a_bad_setting_gets_a_message_not_a_traceback() -> None:
     result = mltip("tip", env={"MLTIP_HTTP_PORT": "eighty"})
     assert result.returncode == 2 and "MLTIP_HTTP_PORT must be a port number" in result.stderr
+
+
+def test_run_on_the_console_keeps_a_tip_of_the_day_in_the_database(tmp_path: Path) -> None:
+    env = {"MLTIP_DATA_DIR": str(tmp_path)}
+    subscribed = mltip("run", stdin="/mltip daily 09:00 Asia/Kolkata\n", env=env)
+    assert subscribed.returncode == 0, subscribed.stderr
+    assert "== Tip of the day: subscribed ==" in subscribed.stdout and "Asia/Kolkata" in subscribed.stdout
+    assert (tmp_path / "mltip.db").exists()
+    # A new process: the subscription was stored, not kept in memory.
+    status = mltip("run", stdin="/mltip daily status\n", env=env)
+    assert "== Tip of the day: on ==" in status.stdout
+    assert "every day at 09:00 Asia/Kolkata time" in status.stdout and status.stdout.count(" IST") >= 3
+
+
+def test_db_upgrade_creates_the_schema_and_says_where() -> None:
+    result = mltip("db", "upgrade")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: the database at sqlite:///") and "schema revision 0001" in result.stdout
+
+
+def test_db_upgrade_names_an_unreachable_database_without_its_password() -> None:
+    result = mltip("db", "upgrade", env={"MLTIP_DATABASE_URL": "postgresql://mltip:hunter2@127.0.0.1:1/mltip"})
+    assert result.returncode == 1
+    assert "cannot reach the database at postgresql://mltip:***@127.0.0.1:1/mltip" in result.stderr
+    assert "check MLTIP_DATABASE_URL" in result.stderr and "hunter2" not in result.stderr
+
+
+def test_tip_and_search_never_import_the_database() -> None:
+    code = (
+        "import sys; from bot.cli import main; main(['search', 'kaggle', '--json']); "
+        "print('LOADED', [m for m in ('sqlalchemy', 'alembic', 'psycopg') if m in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr

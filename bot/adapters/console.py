@@ -1,4 +1,8 @@
-"""The console adapter: `/mltip ...` typed (or piped) on a terminal, replies as text."""
+"""The console adapter: `/mltip ...` typed (or piped) on a terminal, replies as text.
+
+The terminal is one channel, and whoever types there manages it: `/mltip daily 09:00
+Asia/Kolkata` subscribes it (in the configured database) and `/mltip daily status` shows it.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,16 @@ import textwrap
 from typing import TextIO
 
 from bot.core.commands import CommandEngine
+from bot.core.daily import Invocation
 from bot.core.replies import Reply
 from bot.errors import CommandError
 
 WIDTH = 78
 PROMPT = "mltip> "
 QUIT_WORDS = ("quit", "exit", ":q")
+CONSOLE = Invocation(
+    platform="console", workspace_id="console", channel_id="console", user_id="you", user_name="you", can_manage=True
+)
 
 
 def _wrap(text: str, prefix: str) -> list[str]:
@@ -62,7 +70,7 @@ def run_console(engine: CommandEngine, stdin: TextIO = sys.stdin, stdout: TextIO
             if text.isdigit() and last is not None and 1 <= int(text) <= len(last.actions):
                 reply = engine.press(last.actions[int(text) - 1].payload, user="you")
             else:
-                reply = engine.run(text)
+                reply = engine.run(text, invocation=CONSOLE)
         except CommandError as exc:
             stdout.write(f"{exc}\n\n")
             continue

@@ -11,6 +11,8 @@ from typing import Protocol
 
 from bot.core.replies import Reply
 
+READ_ONLY_ACTIONS = frozenset({"status", "help"})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invocation:
@@ -29,6 +31,17 @@ class Daily:
     """`/mltip daily <args>`: subscribe (a time, zone, days, topic), off, pause, resume, status."""
 
     args: tuple[str, ...]
+
+    @property
+    def words(self) -> list[str]:
+        """The arguments as single words (an argument may hold several, e.g. from a Discord option)."""
+        return " ".join(self.args).split()
+
+    @property
+    def changes_subscription(self) -> bool:
+        """Whether carrying it out changes the channel's subscription (admins only); status and help do not."""
+        words = self.words
+        return bool(words) and words[0].lower() not in READ_ONLY_ACTIONS
 
 
 class DailyHandler(Protocol):

@@ -175,6 +175,11 @@ def complete_timezones(partial: str, limit: int = 25) -> list[str]:
     return list(dict.fromkeys([*starts, *city_starts, *contains]))[:limit]
 
 
+def known_timezone(name: str) -> str | None:
+    """The canonical IANA name for `name` in any case ('europe/berlin', 'America/New York'), or None."""
+    return _zone_names().get("_".join(name.strip().split()).lower())
+
+
 def resolve_timezone(name: str) -> ZoneInfo:
     """The zone for an IANA name in any case ('europe/berlin', 'UTC'); CommandError suggests near names."""
     wanted = "_".join(name.strip().split())  # 'America/New York' is how people type it

@@ -28,7 +28,7 @@ def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict
 
 
 def slash_command(
-    text: str, response_url: str, *, user_id: str = "U0ANA", channel_id: str = "C0GENERAL"
+    text: str, response_url: str, *, user_id: str = "U0ANA", channel_id: str = "C0GENERAL", user_name: str = "ana"
 ) -> dict[str, str]:
     """The fields of a /mltip slash command, as Slack sends them."""
     return {
@@ -38,7 +38,7 @@ def slash_command(
         "channel_id": channel_id,
         "channel_name": "general",
         "user_id": user_id,
-        "user_name": "ana",
+        "user_name": user_name,
         "command": "/mltip",
         "text": text,
         "api_app_id": "A111",

@@ -56,6 +56,8 @@ class FakeSlack:
     acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     on_call: Callable[[ApiCall], None] | None = None
+    admins: set[str] = field(default_factory=set)  # users.info says these are workspace admins
+    owners: set[str] = field(default_factory=set)  # ... and these owners
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _port: int = 0
@@ -85,6 +87,7 @@ class FakeSlack:
         app.add_routes(
             [
                 web.post("/api/{method}", self._api),
+                web.get("/api/{method}", self._api),  # slack_sdk reads with GET (users.info, ...)
                 web.post("/response/{key}", self._response),
                 web.get("/link", self._socket),
             ]
@@ -119,6 +122,7 @@ class FakeSlack:
             params: dict[str, Any] = json.loads(raw or "{}")
         else:
             params = dict(parse_qsl(raw, keep_blank_values=True))
+        params = {**request.query, **params}
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         call = ApiCall(method=method, params=params, token=token, at=time.monotonic())
@@ -165,7 +169,31 @@ class FakeSlack:
                 return {"ok": False, "error": "channel_not_found"}
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+        if method == "users.info":
+            return self._user(params.get("user") or "")
         return {"ok": True}
+
+    def _user(self, user_id: str) -> dict[str, Any]:
+        """users.info as Slack answers it, trimmed to the fields a bot reads."""
+        if not user_id:
+            return {"ok": False, "error": "user_not_found"}
+        owner = user_id in self.owners
+        user = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": user_id.lower(),
+            "deleted": False,
+            "real_name": user_id,
+            "tz": "Europe/Berlin",
+            "is_admin": owner or user_id in self.admins,
+            "is_owner": owner,
+            "is_primary_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": False,
+            "is_app_user": False,
+        }
+        return {"ok": True, "user": user}
 
     async def _response(self, request: web.Request) -> web.Response:
         self.responses.append((request.match_info["key"], await request.json()))

@@ -4,12 +4,15 @@ One command, `/mltip`, with one optional `query` option, rather than subcommands
 cannot invoke a command that has subcommands, so `/mltip` on its own (a random lesson) and
 `/mltip query:kaggle` would have to become `/mltip tip ...`. With a single option the grammar
 stays the one Slack and the console share — `topics`, `sources` and `help` are queries — and
-autocomplete lists those three keywords and the topics first, so Discord users still find them
-in the picker without reading the help.
+autocomplete lists those keywords and the topics first, so Discord users still find them
+in the picker without reading the help. `daily ...` queries work here too (`daily status` is how
+members without Manage Server see the tip of the day); setting it has its own command,
+`/mltip-daily` (daily.py explains why).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any, Protocol, runtime_checkable
@@ -17,8 +20,10 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord import app_commands
 
+from bot.adapters.discord.daily import build_daily_group
 from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, clip, custom_id, render_embed, render_view
-from bot.core.commands import CommandEngine
+from bot.core.commands import CommandEngine, parse
+from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.replies import Reply, Visibility
 from bot.errors import CommandError
@@ -30,7 +35,12 @@ APOLOGY = "Sorry, something went wrong. Please try again in a moment."
 COMMAND_NAME = "mltip"
 COMMAND_DESCRIPTION = "Career advice for ML engineers from practitioners"
 QUERY_DESCRIPTION = "A question or a topic; or topics, sources, help"
-KEYWORD_HINTS = {"topics": "list the topics", "sources": "who the advice comes from", "help": "how to use /mltip"}
+KEYWORD_HINTS = {
+    "topics": "list the topics",
+    "sources": "who the advice comes from",
+    "help": "how to use /mltip",
+    "daily status": "this channel's tip of the day",
+}
 CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100  # ... each name and value at most 100 characters
 
@@ -45,7 +55,17 @@ class Responder:
 
     async def on_command(self, interaction: Interaction, query: str | None) -> None:
         """Answer `/mltip [query]` privately."""
+        if isinstance(parse(query or ""), Daily):
+            await self.on_daily(interaction, query or "")
+            return
         await self._send(interaction, self.engine.run(query or "", platform=PLATFORM))
+
+    async def on_daily(self, interaction: Interaction, text: str) -> None:
+        """Answer `daily ...` (from `/mltip` or `/mltip-daily`) for the channel it came from."""
+        invocation = invocation_of(interaction)
+        # The database call runs in a thread: the gateway and other interactions carry on meanwhile.
+        reply = await asyncio.to_thread(self.engine.run, text, platform=PLATFORM, invocation=invocation)
+        await self._send(interaction, reply)
 
     async def on_button(self, interaction: Interaction, payload: str) -> None:
         """Answer a press of Another or Share; errors go to the one error handler."""
@@ -122,6 +142,21 @@ class Responder:
         )
 
 
+def invocation_of(interaction: Interaction) -> Invocation:
+    """Who asked, and where; CommandError outside a server (the tip of the day posts in server channels)."""
+    if interaction.guild_id is None or interaction.channel_id is None:
+        raise CommandError("The tip of the day is for server channels: use it in a channel of your server.")
+    permissions = interaction.permissions
+    return Invocation(
+        platform=PLATFORM,
+        workspace_id=str(interaction.guild_id),
+        channel_id=str(interaction.channel_id),
+        user_id=str(interaction.user.id),
+        user_name=interaction.user.name,
+        can_manage=permissions.manage_guild or permissions.administrator,
+    )
+
+
 def _who(interaction: Interaction, command: str) -> dict[str, Any]:
     """Where an interaction came from, for log lines (ids only)."""
     user = interaction.user
@@ -181,7 +216,7 @@ class MltipTree(app_commands.CommandTree[discord.Client]):
 
 
 def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
-    """The tree holding `/mltip`, global by definition (the adapter copies it to a dev guild)."""
+    """The tree holding `/mltip` and `/mltip-daily`, global by definition (the adapter copies it to a dev guild)."""
     tree = MltipTree(client, responder)
 
     @tree.command(name=COMMAND_NAME, description=COMMAND_DESCRIPTION)
@@ -203,4 +238,5 @@ def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
             _log.exception("autocomplete failed: guild=%s user=%s", context["guild"], context["user"], extra=context)
             return []
 
+    tree.add_command(build_daily_group(responder.on_daily))
     return tree

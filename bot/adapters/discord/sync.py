@@ -18,6 +18,12 @@ _log = logging.getLogger("mltip.discord")
 # Keys Discord adds to, or fills in on, a stored command: never a reason to sync.
 # dm_permission is deprecated in favour of `contexts`, and Discord's answer for it varies.
 SERVER_KEYS = frozenset({"id", "application_id", "version", "guild_id", "dm_permission"})
+# Numbers Discord writes as strings (64-bit permission sets).
+STRING_NUMBERS = frozenset({"default_member_permissions"})
+
+
+def _same_number(mine: Any, theirs: Any) -> bool:
+    return (mine is None and theirs is None) or (mine is not None and theirs is not None and str(mine) == str(theirs))
 
 
 def _empty(value: Any) -> bool:
@@ -28,10 +34,18 @@ def same_definition(mine: Any, theirs: Any) -> bool:
     """Whether a local command definition matches Discord's stored one.
 
     Discord omits empty and false values (`required: false`, no localizations) and adds its
-    own keys (SERVER_KEYS); neither is a difference. Numbers are compared as they are.
+    own keys (SERVER_KEYS); neither is a difference. Numbers are compared as they are, except
+    the permission bit sets (STRING_NUMBERS), which discord.py sends as numbers and Discord
+    answers as strings.
     """
     if isinstance(mine, dict) and isinstance(theirs, dict):
-        return all(same_definition(mine.get(k), theirs.get(k)) for k in (mine.keys() | theirs.keys()) - SERVER_KEYS)
+        keys = (mine.keys() | theirs.keys()) - SERVER_KEYS
+        return all(
+            _same_number(mine.get(k), theirs.get(k))
+            if k in STRING_NUMBERS
+            else same_definition(mine.get(k), theirs.get(k))
+            for k in keys
+        )
     if isinstance(mine, list) and isinstance(theirs, list):
         return len(mine) == len(theirs) and all(map(same_definition, mine, theirs))
     return (_empty(mine) and _empty(theirs)) or mine == theirs

@@ -3,10 +3,15 @@
 Socket Mode when SLACK_APP_TOKEN is set (no public URL needed); otherwise HTTP mode, where
 Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT and bolt verifies them with
 SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs).
+
+`/mltip daily ...` needs the database, so it runs in a worker thread. When it would change the
+channel's subscription, Slack is asked first (users.info, scope users:read) whether the user is a
+workspace admin or owner, unless MLTIP_SLACK_ADMINS already lists them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -15,11 +20,14 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.render import render
 from bot.config import Settings
-from bot.core.commands import CommandEngine
+from bot.core.commands import CommandEngine, parse
+from bot.core.daily import Daily, Invocation
+from bot.core.replies import Reply
 from bot.errors import CommandError, ConfigError
 
 log = logging.getLogger("mltip.slack")
@@ -28,6 +36,8 @@ COMMAND = "/mltip"
 EVENTS_PATH = "/slack/events"
 BUTTONS = re.compile(r"^mltip_(another|share)$")
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
+PLATFORM = "slack"
+ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
 
 def api_base_url(settings: Settings) -> str:
@@ -63,9 +73,14 @@ def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
     )
 
     @app.command(COMMAND)
-    async def on_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
+        text = command.get("text") or ""
         try:
-            reply = engine.run(command.get("text") or "", platform="slack")
+            parsed = parse(text)
+            if isinstance(parsed, Daily):
+                reply = await answer_daily(engine, client, command, parsed, settings.slack_admins)
+            else:
+                reply = engine.run(text, platform=PLATFORM)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=str(exc))
             return
@@ -78,14 +93,18 @@ def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
         try:
-            reply = engine.press(action.get("value") or "", user=name, platform="slack")
+            reply = engine.press(action.get("value") or "", user=name, platform=PLATFORM)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=str(exc))
             return
         if action.get("action_id") == "mltip_share":
             await respond(response_type="in_channel", replace_original=False, **render(reply))
-        else:
+        elif (body.get("container") or {}).get("is_ephemeral", True):
             await respond(response_type="ephemeral", replace_original=True, **render(reply))
+        else:
+            # Another under a public post (the tip of the day): answer privately, never replace
+            # the message everyone sees.
+            await respond(response_type="ephemeral", replace_original=False, **render(reply))
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
@@ -94,6 +113,45 @@ def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
             await respond(response_type="ephemeral", replace_original=False, text=APOLOGY)
 
     return app
+
+
+async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: frozenset[str]) -> bool:
+    """Whether the user administers the workspace: on the allow-list, or an admin or owner (users.info)."""
+    if user_id in allowed:
+        return True
+    try:
+        answer = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        data = exc.response.data
+        code = str(data.get("error") or "an error") if isinstance(data, dict) else f"HTTP {exc.response.status_code}"
+        log.warning("users.info failed: %s", code, extra={"platform": PLATFORM, "user": user_id})
+        fix = (
+            "The app needs the users:read scope: ask whoever installed it to reinstall it from manifest.yml."
+            if code == "missing_scope"
+            else "Please try again in a moment."
+        )
+        problem = f"I could not check whether you administer this workspace (Slack said {code})."
+        raise CommandError(f"{problem} {fix}") from None
+    user = answer.get("user") or {}
+    return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)
+
+
+async def answer_daily(
+    engine: CommandEngine, client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
+) -> Reply:
+    """`/mltip daily ...`: asks Slack who the user is only when the command changes something."""
+    user_id = command.get("user_id") or ""
+    can_manage = daily.changes_subscription and await is_workspace_admin(client, user_id, admins)
+    invocation = Invocation(
+        platform=PLATFORM,
+        workspace_id=command.get("team_id") or "",
+        channel_id=command.get("channel_id") or "",
+        user_id=user_id,
+        user_name=command.get("user_name") or user_id,
+        can_manage=can_manage,
+    )
+    # The database call runs in a thread: the event loop keeps answering everyone else meanwhile.
+    return await asyncio.to_thread(engine.run, command.get("text") or "", platform=PLATFORM, invocation=invocation)
 
 
 class SlackAdapter:

@@ -20,7 +20,7 @@ async def test_first_start_syncs_and_an_unchanged_restart_does_not(
     first = await start_adapter()
     assert first.synced
     [put] = fake.requests_to("PUT", GLOBAL)
-    [mltip] = put.json
+    mltip, daily = put.json
     assert mltip["name"] == "mltip" and mltip["contexts"] == [0, 1] and mltip["integration_types"] == [0]
     assert mltip["options"] == [
         {
@@ -31,6 +31,13 @@ async def test_first_start_syncs_and_an_unchanged_restart_does_not(
             "autocomplete": True,
         }
     ]
+    assert daily["name"] == "mltip-daily" and daily["contexts"] == [0] and daily["integration_types"] == [0]
+    assert daily["default_member_permissions"] == 32  # Manage Server; Discord stores it as "32"
+    assert [o["name"] for o in daily["options"]] == ["set", "status", "pause", "resume", "off"]
+    time, zone, days, topic = daily["options"][0]["options"]
+    assert time["name"] == "time" and time["required"] is True
+    assert zone["autocomplete"] is True and days["autocomplete"] is True
+    assert len(topic["choices"]) == 15
     await first.close()
 
     second = await start_adapter()
@@ -67,6 +74,16 @@ async def test_a_failed_sync_is_logged_and_the_bot_still_runs(
     adapter = await start_adapter(discord_guild_id=int(fake.guild_id))
     assert adapter.connected and not adapter.synced
     assert any(r.levelno == logging.ERROR and "syncing" in r.getMessage() for r in caplog.records)
+
+
+def test_a_permission_set_sent_as_a_number_matches_discords_string() -> None:
+    assert same_commands(
+        [{**LOCAL, "default_member_permissions": 32}], [{**REMOTE, "default_member_permissions": "32"}]
+    )
+    assert not same_commands(
+        [{**LOCAL, "default_member_permissions": 32}], [{**REMOTE, "default_member_permissions": "8"}]
+    )
+    assert not same_commands([{**LOCAL, "default_member_permissions": 32}], [REMOTE])
 
 
 LOCAL = {

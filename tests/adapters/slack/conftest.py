@@ -43,8 +43,8 @@ class RunningBot:
         await response.read()
         return response
 
-    async def command(self, text: str, response_url: str = "") -> aiohttp.ClientResponse:
-        body = slash_command_body(text, response_url or self.fake.response_url())
+    async def command(self, text: str, response_url: str = "", **fields: str) -> aiohttp.ClientResponse:
+        body = slash_command_body(text, response_url or self.fake.response_url(), **fields)
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
     async def press(self, action_id: str, value: str, response_url: str) -> aiohttp.ClientResponse:
@@ -63,10 +63,12 @@ def slack_settings(fake: FakeSlack, port: int, **overrides: str) -> Settings:
     return Settings.from_env(env)
 
 
-async def start_bot(fake: FakeSlack, engine: CommandEngine) -> tuple[asyncio.Event, asyncio.Task[None], str]:
+async def start_bot(
+    fake: FakeSlack, engine: CommandEngine, **overrides: str
+) -> tuple[asyncio.Event, asyncio.Task[None], str]:
     port = free_port()
     stop = asyncio.Event()
-    task = asyncio.create_task(serve(slack_settings(fake, port), engine, stop))
+    task = asyncio.create_task(serve(slack_settings(fake, port, **overrides), engine, stop))
     url = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as probe:
         for _ in range(200):

@@ -1,0 +1,153 @@
+"""`/mltip-daily` on Discord: set, off, pause, resume and status of the channel's tip of the day.
+
+Why a second top-level command, and not subcommands of `/mltip`: Discord cannot invoke a command
+that has subcommands, so `/mltip` on its own (a random lesson) would have to go (see
+commands.py). Why subcommands here: each action gets exactly its own options, and `set` gets
+typed, guided ones: `time` (required), `zone` (autocompleted from the IANA names), `days`
+(autocompleted with the usual sets, free text allowed) and `topic` (a fixed list of choices).
+
+Permissions: Discord sets default permissions per top-level command only, never per subcommand.
+The whole `/mltip-daily` therefore defaults to Manage Server: members who may not change the
+schedule do not see a command that would only refuse them. `status` is meant for everyone, so
+it is also reachable as `/mltip query:daily status` (offered by `/mltip`'s autocomplete), which
+has no default permissions. Server admins can re-grant `/mltip-daily` to anyone in Server
+Settings > Integrations; so the default is only a default, and the core refuses changes from
+members without Manage Server whatever the command's permissions say.
+
+Every action is turned back into the shared `/mltip daily ...` grammar and answered by the core,
+so Slack, Discord and the console cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.core.lessons import TOPIC_DESCRIPTIONS
+from bot.daily.schedule import complete_timezones, parse_local_time
+
+_log = logging.getLogger("mltip.discord")
+
+Interaction = discord.Interaction[discord.Client]
+RunDaily = Callable[[Interaction, str], Awaitable[None]]
+
+DAILY_NAME = "mltip-daily"
+DAILY_DESCRIPTION = "This channel's tip of the day: set it, pause, resume, stop, or see its status"
+CHOICE_LIMIT = 25
+MANAGE_SERVER = discord.Permissions(manage_guild=True)
+# Offered before anything is typed: the zones most members are in, roughly west to east.
+COMMON_ZONES = (
+    "UTC",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Kyiv",
+    "Africa/Lagos",
+    "Asia/Dubai",
+    "Asia/Kolkata",
+    "Asia/Singapore",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+DAY_SETS = {
+    "daily": "every day",
+    "weekdays": "Monday to Friday",
+    "weekends": "Saturday and Sunday",
+    "mon,wed,fri": "Monday, Wednesday, Friday",
+    "tue,thu": "Tuesday and Thursday",
+}
+TOPIC_CHOICES = [
+    app_commands.Choice(name=f"{topic.value} — {description}"[:100], value=topic.value)
+    for topic, description in TOPIC_DESCRIPTIONS.items()
+]
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """IANA names matching what was typed ('berl' -> Europe/Berlin); common zones when nothing was."""
+    names = complete_timezones(current, CHOICE_LIMIT) if current.strip() else list(COMMON_ZONES)
+    return [app_commands.Choice(name=name, value=name) for name in names[:CHOICE_LIMIT]]
+
+
+def day_choices(current: str) -> list[app_commands.Choice[str]]:
+    """The usual sets of days matching what was typed (anything else typed is accepted as is)."""
+    text = current.strip().lower()
+    return [
+        app_commands.Choice(name=f"{spec} — {words}", value=spec)
+        for spec, words in DAY_SETS.items()
+        if text in spec or text in words.lower()
+    ]
+
+
+def _safe(
+    complete: Callable[[str], list[app_commands.Choice[str]]],
+) -> Callable[[Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+    async def autocomplete(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
+        try:
+            return complete(current)
+        except Exception:
+            # Autocomplete cannot show an error; an empty list beats no answer at all.
+            _log.exception("autocomplete failed: guild=%s user=%s", interaction.guild_id, interaction.user.id)
+            return []
+
+    return autocomplete
+
+
+def build_daily_group(run: RunDaily) -> app_commands.Group:
+    """`/mltip-daily` and its subcommands; `run(interaction, "daily ...")` answers each."""
+    group = app_commands.Group(
+        name=DAILY_NAME,
+        description=DAILY_DESCRIPTION,
+        default_permissions=MANAGE_SERVER,
+        # Explicit, like /mltip's: a default Discord fills in would read as a change and re-sync.
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
+    )
+
+    @group.command(name="set", description="Post a lesson in this channel at a local time (again to change it)")
+    @app_commands.describe(
+        time="The local time, e.g. 09:00, 9am or 21:30",
+        zone="Your time zone, e.g. Europe/Berlin (default UTC)",
+        days="Which days: daily (default), weekdays, weekends, mon,wed,fri, mon-fri ...",
+        topic="Only lessons on this topic",
+    )
+    @app_commands.choices(topic=TOPIC_CHOICES)
+    async def set_schedule(
+        interaction: Interaction,
+        time: str,
+        zone: str | None = None,
+        days: str | None = None,
+        topic: str | None = None,
+    ) -> None:
+        parse_local_time(time)  # first: a time such as 'off' must not turn into `/mltip daily off`
+        await run(interaction, " ".join(part for part in ("daily", time, zone, days, topic) if part))
+
+    set_schedule.autocomplete("zone")(_safe(zone_choices))
+    set_schedule.autocomplete("days")(_safe(day_choices))
+
+    @group.command(name="status", description="The schedule, the next three posts and how the last one went")
+    async def status(interaction: Interaction) -> None:
+        await run(interaction, "daily status")
+
+    @group.command(name="pause", description="Stop posting here for a while; the schedule is kept")
+    @app_commands.describe(note="Why (shown in status), e.g. holidays")
+    async def pause(interaction: Interaction, note: str | None = None) -> None:
+        await run(interaction, f"daily pause {note or ''}".strip())
+
+    @group.command(name="resume", description="Post here again after a pause")
+    async def resume(interaction: Interaction) -> None:
+        await run(interaction, "daily resume")
+
+    @group.command(name="off", description="Stop the tip of the day in this channel")
+    async def off(interaction: Interaction) -> None:
+        await run(interaction, "daily off")
+
+    return group

@@ -1,0 +1,223 @@
+"""DailyService: carries out `/mltip daily ...` (subscribe, off, pause, resume, status) on the Store.
+
+    /mltip daily 09:00 Europe/Berlin [weekdays|weekends|mon,wed,fri|mon-fri|daily] [topic]
+    /mltip daily off | pause [note] | resume | status | help
+
+Anyone may see `status` and `help`; everything else changes the channel's subscription, which
+only people who administer the space may do (`Invocation.can_manage`, decided by the adapter).
+Subscribing is an upsert, so a repeated command (a double click, a replayed request) leaves one
+subscription and, the store being idempotent for identical settings, one audit row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from bot.core.daily import DAILY_HELP, Daily, Invocation
+from bot.core.replies import Field, Reply
+from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
+from bot.daily.schedule import next_fire_times
+from bot.daily.wording import (
+    MANUAL_PAUSE,
+    SPACE_NAMES,
+    delivery_outcome,
+    last_pause,
+    lesson_phrase,
+    local_moment,
+    pause_state,
+    schedule_phrase,
+)
+from bot.errors import CommandError
+from bot.store import ChannelKey, Platform, Store, Subscription
+
+Clock = Callable[[], datetime]
+TITLE = "Tip of the day"
+EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
+OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
+UPCOMING = 3  # how many next post times status lists
+WHO_MANAGES = {
+    Platform.SLACK: "workspace admins and owners (and anyone on the bot's admin list)",
+    Platform.DISCORD: "members with the Manage Server permission",
+    Platform.CONSOLE: "whoever runs the console",
+}
+
+
+def utc_now() -> datetime:
+    """The real clock, for production; tests inject their own."""
+    return datetime.now(UTC)
+
+
+def usage() -> Reply:
+    """How to use `/mltip daily`."""
+    fields = (
+        Field(name=DAILY_HELP[0], value="post a lesson in this channel at 09:00 Berlin time (admins)"),
+        Field(name="days", value="daily (the default), weekdays, weekends, mon,wed,fri or mon-fri"),
+        Field(name="topic", value=f"only lessons on one topic: {', '.join(TOPICS)}"),
+        Field(name="/mltip daily status", value="the schedule, the next three posts and the last one (anyone)"),
+        Field(name="/mltip daily pause | resume", value="stop posting for a while, then start again (admins)"),
+        Field(name="/mltip daily off", value="stop the tip of the day here (admins)"),
+    )
+    text = "A lesson of career advice, posted in this channel at a time of your choosing, in your time zone."
+    return Reply(title=f"{TITLE}: how to", text=text, fields=fields)
+
+
+class DailyService:
+    """The DailyHandler the core hands `/mltip daily` to; `clock` returns aware UTC datetimes."""
+
+    def __init__(self, store: Store, *, clock: Clock = utc_now) -> None:
+        self.store = store
+        self._clock = clock
+
+    def now(self) -> datetime:
+        """The injected clock's time, checked to be timezone-aware."""
+        moment = self._clock()
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"the clock must return an aware datetime, not {moment!r}")
+        return moment.astimezone(UTC)
+
+    def handle(self, command: Daily, invocation: Invocation) -> Reply:
+        """Answer one `/mltip daily ...` from `invocation`."""
+        words = command.words
+        action = words[0].lower() if words else "help"
+        key = ChannelKey(
+            platform=Platform(invocation.platform),
+            workspace_id=invocation.workspace_id,
+            channel_id=invocation.channel_id,
+        )
+        if action == "help":
+            return usage()
+        if action == "status":
+            return self.status(key)
+        if action not in OFF_WORDS | {"pause", "resume"} and not looks_like_time(action):
+            raise CommandError(
+                f"I don't know /mltip daily {words[0]}. Set a schedule with a time ({EXAMPLE}), "
+                "or use off, pause, resume, status or help."
+            )
+        _require_manager(invocation, key.platform)
+        actor = f"{invocation.user_name} ({invocation.user_id})"
+        if action in OFF_WORDS:
+            return self.unsubscribe(key, actor)
+        if action == "pause":
+            return self.pause(key, actor, " ".join(words[1:]))
+        if action == "resume":
+            return self.resume(key, actor)
+        return self.subscribe(key, actor, parse_schedule(words))
+
+    def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest) -> Reply:
+        """Subscribe the channel or change its schedule (an upsert)."""
+        now = self.now()
+        before = self.store.subscriptions.get(key)
+        topic = request.topic.value if request.topic else None
+        after = self.store.subscriptions.subscribe(
+            key,
+            local_time=request.local_time,
+            timezone=request.zone,
+            weekdays=request.weekdays,
+            topic=topic,
+            actor=actor,
+            now=now,
+        )
+        if before is None:
+            title = f"{TITLE}: subscribed"
+        elif _same_schedule(before, after):
+            title = f"{TITLE}: already set (nothing changed)"
+        else:
+            title = f"{TITLE}: schedule changed"
+        text = f"This channel gets {lesson_phrase(after)}."
+        if not request.zone_given:
+            text += (
+                f" No time zone was given, so the time is in UTC. To post at {after.local_time:%H:%M} your time,"
+                f" add your zone: /mltip daily {after.local_time:%H:%M} Europe/Berlin (or America/New_York,"
+                " Asia/Kolkata, ...)."
+            )
+        stopped = self._pause_state(after)
+        fields = [
+            Field(name="Time zone", value=_zone_line(after, now)),
+            _next_field(after, now, stopped),
+            *([Field(name="State", value=stopped)] if stopped else []),
+            Field(name="Change it", value=f"the same command with a new time, zone, days or topic, e.g. {EXAMPLE}"),
+            Field(name="Stop it", value="/mltip daily off (or pause, then resume); /mltip daily status shows it"),
+        ]
+        return Reply(title=title, text=text, fields=tuple(fields))
+
+    def unsubscribe(self, key: ChannelKey, actor: str) -> Reply:
+        """Stop the channel's tip of the day; saying so when there was none (a repeat is harmless)."""
+        if not self.store.subscriptions.unsubscribe(key, actor=actor, now=self.now()):
+            return Reply(title=TITLE, text="This channel has no tip of the day, so there is nothing to stop.")
+        text = f"Stopped: no more tips of the day in this channel. Start again any time with {EXAMPLE}."
+        return Reply(title=f"{TITLE}: stopped", text=text)
+
+    def pause(self, key: ChannelKey, actor: str, note: str) -> Reply:
+        """Stop posting until someone resumes; `note` (optional) says why, for status."""
+        reason = f"{MANUAL_PAUSE}: {note}" if note else MANUAL_PAUSE
+        paused = self.store.subscriptions.pause(key, reason=reason, actor=actor, now=self.now())
+        if paused is None:
+            raise CommandError(f"This channel has no tip of the day to pause. Start one with {EXAMPLE}.")
+        text = "Paused: nothing is posted here until someone runs /mltip daily resume. The schedule is kept."
+        return Reply(title=f"{TITLE}: paused", text=text)
+
+    def resume(self, key: ChannelKey, actor: str) -> Reply:
+        """Post again; also lifts a workspace-wide pause (a person here shows the app works again)."""
+        now = self.now()
+        resumed = self.store.subscriptions.resume(key, actor=actor, now=now)
+        if resumed is None:
+            raise CommandError(f"This channel has no tip of the day to resume. Start one with {EXAMPLE}.")
+        text = f"Resumed: this channel gets {lesson_phrase(resumed)}."
+        if self.store.subscriptions.resume_workspace(key.platform, key.workspace_id, actor=actor, now=now):
+            text += f" The pause on the whole {SPACE_NAMES[key.platform]} is lifted too."
+        return Reply(title=f"{TITLE}: resumed", text=text, fields=(_next_field(resumed, now, None),))
+
+    def status(self, key: ChannelKey) -> Reply:
+        """The schedule, whether and why it is paused, the next posts and the last one (anyone may ask)."""
+        subscription = self.store.subscriptions.get(key)
+        if subscription is None:
+            text = f"This channel has no tip of the day. Someone who can manage it can start one: {EXAMPLE}."
+            return Reply(title=f"{TITLE}: not subscribed", text=text)
+        now = self.now()
+        stopped = self._pause_state(subscription)
+        last = self.store.ledger.last_delivery(subscription.id)
+        created = local_moment(subscription.created_at, subscription.zone)
+        fields = [
+            Field(name="Schedule", value=schedule_phrase(subscription)),
+            Field(name="Topic", value=subscription.topic or "any"),
+            Field(name="State", value=stopped or "Posting."),
+            _next_field(subscription, now, stopped, count=UPCOMING),
+            Field(name="Last post", value=delivery_outcome(last, subscription) if last else "none yet"),
+            Field(name="Set up by", value=f"{subscription.created_by} on {created}"),
+        ]
+        title = f"{TITLE}: {'paused' if stopped else 'on'}"
+        return Reply(title=title, text=f"This channel gets {lesson_phrase(subscription)}.", fields=tuple(fields))
+
+    def _pause_state(self, subscription: Subscription) -> str | None:
+        subscriptions, key = self.store.subscriptions, subscription.key
+        workspace = subscriptions.workspace_pause(key.platform, key.workspace_id)
+        paused = None
+        if subscription.paused and workspace is None:
+            paused = last_pause(subscriptions.audit(key.platform, key.workspace_id, key.channel_id, limit=20))
+        return pause_state(subscription, workspace, paused)
+
+
+def _require_manager(invocation: Invocation, platform: Platform) -> None:
+    if not invocation.can_manage:
+        raise CommandError(
+            f"Sorry, only {WHO_MANAGES[platform]} can change this channel's tip of the day. "
+            "Anyone can see it with /mltip daily status."
+        )
+
+
+def _same_schedule(before: Subscription, after: Subscription) -> bool:
+    fields = ("local_time", "timezone", "weekdays", "topic")
+    return all(getattr(before, name) == getattr(after, name) for name in fields)
+
+
+def _zone_line(subscription: Subscription, now: datetime) -> str:
+    local = now.astimezone(subscription.zone)
+    return f"{subscription.timezone} (now {local:%H:%M %Z}, UTC{local:%z})"
+
+
+def _next_field(subscription: Subscription, now: datetime, stopped: str | None, count: int = 1) -> Field:
+    times = next_fire_times(now, subscription.local_time, subscription.zone, subscription.weekdays, count)
+    value = "; ".join(local_moment(moment, subscription.zone) for moment in times)
+    name = ("Next post" if count == 1 else "Next posts") + (", once resumed" if stopped else "")
+    return Field(name=name, value=value)

@@ -1,0 +1,127 @@
+"""Plain words for the tip of the day's state: schedules, local times, pauses and delivery outcomes.
+
+Reasons come from the platforms as error codes (`channel_not_found`, `discord 403 ...`); people
+get what the code means and what to do, with the code kept in brackets for whoever debugs it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.daily.schedule import EVERY_DAY, Weekdays
+from bot.store import AuditAction, AuditEntry, Delivery, DeliveryStatus, Platform, Subscription, WorkspacePause
+
+MANUAL_PAUSE = "paused by hand"  # pause reasons a person gave start with this; others are the bot's
+PLATFORM_NAMES = {Platform.SLACK: "Slack", Platform.DISCORD: "Discord", Platform.CONSOLE: "the console"}
+SPACE_NAMES = {Platform.SLACK: "workspace", Platform.DISCORD: "server", Platform.CONSOLE: "console"}
+
+# Error codes (Slack's own, and the Discord adapter's "discord <status>") -> what they mean.
+REASONS: dict[str, str] = {
+    "channel_not_found": "the channel no longer exists, or the bot cannot see it",
+    "is_archived": "the channel is archived",
+    "channel_is_archived": "the channel is archived",
+    "not_in_channel": "the bot is not in the channel (invite it with /invite @mltip)",
+    "restricted_action": "the workspace does not allow the bot to post there",
+    "invalid_auth": "Slack no longer accepts the bot's token",
+    "not_authed": "Slack no longer accepts the bot's token",
+    "token_revoked": "the app's token was revoked (was the app removed?)",
+    "token_expired": "the app's token expired",
+    "account_inactive": "the bot's account was deactivated",
+    "team_disabled": "the workspace was disabled",
+    "missing_scope": "the app lacks a permission it needs; reinstall it from manifest.yml",
+    "app_uninstalled": "the app was uninstalled",
+    "no_installation": "the app is not installed in this workspace",
+    "discord 401": "Discord no longer accepts the bot's token",
+    "discord 403": "the bot may not post in this channel (it needs View Channel, Send Messages, Embed Links)",
+    "discord 404": "Discord says the channel no longer exists",
+}
+_REASON = re.compile("|".join(rf"(?<![\w]){re.escape(code)}(?![\w])" for code in REASONS))
+
+
+def local_moment(instant: datetime, zone: ZoneInfo) -> str:
+    """'Mon 15 Jul 2024, 09:00 CEST': an instant as the channel's clocks show it."""
+    return instant.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
+
+
+def days_phrase(weekdays: Weekdays) -> str:
+    """'every day', 'on weekdays', 'on Mon, Wed, Fri'."""
+    return "every day" if weekdays == EVERY_DAY else f"on {weekdays.label}"
+
+
+def schedule_phrase(subscription: Subscription) -> str:
+    """'on weekdays at 09:00 Europe/Berlin time' (or '... at 09:00 UTC')."""
+    zone = "UTC" if subscription.timezone == "UTC" else f"{subscription.timezone} time"
+    return f"{days_phrase(subscription.weekdays)} at {subscription.local_time:%H:%M} {zone}"
+
+
+def lesson_phrase(subscription: Subscription) -> str:
+    """'a lesson on papers on weekdays at 09:00 Europe/Berlin time'."""
+    about = f" on {subscription.topic}" if subscription.topic else ""
+    return f"a lesson{about} {schedule_phrase(subscription)}"
+
+
+def describe_reason(reason: str) -> str:
+    """A platform's error as words, keeping the code: 'the channel is archived (is_archived)'."""
+    found = _REASON.search(reason)
+    return f"{REASONS[found.group(0)]} ({reason})" if found else reason
+
+
+def pause_state(
+    subscription: Subscription, workspace: WorkspacePause | None, paused: AuditEntry | None = None
+) -> str | None:
+    """Why nothing is being posted (by whom, or the automatic reason), or None when posting.
+
+    `paused` is the audit entry of the pause, when known: a later change of schedule moves the
+    subscription's updated_by/updated_at on, but not who paused it and when.
+    """
+    zone = subscription.zone
+    if workspace is not None:
+        space = SPACE_NAMES[workspace.platform]
+        return (
+            f"Paused for the whole {space} since {local_moment(workspace.at, zone)}: "
+            f"{describe_reason(workspace.reason)}. Fix that (reinstall the app), then /mltip daily resume."
+        )
+    if not subscription.paused:
+        return None
+    reason = subscription.pause_reason or ""
+    since = local_moment(paused.at if paused else subscription.updated_at, zone)
+    if reason.startswith(MANUAL_PAUSE):
+        note = reason.removeprefix(MANUAL_PAUSE).removeprefix(":").strip()
+        by = paused.actor if paused else subscription.updated_by
+        return f"Paused by {by} since {since}" + (f" ({note})" if note else "") + "."
+    return f"Paused automatically since {since}: {describe_reason(reason)}. Fix that, then /mltip daily resume."
+
+
+def last_pause(entries: list[AuditEntry]) -> AuditEntry | None:
+    """The newest PAUSE among a channel's audit entries (newest first)."""
+    return next((entry for entry in entries if entry.action is AuditAction.PAUSE), None)
+
+
+def _when(delivery: Delivery, zone: ZoneInfo) -> str:
+    return local_moment(delivery.due_at, zone)
+
+
+def delivery_outcome(delivery: Delivery, subscription: Subscription) -> str:
+    """The last post's fate in plain words: sent, skipped, failed, or unknown (and why)."""
+    zone, platform = subscription.zone, PLATFORM_NAMES[subscription.platform]
+    status = delivery.status
+    if status is DeliveryStatus.SENT:
+        return f"sent at {local_moment(delivery.sent_at or delivery.due_at, zone)}"
+    if status is DeliveryStatus.UNKNOWN:
+        return (
+            f"unknown outcome (due {_when(delivery, zone)}): the request left but {platform} never answered; "
+            "not resent so it cannot post twice"
+        )
+    if status is DeliveryStatus.SKIPPED:
+        why = (delivery.error or "it was not sent in time").removeprefix("skipped:").strip()
+        return f"skipped (due {_when(delivery, zone)}) because {why}"
+    if status is DeliveryStatus.FAILED:
+        return f"failed (due {_when(delivery, zone)}) because {describe_reason(delivery.error or 'of an error')}"
+    if status is DeliveryStatus.PENDING and delivery.retry_at is not None:
+        after = f" after: {delivery.error}" if delivery.error else ""
+        return f"due {_when(delivery, zone)}; trying again at {local_moment(delivery.retry_at, zone)}{after}"
+    if status is DeliveryStatus.PENDING:
+        return f"due {_when(delivery, zone)}, waiting to be sent"
+    return f"being sent now (due {_when(delivery, zone)})"

@@ -1,0 +1,39 @@
+"""The console adapter: piped `/mltip daily ...` lines answered from a real store, with a fixed clock."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.adapters.console import run_console
+from bot.core.commands import CommandEngine
+from bot.core.library import Library
+from bot.daily.service import DailyService
+from bot.store import ChannelKey, Platform, Store
+from tests.store.conftest import sqlite_url
+
+NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # 11:30 in Kolkata
+
+
+def test_piped_daily_subscribes_the_console_and_status_shows_it(library: Library, tmp_path: Path) -> None:
+    with Store.open(sqlite_url(tmp_path)) as store:
+        engine = CommandEngine(library, daily=DailyService(store, clock=lambda: NOW))
+        out = io.StringIO()
+        code = run_console(engine, io.StringIO("/mltip daily 09:00 Asia/Kolkata\n/mltip daily status\n"), out)
+        subscription = store.subscriptions.get(
+            ChannelKey(platform=Platform.CONSOLE, workspace_id="console", channel_id="console")
+        )
+    assert code == 0
+    text = out.getvalue()
+    assert "== Tip of the day: subscribed ==" in text and "== Tip of the day: on ==" in text
+    assert "This channel gets a lesson every day at 09:00 Asia/Kolkata time." in text
+    unwrapped = " ".join(text.split())
+    assert "Next posts: Tue 16 Jul 2024, 09:00 IST; Wed 17 Jul 2024, 09:00 IST; Thu 18 Jul 2024, 09:00 IST" in unwrapped
+    assert subscription is not None and subscription.created_by == "you (you)"
+
+
+def test_without_a_store_the_console_says_daily_is_not_available(library: Library) -> None:
+    out = io.StringIO()
+    run_console(CommandEngine(library), io.StringIO("/mltip daily status\n"), out)
+    assert out.getvalue() == "The tip of the day is not available here.\n\n"
