@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,8 @@ class Settings:
     extra_content_dirs: tuple[Path, ...] = ()
     log_format: str = "text"
     daily_grace_hours: float = 3.0
+    worker_id: str = "mltip"
+    shutdown_seconds: float = 25.0
 
     @property
     def content_roots(self) -> list[Path]:
@@ -104,6 +107,10 @@ class Settings:
             extra_content_dirs=extra,
             log_format=log_format,
             daily_grace_hours=grace_hours,
+            # Stable per replica (e.g. its hostname) lets a restarted worker take back its own
+            # unfinished claims at once; the default, unique per process, waits for them to go stale.
+            worker_id=get("MLTIP_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}",
+            shutdown_seconds=_seconds(get("MLTIP_SHUTDOWN_SECONDS") or "25", "MLTIP_SHUTDOWN_SECONDS"),
         )
 
 
@@ -120,6 +127,16 @@ def _slack_user_ids(value: str | None) -> frozenset[str]:
                 "is not one (a member's id is in their profile: ⋮ > Copy member ID)"
             )
     return frozenset(ids)
+
+
+def _seconds(value: str, name: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {value!r}") from None
+    if seconds < 0:
+        raise ConfigError(f"{name} must not be negative")
+    return seconds
 
 
 def _optional_int(value: str | None, name: str) -> int | None:

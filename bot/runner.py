@@ -24,6 +24,8 @@ from bot.metrics import Metrics
 from bot.web import ReadinessCheck, build_web_app, start_web
 
 if TYPE_CHECKING:
+    from bot.daily.fanout import Poster
+    from bot.daily.scheduler import DailyScheduler
     from bot.store import Store
 
 log = logging.getLogger("mltip")
@@ -31,6 +33,11 @@ log = logging.getLogger("mltip")
 
 class Adapter(Protocol):
     """What the runner needs of a chat adapter."""
+
+    platform: str
+
+    @property
+    def poster(self) -> Poster | None: ...
 
     async def is_connected(self) -> bool: ...
 
@@ -68,35 +75,79 @@ def build_adapters(settings: Settings, engine: CommandEngine) -> list[Adapter]:
     return adapters
 
 
-async def serve(settings: Settings, engine: CommandEngine, stop: asyncio.Event, metrics: Metrics | None = None) -> None:
-    """Start the web server and every adapter, run until `stop` is set, then close them all."""
+async def serve(
+    settings: Settings,
+    engine: CommandEngine,
+    stop: asyncio.Event,
+    metrics: Metrics | None = None,
+    store: Store | None = None,
+) -> None:
+    """Start the web server, every adapter and (with a store) the daily scheduler; run until
+    `stop` is set; then let in-flight posts finish (up to MLTIP_SHUTDOWN_SECONDS) and close all."""
     metrics = metrics or Metrics()
     engine.observer = metrics.observe_answer
     adapters = build_adapters(settings, engine)
     routes: list[web.RouteDef] = []
     readiness: dict[str, ReadinessCheck] = {}
+    if store is not None:
+        readiness["database"] = lambda: asyncio.to_thread(store.is_current)
     for adapter in adapters:
         routes += getattr(adapter, "routes", list)()
         readiness[type(adapter).__name__.removesuffix("Adapter").lower()] = adapter.is_connected
     app = build_web_app(routes, metrics=metrics, readiness=readiness)
     runner = await start_web(app, settings.http_port)
     log.info("listening on port %d", settings.http_port)
+    daily = None
     try:
         for adapter in adapters:
             await adapter.start()
+        if store is not None and adapters:
+            daily = build_daily(settings, engine, store, adapters, metrics)
+            daily.start()
         await stop.wait()
     finally:
+        if daily is not None and not await daily.stop(settings.shutdown_seconds):
+            log.warning("posts still in flight at the shutdown deadline; the next start settles them")
         for adapter in reversed(adapters):
             await adapter.close()
         await runner.cleanup()
 
 
-async def _serve_until_signalled(settings: Settings, engine: CommandEngine) -> None:
+def build_daily(
+    settings: Settings, engine: CommandEngine, store: Store, adapters: list[Adapter], metrics: Metrics
+) -> DailyScheduler:
+    """The tip-of-the-day scheduler, posting through the configured platforms."""
+    from datetime import timedelta
+
+    from bot.daily.fanout import Fanout
+    from bot.daily.pacing import DEFAULT_PACES, Pacer
+    from bot.daily.scheduler import DailyScheduler
+    from bot.daily.service import utc_now
+
+    posters: dict[str, Poster] = {}
+    for adapter in adapters:
+        poster = getattr(adapter, "poster", None)
+        if poster is not None:
+            posters[adapter.platform] = poster
+    fanout = Fanout(
+        store, engine, posters, clock=utc_now, pacer=Pacer(DEFAULT_PACES), on_outcome=metrics.observe_delivery
+    )
+    return DailyScheduler(
+        store,
+        fanout,
+        clock=utc_now,
+        worker_id=settings.worker_id,
+        grace=timedelta(hours=settings.daily_grace_hours),
+        platforms=frozenset(posters),
+    )
+
+
+async def _serve_until_signalled(settings: Settings, engine: CommandEngine, store: Store) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await serve(settings, engine, stop)
+    await serve(settings, engine, stop, store=store)
 
 
 def run(settings: Settings, library: Library) -> int:
@@ -108,10 +159,10 @@ def run(settings: Settings, library: Library) -> int:
         # requests are in flight (measured: p99 of /mltip doubled in bench/slack_latency.py).
         gc.collect()
         gc.freeze()
-        return _run(settings, engine)
+        return _run(settings, engine, store)
 
 
-def _run(settings: Settings, engine: CommandEngine) -> int:
+def _run(settings: Settings, engine: CommandEngine, store: Store) -> int:
     if not (settings.has_slack or settings.has_discord):
         return run_console(engine, sys.stdin, sys.stdout)
     secrets = [
@@ -125,5 +176,5 @@ def _run(settings: Settings, engine: CommandEngine) -> int:
         if s
     ]
     setup_logging(json_format=settings.log_format == "json", secrets=secrets)
-    asyncio.run(_serve_until_signalled(settings, engine))
+    asyncio.run(_serve_until_signalled(settings, engine, store))
     return 0

@@ -57,7 +57,10 @@ async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
                     pass
                 await asyncio.sleep(0.02)
             async with http.get(f"{url}/readyz") as ready:
-                assert await ready.json() == {"ready": True, "checks": {"slack": True, "discord": True}}
+                assert await ready.json() == {
+                    "ready": True,
+                    "checks": {"database": True, "slack": True, "discord": True},
+                }
             body = slash_command_body("kaggle", slack.response_url())
             async with http.post(f"{url}/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body)) as r:
                 slack_answer = json.loads(await r.text())

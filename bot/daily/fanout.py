@@ -99,6 +99,7 @@ class Fanout:
         self.retry = retry or RetryPolicy()
         self._slots = asyncio.Semaphore(concurrency)
         self._on_outcome = on_outcome
+        self.stopping = False  # set on shutdown: finish what is in flight, hand the rest back
 
     def _lesson_ids(self, topic: str | None) -> list[str]:
         library = self.engine.library
@@ -118,6 +119,10 @@ class Fanout:
         async with self._slots:
             broken: str | None = None  # set once the install is revoked: stop calling the API
             for claim in queue:
+                if self.stopping:  # shutting down: not sent, so simply due again for whoever runs next
+                    await asyncio.to_thread(self.store.ledger.release, claim.delivery.id, "shut down", self.clock())
+                    self._count(result, platform, "released")
+                    continue
                 if broken is not None:
                     await asyncio.to_thread(self.store.ledger.mark_failed, claim.delivery.id, broken)
                     self._count(result, platform, "failed")

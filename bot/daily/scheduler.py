@@ -121,7 +121,9 @@ class DailyScheduler:
         result.recovered = len(recovered.requeued) + len(recovered.unknown)
         result.planned, missed = await asyncio.to_thread(self._plan, now)
         result.skipped = missed + await asyncio.to_thread(ledger.skip_expired, now, self.grace)
-        while claims := await asyncio.to_thread(ledger.claim_due, self.clock(), self.worker_id, BATCH):
+        while not self.fanout.stopping and (
+            claims := await asyncio.to_thread(ledger.claim_due, self.clock(), self.worker_id, BATCH)
+        ):
             result.absorb(await self.fanout.deliver(claims))
         if result.planned or result.delivered or result.skipped or result.recovered:
             log.info("daily tick: %s", result)
@@ -173,12 +175,20 @@ class DailyScheduler:
             )
 
     async def stop(self, timeout: float) -> bool:
-        """Stop waking up; let a tick in flight finish for up to `timeout` s. True if it did."""
+        """Stop waking up; let posts in flight finish for up to `timeout` s. True if they did.
+
+        Deliveries still waiting their turn are handed back (due again for the next worker);
+        if the deadline passes anyway, what is left is recovered like a crash: never doubled.
+        """
+        self.fanout.stopping = True
+        if self._scheduler is not None:
+            self._scheduler.pause()  # no new ticks; shutting it down now would cancel this one
+        finished = True
+        current = self._current
+        if current is not None:
+            done, _ = await asyncio.wait({current}, timeout=timeout)
+            finished = bool(done)
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        current = self._current
-        if current is None:
-            return True
-        done, _ = await asyncio.wait({current}, timeout=timeout)
-        return bool(done)
+        return finished

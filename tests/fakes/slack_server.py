@@ -56,6 +56,7 @@ class FakeSlack:
     acks: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     on_call: Callable[[ApiCall], None] | None = None
+    post_delay: float = 0.0  # every chat.postMessage answers this late (a slow Slack)
     admins: set[str] = field(default_factory=set)  # users.info says these are workspace admins
     owners: set[str] = field(default_factory=set)  # ... and these owners
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -129,6 +130,8 @@ class FakeSlack:
         self.calls.append(call)
         if self.on_call is not None:
             self.on_call(call)
+        if method == "chat.postMessage" and self.post_delay:
+            await asyncio.sleep(self.post_delay)
         scripted = self.faults.get(method)
         if scripted:
             fault = scripted.pop(0)

@@ -45,6 +45,8 @@ def short_nonce(nonce: str) -> str:
 class DiscordAdapter:
     """The Discord side of the bot: `/mltip` with its buttons, and posting the daily tip."""
 
+    platform = "discord"
+
     def __init__(
         self,
         settings: Settings,
@@ -155,6 +157,11 @@ class DiscordAdapter:
         except (aiohttp.ClientError, OSError) as exc:
             raise TransientDeliveryError(f"discord unreachable: {type(exc).__name__}") from exc
         return str(message.id)
+
+    @property
+    def poster(self) -> DiscordAdapter:
+        """This adapter posts the tip of the day itself (send), through its REST client."""
+        return self
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
         """The daily fan-out's Poster interface: the delivery key becomes the message nonce."""

@@ -23,6 +23,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import render
 from bot.config import Settings
 from bot.core.commands import CommandEngine, parse
@@ -157,12 +158,27 @@ async def answer_daily(
 class SlackAdapter:
     """Runs the bolt app: a Socket Mode connection, or the /slack/events route for HTTP mode."""
 
+    platform = PLATFORM
+
     def __init__(self, settings: Settings, engine: CommandEngine) -> None:
         if not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings
         self.app = build_app(settings, engine)
         self._socket: AsyncSocketModeHandler | None = None
+        self._poster: SlackPoster | None = None
+
+    @property
+    def poster(self) -> SlackPoster:
+        """Posts the tip of the day with this install's bot token."""
+        if self._poster is None:
+            token = self.settings.slack_bot_token
+
+            async def tokens(_workspace: str) -> str | None:
+                return token
+
+            self._poster = SlackPoster(api_base_url(self.settings), tokens)
+        return self._poster
 
     @property
     def socket_mode(self) -> bool:
