@@ -158,7 +158,7 @@ class Fanout:
         attempt = 0
         while True:
             await self.pacer.wait(platform, subscription.workspace_id)
-            if not await asyncio.to_thread(ledger.begin_send, delivery.id):
+            if not await asyncio.to_thread(ledger.begin_send, delivery.id, delivery.claimed_by):
                 return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
             try:
                 key = f"mltip-{delivery.id}"

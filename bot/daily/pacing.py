@@ -91,10 +91,11 @@ class Pacer:
 
 
 # Slack: chat.postMessage allows about one message per second per channel (each channel gets
-# one tip a day) and a workspace-wide budget; we stay at 5 a second per workspace. Discord: 50
-# requests a second per bot across all guilds; we stay under it, and discord.py waits out any
-# 429 itself.
+# one tip a day) and "several hundred a minute" per workspace: we model 5 a second with short
+# bursts and stay a little under it. Discord: 50 requests a second per bot across all guilds; we
+# stay a little under that too, and discord.py waits out any 429 itself. A little under: a
+# request's arrival jitters by milliseconds, and at the exact limit some would be refused.
 DEFAULT_PACES = {
-    "slack": PlatformPace(per_workspace=5.0, workspace_burst=5.0),
-    "discord": PlatformPace(per_workspace=None, overall=45.0, overall_burst=10.0),
+    "slack": PlatformPace(per_workspace=4.8, workspace_burst=5.0),
+    "discord": PlatformPace(per_workspace=None, overall=48.0, overall_burst=10.0),
 }

@@ -26,12 +26,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.fanout import Clock, Fanout, FanoutResult
 from bot.daily.schedule import due_dates, fire_time, next_fire_times
-from bot.store import DEFAULT_STALE_AFTER, Store, Subscription
+from bot.store import DEFAULT_STALE_AFTER, Claim, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
 RESENDABLE = frozenset({"discord"})  # sends carry a nonce with enforce_nonce: a resend cannot double
 MISSED_LOOKBACK = timedelta(days=2)  # how far back downtime is reported as skipped days
-BATCH = 100
+BATCH = 500  # claimed per transaction
+ROUND = 10_000  # claimed before posting starts; well within the ledger's stale_after at platform speed
 
 
 @dataclass
@@ -121,13 +122,22 @@ class DailyScheduler:
         result.recovered = len(recovered.requeued) + len(recovered.unknown)
         result.planned, missed = await asyncio.to_thread(self._plan, now)
         result.skipped = missed + await asyncio.to_thread(ledger.skip_expired, now, self.grace)
-        while not self.fanout.stopping and (
-            claims := await asyncio.to_thread(ledger.claim_due, self.clock(), self.worker_id, BATCH)
-        ):
+        while not self.fanout.stopping and (claims := await self._claim_round()):
             result.absorb(await self.fanout.deliver(claims))
         if result.planned or result.delivered or result.skipped or result.recovered:
             log.info("daily tick: %s", result)
         return result
+
+    async def _claim_round(self) -> list[Claim]:
+        """Up to ROUND due deliveries, so that every workspace's queue (and both platforms)
+        run side by side; claiming a small batch at a time would post one platform after the other."""
+        claims: list[Claim] = []
+        while len(claims) < ROUND:
+            batch = await asyncio.to_thread(self.store.ledger.claim_due, self.clock(), self.worker_id, BATCH)
+            claims += batch
+            if len(batch) < BATCH:
+                break
+        return claims
 
     # --- APScheduler --------------------------------------------------------------------
 

@@ -162,17 +162,21 @@ class Ledger:
             subs = {row["id"]: subscription_from_row(row) for row in found}
         return [Claim(delivery=d, subscription=subs[d.subscription_id]) for d in rows]
 
-    def _move(self, delivery_id: int, sources: Sequence[DeliveryStatus], **values: Any) -> bool:
+    def _move(self, delivery_id: int, sources: Sequence[DeliveryStatus], condition: Any = None, **values: Any) -> bool:
         allowed = [status.value for status in sources]
+        where = [D.id == delivery_id, D.status.in_(allowed)] + ([condition] if condition is not None else [])
         with writing(self._engine) as connection:
-            moved = connection.execute(
-                update(deliveries).where(D.id == delivery_id, D.status.in_(allowed)).values(**values)
-            )
+            moved = connection.execute(update(deliveries).where(*where).values(**values))
             return moved.rowcount == 1
 
-    def begin_send(self, delivery_id: int) -> bool:
-        """The request is about to leave: from here a crash leaves "did it post?" open."""
-        return self._move(delivery_id, (DeliveryStatus.CLAIMED,), status=SENDING)
+    def begin_send(self, delivery_id: int, worker_id: str | None = None) -> bool:
+        """The request is about to leave: from here a crash leaves "did it post?" open.
+
+        With `worker_id`, only while that worker still holds the claim (a claim held past
+        stale_after may have been recovered and taken by another worker meanwhile).
+        """
+        owner = None if worker_id is None else D.claimed_by == worker_id
+        return self._move(delivery_id, (DeliveryStatus.CLAIMED,), owner, status=SENDING)
 
     def unsend(self, delivery_id: int, error: str) -> bool:
         """The platform answered and did not post (a 429, a 5xx): the worker keeps it to retry."""

@@ -97,13 +97,13 @@ def respond(data: Any, status: int = 200, *, route: str = "", extra: dict[str, s
     )
 
 
-def rate_limited(fault_retry_after: float, route: str) -> web.Response:
-    body = {"message": "You are being rate limited.", "retry_after": fault_retry_after, "global": False, "code": 0}
+def rate_limited(fault_retry_after: float, route: str, *, is_global: bool = False) -> web.Response:
+    body = {"message": "You are being rate limited.", "retry_after": fault_retry_after, "global": is_global, "code": 0}
     extra = {
         "Retry-After": str(math.ceil(fault_retry_after)),
         "X-RateLimit-Remaining": "0",
         "X-RateLimit-Reset-After": f"{fault_retry_after:.3f}",
-        "X-RateLimit-Scope": "user",
+        "X-RateLimit-Scope": "global" if is_global else "user",
         "Via": "1.1 google",  # discord.py takes a 429 without Via for a Cloudflare ban and gives up
     }
     return respond(body, 429, route=route, extra=extra)
@@ -282,14 +282,22 @@ class RestRoutes:
         channel_id = request.match_info["channel_id"]
         if channel_id not in self.fake.channels:
             return respond(self.fake.error_body(404), 404, route=record.route)
+        limit = self.fake.global_limit
+        if limit is not None and (wait := limit.take("global")):
+            response = rate_limited(wait, record.route, is_global=True)
+            response.headers["X-RateLimit-Global"] = "true"
+            return response
         body = record.json or {}
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
             # Discord answers a repeated nonce (within a few minutes) with the first message.
-            for message in self.fake.messages.values():
-                if message["channel_id"] == channel_id and message.get("nonce") == nonce:
-                    return respond(message, route=record.route)
-        return respond(self._store(channel_id, body, kind=0), route=record.route)
+            first = self.fake.nonces.get((channel_id, nonce))
+            if first is not None:
+                return respond(first, route=record.route)
+        message = self._store(channel_id, body, kind=0)
+        if nonce is not None:
+            self.fake.nonces[(channel_id, nonce)] = message
+        return respond(message, route=record.route)
 
     def _store(self, channel_id: str, body: JSON, *, kind: int) -> JSON:
         message = p.message(p.snowflake(), channel_id, self.fake.bot_user, body, guild_id=self.fake.guild_id, kind=kind)

@@ -27,6 +27,7 @@ from aiohttp import web
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_gateway import FakeGateway, Session
 from tests.fakes.discord_rest import RecordedRequest, RestRoutes, SpecValidator
+from tests.fakes.limits import RateLimit
 
 SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "discord-openapi.json"
 API_PREFIX = "/api/v10"
@@ -75,6 +76,8 @@ class FakeDiscord:
         self.validator = SpecValidator(spec) if spec is not None and spec.exists() else None
         self.commands: dict[str | None, list[JSON]] = {}  # guild id (None: global) -> definitions
         self.messages: dict[str, JSON] = {}
+        self.nonces: dict[tuple[str, str], JSON] = {}  # (channel, nonce) -> the first message
+        self.global_limit: RateLimit | None = None  # Discord's 50 requests/s per bot, when enforced
         self.channels: set[str] = {self.channel_id}
         self.interactions: dict[str, JSON] = {}  # interaction id -> {"payload", "responded", "message_id"}
         self.faults: list[Fault] = []

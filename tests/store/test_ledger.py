@@ -313,3 +313,13 @@ def test_plan_many_is_idempotent_and_handles_more_rows_than_one_insert_takes(sto
     assert store.ledger.plan_many(skipped) == 1
     last = store.ledger.last_delivery(subs[0].id)
     assert last is not None and last.status is DeliveryStatus.SKIPPED and last.error == "skipped: down"
+
+
+def test_begin_send_only_for_the_worker_still_holding_the_claim(store: Store) -> None:
+    (delivery_id,) = plan_many(store, 1)
+    store.ledger.claim_due(NOW, "slow-worker")
+    # Held past stale_after: recovered and claimed by another worker meanwhile.
+    store.ledger.recover_stale(NOW + timedelta(minutes=11), {"discord"})
+    store.ledger.claim_due(NOW + timedelta(minutes=11), "other-worker")
+    assert not store.ledger.begin_send(delivery_id, "slow-worker")
+    assert store.ledger.begin_send(delivery_id, "other-worker")
