@@ -1,12 +1,71 @@
-"""Footprint: cold start of `mltip tip` beside the bare interpreter, and beside importing yaml."""
+"""Footprint: cold start of `mltip tip` beside the bare interpreter and beside importing yaml;
+resident memory of an idle `mltip run` with Slack and Discord connected (to the fakes)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
+import subprocess
 import sys
 import tempfile
+import time
+from pathlib import Path
+
+import aiohttp
 
 from bench.common import Figure, Report, median_time
+from bench.load import free_port, start_process
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+
+IDLE_SECONDS = 3.0
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def idle_rss() -> tuple[float, float]:
+    """RSS of an idle `mltip run` serving Slack and Discord, and of an idle bare interpreter."""
+    slack = await FakeSlack().start()
+    discord = FakeDiscord(spec=None)
+    await discord.start()
+    port = free_port()
+    with tempfile.TemporaryDirectory() as data:
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "DISCORD_TOKEN": discord.token,
+            "DISCORD_API_URL": discord.api_url,
+            "DISCORD_GATEWAY_URL": discord.gateway_url,
+            "MLTIP_HTTP_PORT": str(port),
+            "MLTIP_DATA_DIR": data,
+        }
+        bot: subprocess.Popen[bytes] = start_process(["-m", "bot", "run"], env)
+        bare = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+        try:
+            async with aiohttp.ClientSession() as http:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    try:
+                        async with http.get(f"http://127.0.0.1:{port}/readyz") as ready:
+                            if ready.status == 200:
+                                break
+                    except aiohttp.ClientConnectionError:
+                        pass
+                    await asyncio.sleep(0.1)
+            await asyncio.sleep(IDLE_SECONDS)
+            return rss_mib(bot.pid), rss_mib(bare.pid)
+        finally:
+            bot.terminate()
+            bare.kill()
+            bot.wait(15)
+            await discord.close()
+            await slack.stop()
 
 
 def run(report: Report) -> None:
@@ -33,5 +92,17 @@ def run(report: Report) -> None:
             "ms",
             "-",
             True,
+        )
+    )
+    ours, floor = asyncio.run(idle_rss())
+    report.add(
+        Figure(
+            "footprint",
+            "idle mltip run RSS (Slack + Discord connected) vs idle python",
+            ours,
+            floor,
+            "MiB",
+            "< 150 MiB",
+            ours < 150,
         )
     )

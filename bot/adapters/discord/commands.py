@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.daily import build_daily_group
-from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, clip, custom_id, render_embed, render_view
+from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, clip, custom_id, render
 from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
@@ -75,7 +75,8 @@ class Responder:
             if reply.visibility is Visibility.PRIVATE and message is not None and message.flags.ephemeral:
                 # Another under a private answer pages in place; under a public post (the daily
                 # tip) editing would change it for everyone, so that gets a new private answer.
-                await interaction.response.edit_message(embed=render_embed(reply), view=render_view(reply))
+                embed, view = render(reply)
+                await interaction.response.edit_message(embed=embed, view=view)
             else:
                 await self._send(interaction, reply)
         except Exception as exc:
@@ -134,9 +135,9 @@ class Responder:
             _log.warning("could not tell the user about a failed %s (interaction=%s)", command, interaction.id)
 
     async def _send(self, interaction: Interaction, reply: Reply) -> None:
-        view = render_view(reply)
+        embed, view = render(reply)
         await interaction.response.send_message(
-            embed=render_embed(reply),
+            embed=embed,
             view=view if view is not None else discord.utils.MISSING,
             ephemeral=reply.visibility is Visibility.PRIVATE,
         )

@@ -139,3 +139,22 @@ def render_view(reply: Reply) -> discord.ui.View | None:
         view.add_item(render_button(action))
     view.stop()
     return view
+
+
+RENDERED_CACHE_SIZE = 1024
+_rendered: dict[Reply, tuple[discord.Embed, discord.ui.View | None]] = {}
+
+
+def render(reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
+    """The embed and buttons for `reply`, remembered: the same question gets the same reply.
+
+    Building them is most of an answer's own cost, and both are only read when sent (the view
+    is stopped, so discord.py never tracks or changes it). Oldest answers are forgotten first.
+    """
+    found = _rendered.get(reply)
+    if found is None:
+        found = (render_embed(reply), render_view(reply))
+        if len(_rendered) >= RENDERED_CACHE_SIZE:
+            del _rendered[next(iter(_rendered))]
+        _rendered[reply] = found
+    return found
