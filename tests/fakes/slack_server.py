@@ -1,5 +1,8 @@
 """A fake Slack on 127.0.0.1: the Web API, response_url endpoints and a Socket Mode websocket.
 
+It also plays Slack's side of the OAuth install flow (slack_oauth.py): a code from `grant()` buys
+a workspace's own bot token at oauth.v2.access, and auth.test says which workspace a token is for.
+
 It speaks Slack's wire formats (form or JSON bodies in, `{"ok": ...}` JSON out, Socket Mode
 envelopes and acks) so the real slack_sdk / slack_bolt code runs unchanged against it, and it
 records everything it receives for tests to assert on. Faults can be scripted per method.
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +22,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.limits import RateLimit
+from tests.fakes.slack_oauth import OAuthSide
 
 BOT_TOKEN = "xoxb-1111-2222-fakebottoken"
 APP_TOKEN = "xapp-1-A111-3333-fakeapptoken"
@@ -46,7 +53,7 @@ class Fault:
 
 
 @dataclass
-class FakeSlack:
+class FakeSlack(OAuthSide):
     """Start with `await fake.start()`; point SLACK_API_URL at `fake.api_url`."""
 
     bot_tokens: set[str] = field(default_factory=lambda: {BOT_TOKEN})
@@ -57,6 +64,7 @@ class FakeSlack:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     on_call: Callable[[ApiCall], None] | None = None
     post_delay: float = 0.0  # every chat.postMessage answers this late (a slow Slack)
+    post_limit: RateLimit | None = None  # chat.postMessage per workspace (token), when enforced
     admins: set[str] = field(default_factory=set)  # users.info says these are workspace admins
     owners: set[str] = field(default_factory=set)  # ... and these owners
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
@@ -132,6 +140,11 @@ class FakeSlack:
             self.on_call(call)
         if method == "chat.postMessage" and self.post_delay:
             await asyncio.sleep(self.post_delay)
+        if method == "chat.postMessage" and self.post_limit is not None and token:
+            wait = self.post_limit.take(token)
+            if wait:
+                headers = {"Retry-After": str(max(1, math.ceil(wait)))}
+                return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers=headers)
         scripted = self.faults.get(method)
         if scripted:
             fault = scripted.pop(0)
@@ -147,24 +160,27 @@ class FakeSlack:
                 return web.Response(status=fault.status, text="upstream error")
             if fault.error:
                 return web.json_response({"ok": False, "error": fault.error})
+        if method == "oauth.v2.access":
+            return web.json_response(self.oauth_access(auth, params))
         if method == "apps.connections.open":
             if token != self.app_token:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self._port}/link"})
         if token not in self.bot_tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        return web.json_response(self._answer(method, params))
+        return web.json_response(self._answer(method, params, token))
 
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _answer(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
         if method == "auth.test":
+            team = self.token_teams.get(token or "", TEAM_ID)
             return {
                 "ok": True,
                 "url": "https://fake.slack.test/",
-                "team": "Fake",
+                "team": "Fake" if team == TEAM_ID else team,
                 "user": "mltip",
-                "team_id": TEAM_ID,
-                "user_id": "UBOT",
-                "bot_id": "BBOT",
+                "team_id": team,
+                "user_id": "UBOT" if team == TEAM_ID else f"UBOT{team}",
+                "bot_id": "BBOT" if team == TEAM_ID else f"BBOT{team}",
                 "is_enterprise_install": False,
             }
         if method == "chat.postMessage":
