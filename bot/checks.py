@@ -38,16 +38,44 @@ def check_settings(settings: Settings) -> list[str]:
             f"SLACK_APP_TOKEN is {_slack_kind(app_token)}; create an app-level token (xapp-...) with "
             "connections:write under Basic Information, or unset it to use HTTP mode"
         )
-    if app_token and not bot_token:
+    oauth = settings.slack_oauth
+    if app_token and not bot_token and not oauth:
         problems.append("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not; Socket Mode needs both")
-    if bot_token and not app_token and not settings.slack_signing_secret:
+    if (bot_token or oauth) and not app_token and not settings.slack_signing_secret:
         problems.append(
             "Slack HTTP mode needs SLACK_SIGNING_SECRET (Basic Information > Signing Secret), "
             "or set SLACK_APP_TOKEN to use Socket Mode"
         )
+    problems += _slack_oauth_problems(settings)
     token = settings.discord_token
     if token and (token.startswith(("xox", "xapp")) or not DISCORD_TOKEN.match(token.removeprefix("Bot "))):
         problems.append("DISCORD_TOKEN does not look like a Discord bot token (copy it from the Bot page)")
+    return problems
+
+
+def _slack_oauth_problems(settings: Settings) -> list[str]:
+    """SLACK_CLIENT_ID / SLACK_CLIENT_SECRET: both or neither, HTTP mode, no fixed bot token."""
+    client_id, secret = settings.slack_client_id, settings.slack_client_secret
+    where = "from your app's Basic Information > App Credentials"
+    if client_id and not secret:
+        return [f"SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not; the install flow needs both (copy it {where})"]
+    if secret and not client_id:
+        return [f"SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not; the install flow needs both (copy it {where})"]
+    if not settings.slack_oauth:
+        return []
+    problems: list[str] = []
+    if settings.slack_bot_token:
+        problems.append(
+            "set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (any number of "
+            "workspaces, each installed at /slack/install), not both; unset SLACK_BOT_TOKEN to distribute the app"
+        )
+    if settings.slack_app_token:
+        problems.append(
+            "the Slack install flow (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN and set "
+            "SLACK_SIGNING_SECRET"
+        )
+    if secret == settings.slack_signing_secret:
+        problems.append(f"SLACK_CLIENT_SECRET is the same as SLACK_SIGNING_SECRET; copy the Client Secret {where}")
     return problems
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,8 @@ class Settings:
     slack_signing_secret: str | None = None
     slack_app_token: str | None = None
     slack_api_url: str | None = None
+    slack_client_id: str | None = None  # with the secret: the OAuth install flow, many workspaces
+    slack_client_secret: str | None = None
     slack_admins: frozenset[str] = frozenset()  # user ids who may change subscriptions besides admins
     discord_token: str | None = None
     discord_api_url: str | None = None
@@ -52,8 +53,13 @@ class Settings:
 
     @property
     def has_slack(self) -> bool:
-        """Whether a Slack bot token is configured."""
-        return bool(self.slack_bot_token)
+        """Whether Slack is configured: a bot token (one workspace) or OAuth credentials (many)."""
+        return bool(self.slack_bot_token) or self.slack_oauth
+
+    @property
+    def slack_oauth(self) -> bool:
+        """Whether the bot serves Slack's OAuth install flow (SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @property
     def has_discord(self) -> bool:
@@ -88,11 +94,19 @@ class Settings:
             grace_hours = float(grace)
         except ValueError:
             raise ConfigError(f"MLTIP_DAILY_GRACE_HOURS must be a number of hours, not {grace!r}") from None
+        client_id = get("SLACK_CLIENT_ID")
+        if client_id is not None and not SLACK_CLIENT_ID.match(client_id):
+            raise ConfigError(
+                f"SLACK_CLIENT_ID must look like 1234567890.1234567890, not {client_id!r} "
+                "(copy the Client ID from your app's Basic Information > App Credentials)"
+            )
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
             slack_app_token=get("SLACK_APP_TOKEN"),
             slack_api_url=get("SLACK_API_URL"),
+            slack_client_id=client_id,
+            slack_client_secret=get("SLACK_CLIENT_SECRET"),
             slack_admins=_slack_user_ids(get("MLTIP_SLACK_ADMINS")),
             discord_token=get("DISCORD_TOKEN"),
             discord_api_url=get("DISCORD_API_URL"),
@@ -109,12 +123,13 @@ class Settings:
             daily_grace_hours=grace_hours,
             # Stable per replica (e.g. its hostname) lets a restarted worker take back its own
             # unfinished claims at once; the default, unique per process, waits for them to go stale.
-            worker_id=get("MLTIP_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}",
+            worker_id=get("MLTIP_WORKER_ID") or f"{os.uname().nodename}:{os.getpid()}",
             shutdown_seconds=_seconds(get("MLTIP_SHUTDOWN_SECONDS") or "25", "MLTIP_SHUTDOWN_SECONDS"),
         )
 
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CLIENT_ID = re.compile(r"^[0-9]+\.[0-9]+$")
 
 
 def _slack_user_ids(value: str | None) -> frozenset[str]:

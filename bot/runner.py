@@ -61,13 +61,13 @@ def build_engine(library: Library, store: Store) -> CommandEngine:
     return CommandEngine(library, daily=DailyService(store, clock=utc_now))
 
 
-def build_adapters(settings: Settings, engine: CommandEngine) -> list[Adapter]:
+def build_adapters(settings: Settings, engine: CommandEngine, store: Store | None = None) -> list[Adapter]:
     """One adapter per configured platform; each platform's library loads only when configured."""
     adapters: list[Adapter] = []
     if settings.has_slack:
         from bot.adapters.slack.app import SlackAdapter
 
-        adapters.append(SlackAdapter(settings, engine))
+        adapters.append(SlackAdapter(settings, engine, store))
     if settings.has_discord:
         from bot.adapters.discord import DiscordAdapter
 
@@ -86,7 +86,7 @@ async def serve(
     `stop` is set; then let in-flight posts finish (up to MLTIP_SHUTDOWN_SECONDS) and close all."""
     metrics = metrics or Metrics()
     engine.observer = metrics.observe_answer
-    adapters = build_adapters(settings, engine)
+    adapters = build_adapters(settings, engine, store)
     routes: list[web.RouteDef] = []
     readiness: dict[str, ReadinessCheck] = {}
     if store is not None:
@@ -171,6 +171,7 @@ def _run(settings: Settings, engine: CommandEngine, store: Store) -> int:
             settings.slack_bot_token,
             settings.slack_app_token,
             settings.slack_signing_secret,
+            settings.slack_client_secret,
             settings.discord_token,
         )
         if s

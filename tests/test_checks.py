@@ -16,6 +16,8 @@ from tests.test_cli import mltip
 needs_pg = pytest.mark.skipif(not PG_URL, reason=SKIP_PG)
 
 DISCORD = "MTA4NzE2NzQ3OTk2Njc0NjU2Mg.GxYzAb.abcdefghijklmnopqrstuvwxyz0123456789AB"
+CLIENT_ID = "1111111111.2222222222"
+OAUTH = {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": "c0ffee"}  # the install flow, many workspaces
 
 
 @pytest.mark.parametrize(
@@ -29,6 +31,12 @@ DISCORD = "MTA4NzE2NzQ3OTk2Njc0NjU2Mg.GxYzAb.abcdefghijklmnopqrstuvwxyz012345678
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"}, "SLACK_APP_TOKEN is a bot token"),
         ({"SLACK_APP_TOKEN": "xapp-1"}, "Socket Mode needs both"),
         ({"DISCORD_TOKEN": "xoxb-123"}, "DISCORD_TOKEN does not look like a Discord bot token"),
+        ({"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_SECRET is not; the install"),
+        ({"SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_ID is not; the install flow"),
+        ({**OAUTH}, "Slack HTTP mode needs SLACK_SIGNING_SECRET"),
+        ({**OAUTH, "SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "unset SLACK_BOT_TOKEN to distribute"),
+        ({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}, "install flow (SLACK_CLIENT_ID) needs HTTP mode"),
+        ({**OAUTH, "SLACK_SIGNING_SECRET": "c0ffee"}, "SLACK_CLIENT_SECRET is the same as SLACK_SIGNING_SECRET"),
     ],
 )
 def test_bad_setups_are_named_with_the_fix(env: dict[str, str], fix: str) -> None:
@@ -43,6 +51,7 @@ def test_bad_setups_are_named_with_the_fix(env: dict[str, str], fix: str) -> Non
         {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_SIGNING_SECRET": "secret"},
         {"SLACK_BOT_TOKEN": "xoxb-1-2", "SLACK_APP_TOKEN": "xapp-1-2"},
         {"DISCORD_TOKEN": DISCORD},
+        {**OAUTH, "SLACK_SIGNING_SECRET": "secret"},
     ],
 )
 def test_good_setups_pass(env: dict[str, str]) -> None:

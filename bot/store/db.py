@@ -151,6 +151,14 @@ def _sqlite_writer(engine: Engine) -> threading.Lock:
     return _WRITER_LOCKS.setdefault(str(engine.url), threading.Lock())
 
 
+def writer_engine(engine: Engine) -> Engine:
+    """`engine` for code outside this package whose transactions read, then write (slack_sdk's OAuth
+    stores): on SQLite each of them starts with BEGIN IMMEDIATE, as `writing()` does. Same pool."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{WRITE_OPTION: True})
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A read-only transaction (one consistent snapshot on SQLite's WAL)."""

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,22 +19,30 @@ def sign(secret: str, timestamp: int, body: str) -> str:
     return f"v0={digest}"
 
 
-def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+def signed_headers(
+    secret: str, body: str, timestamp: int | None = None, content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, str]:
     stamp = int(time.time()) if timestamp is None else timestamp
     return {
         "X-Slack-Request-Timestamp": str(stamp),
         "X-Slack-Signature": sign(secret, stamp, body),
-        "Content-Type": "application/x-www-form-urlencoded",
+        "Content-Type": content_type,
     }
 
 
 def slash_command(
-    text: str, response_url: str, *, user_id: str = "U0ANA", channel_id: str = "C0GENERAL", user_name: str = "ana"
+    text: str,
+    response_url: str,
+    *,
+    user_id: str = "U0ANA",
+    channel_id: str = "C0GENERAL",
+    user_name: str = "ana",
+    team_id: str = TEAM_ID,
 ) -> dict[str, str]:
     """The fields of a /mltip slash command, as Slack sends them."""
     return {
         "token": "deprecated-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team_id,
         "team_domain": "fake",
         "channel_id": channel_id,
         "channel_name": "general",
@@ -84,3 +93,40 @@ def block_actions(action_id: str, value: str, response_url: str, *, user_name: s
 
 def block_actions_body(action_id: str, value: str, response_url: str, **kwargs: str) -> str:
     return urlencode({"payload": json.dumps(block_actions(action_id, value, response_url, **kwargs))})
+
+
+def event_callback(event: dict[str, Any], *, team_id: str = TEAM_ID) -> dict[str, Any]:
+    """An Events API delivery: `event` in Slack's outer event_callback envelope, from `team_id`.
+
+    As https://api.slack.com/events/app_uninstalled and /events/tokens_revoked show it: no
+    `authorizations` (an app being removed has none left to list).
+    """
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": team_id,
+        "api_app_id": "A111",
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+    }
+
+
+def app_uninstalled(team_id: str = TEAM_ID) -> dict[str, Any]:
+    """Slack's app_uninstalled event: the app was removed from the workspace."""
+    return event_callback({"type": "app_uninstalled"}, team_id=team_id)
+
+
+def tokens_revoked(
+    team_id: str = TEAM_ID, *, bot: list[str] | None = None, oauth: list[str] | None = None
+) -> dict[str, Any]:
+    """Slack's tokens_revoked event: the user (oauth) and bot tokens of these user ids were revoked."""
+    return event_callback(
+        {"type": "tokens_revoked", "tokens": {"oauth": oauth or [], "bot": bot or []}}, team_id=team_id
+    )
+
+
+def json_body(payload: dict[str, Any], secret: str) -> tuple[str, dict[str, str]]:
+    """A JSON request body (as the Events API sends) and its signed headers."""
+    body = json.dumps(payload)
+    return body, signed_headers(secret, body, content_type="application/json")

@@ -2,7 +2,8 @@
 
 Socket Mode when SLACK_APP_TOKEN is set (no public URL needed); otherwise HTTP mode, where
 Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT and bolt verifies them with
-SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs).
+SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs). With
+SLACK_CLIENT_ID and SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
 
 `/mltip daily ...` needs the database, so it runs in a worker thread. When it would change the
 channel's subscription, Slack is asked first (users.info, scope users:read) whether the user is a
@@ -14,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -23,6 +24,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import render
 from bot.config import Settings
@@ -30,6 +32,9 @@ from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.replies import Reply
 from bot.errors import CommandError, ConfigError
+
+if TYPE_CHECKING:
+    from bot.store import Store
 
 log = logging.getLogger("mltip.slack")
 
@@ -59,19 +64,36 @@ def _who(body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def build_app(settings: Settings, engine: CommandEngine) -> AsyncApp:
-    """A bolt app answering `/mltip` from `engine`; the Web API client points at SLACK_API_URL."""
+def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls | None = None) -> AsyncApp:
+    """A bolt app answering `/mltip` from `engine`; the Web API client points at SLACK_API_URL.
+
+    With `installs` (OAuth mode) each request's token is the workspace's own, from the database,
+    and bolt's install flow swaps codes for tokens through the same client (oauth.v2.access).
+    """
     socket_mode = bool(settings.slack_app_token)
     if not socket_mode and not settings.slack_signing_secret:
         raise ConfigError("Slack HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=api_base_url(settings))
+    if installs is not None and socket_mode:
+        raise ConfigError("the Slack install flow (SLACK_CLIENT_ID) needs HTTP mode: unset SLACK_APP_TOKEN")
+    token = None if installs is not None else settings.slack_bot_token
+    client = AsyncWebClient(token=token, base_url=api_base_url(settings))
+    oauth: dict[str, Any] = {}
+    if installs is not None:
+        oauth = {
+            "oauth_settings": installs.oauth_settings(),
+            "authorize": installs.authorize(client),
+            "user_facing_authorize_error_message": NOT_INSTALLED,
+        }
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
         # Socket Mode envelopes arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=not socket_mode,
         logger=logging.getLogger("mltip.slack.bolt"),
+        **oauth,
     )
+    if installs is not None:
+        listen_for_uninstalls(app, installs)
 
     @app.command(COMMAND)
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
@@ -156,29 +178,38 @@ async def answer_daily(
 
 
 class SlackAdapter:
-    """Runs the bolt app: a Socket Mode connection, or the /slack/events route for HTTP mode."""
+    """Runs the bolt app: a Socket Mode connection, or the /slack/events route for HTTP mode.
+
+    One workspace with SLACK_BOT_TOKEN; any number with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET
+    (OAuth mode: the install flow's routes too, and every workspace's token kept in `store`).
+    """
 
     platform = PLATFORM
 
-    def __init__(self, settings: Settings, engine: CommandEngine) -> None:
-        if not settings.slack_bot_token:
+    def __init__(self, settings: Settings, engine: CommandEngine, store: Store | None = None) -> None:
+        self.installs: SlackInstalls | None = None
+        if settings.slack_oauth:
+            if store is None:
+                raise ConfigError("the Slack install flow (SLACK_CLIENT_ID) keeps installations in the database")
+            self.installs = SlackInstalls(settings.slack_client_id or "", settings.slack_client_secret or "", store)
+        elif not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings
-        self.app = build_app(settings, engine)
+        self.app = build_app(settings, engine, self.installs)
         self._socket: AsyncSocketModeHandler | None = None
         self._poster: SlackPoster | None = None
+        self._tables_ready = self.installs is None
 
     @property
     def poster(self) -> SlackPoster:
-        """Posts the tip of the day with this install's bot token."""
+        """Posts the tip of the day with the workspace's bot token (the one token, or its installation's)."""
         if self._poster is None:
-            token = self.settings.slack_bot_token
-
-            async def tokens(_workspace: str) -> str | None:
-                return token
-
+            tokens = self.installs.bot_token if self.installs is not None else self._the_bot_token
             self._poster = SlackPoster(api_base_url(self.settings), tokens)
         return self._poster
+
+    async def _the_bot_token(self, _workspace: str) -> str | None:
+        return self.settings.slack_bot_token
 
     @property
     def socket_mode(self) -> bool:
@@ -186,21 +217,25 @@ class SlackAdapter:
         return bool(self.settings.slack_app_token)
 
     async def is_connected(self) -> bool:
-        """Socket Mode: the websocket is up. HTTP mode: always ready to receive."""
+        """Socket Mode: the websocket is up. HTTP mode: ready once the install flow's tables exist."""
         if not self.socket_mode:
-            return True
+            return self._tables_ready
         return self._socket is not None and await self._socket.client.is_connected()
 
     def routes(self) -> list[web.RouteDef]:
-        """The HTTP routes this adapter serves (none in Socket Mode)."""
-        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._handle_http)]
+        """The HTTP routes this adapter serves: /slack/events, the install flow's (OAuth mode); none in Socket Mode."""
+        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._handle_http), *oauth_routes(self.app)]
 
     async def _handle_http(self, request: web.Request) -> web.Response:
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
     async def start(self) -> None:
-        """Open the Socket Mode connection (HTTP mode needs nothing: the web server serves routes())."""
+        """Open the Socket Mode connection, or (OAuth mode) create the installation tables."""
+        if self.installs is not None:
+            await asyncio.to_thread(self.installs.create_tables)
+            self._tables_ready = True
+            log.info("serving Slack's install flow at /slack/install")
         if self.socket_mode:
             self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token)
             await self._socket.connect_async()  # type: ignore[no-untyped-call]

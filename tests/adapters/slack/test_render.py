@@ -6,13 +6,16 @@ import json
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from bot.adapters.slack.render import render
-from bot.core.commands import CommandEngine, Search
+from bot.core.commands import CommandEngine, Search, parse
+from bot.core.daily import Daily
 from bot.core.library import Library
+from bot.errors import CommandError
 
 LIMITS = {"header": 150, "section": 3000, "button": 75}
 PING = re.compile(r"<[!@#]")
@@ -64,6 +67,12 @@ def test_shared_messages_are_valid_too(engine: CommandEngine) -> None:
     | st.lists(st.sampled_from(["<!channel>", "<!here>", "<@U1>", "<#C1>", "&", "kaggle", "x"])).map(" ".join)
 )
 def test_any_command_text_renders_without_a_crash_or_a_ping(engine: CommandEngine, text: str) -> None:
+    if isinstance(parse(text), Daily):
+        # No database here: daily commands answer with a CommandError, which the adapter shows
+        # as plain text (tested in test_daily.py).
+        with pytest.raises(CommandError):
+            engine.run(text)
+        return
     reply = engine.run(text)
     message = render(reply)
     assert_valid(message)

@@ -1,0 +1,247 @@
+"""Slack's OAuth install flow, so one deployment serves any number of workspaces.
+
+With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set, GET /slack/install shows the "Add to Slack"
+page (its link carries a one-time state, also set as a cookie in the installer's browser) and
+GET /slack/oauth_redirect takes the code Slack sends back, swaps it for that workspace's bot token
+(oauth.v2.access, on SLACK_API_URL) and saves the installation. bolt's AsyncOAuthFlow does both;
+these are its routes on the bot's own web server, next to /slack/events.
+
+Installations and states live in the bot's own database, in slack_sdk's SQLAlchemy tables
+(slack_installations, slack_bots, slack_oauth_states). Those stores are synchronous, so every
+call runs in a worker thread and the event loop keeps answering meanwhile. When a workspace
+uninstalls the app or revokes its bot token, its installation and its subscriptions are deleted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.store import Platform, writer_engine
+
+if TYPE_CHECKING:
+    from bot.store import Store
+
+log = logging.getLogger("mltip.slack")
+store_log = logging.getLogger("mltip.slack.installations")
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+# manifest.yml's bot scopes, the least the bot needs (a test keeps the two in step).
+SCOPES = ("commands", "chat:write", "users:read")
+STATE_SECONDS = 600  # how long an install link stays good
+CREATE_ATTEMPTS = 5
+NOT_INSTALLED = (
+    "mltip is not installed in this workspace any more. Ask a workspace admin to add it again "
+    "from the bot's install page (/slack/install)."
+)
+
+
+class ThreadedInstallationStore(AsyncInstallationStore):
+    """slack_sdk's SQLAlchemy installation store for bolt's AsyncApp: each call in a worker thread."""
+
+    def __init__(self, client_id: str, engine: Any) -> None:
+        self.reads = SQLAlchemyInstallationStore(client_id, engine, logger=store_log)
+        # save() reads, then writes: on SQLite that transaction must hold the write lock from the start.
+        self.writes = SQLAlchemyInstallationStore(client_id, writer_engine(engine), logger=store_log)
+
+    @property
+    def logger(self) -> logging.Logger:
+        return store_log
+
+    async def async_save(self, installation: Installation) -> None:
+        await asyncio.to_thread(self.writes.save, installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await asyncio.to_thread(self.writes.save_bot, bot)
+
+    async def async_find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        return await asyncio.to_thread(
+            self.reads.find_bot,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return await asyncio.to_thread(
+            self.reads.find_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await asyncio.to_thread(self.writes.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        await asyncio.to_thread(
+            self.writes.delete_installation, enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+
+    async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await asyncio.to_thread(self.writes.delete_all, enterprise_id=enterprise_id, team_id=team_id)
+
+
+class ThreadedStateStore(AsyncOAuthStateStore):
+    """slack_sdk's SQLAlchemy OAuth state store for bolt, each call in a worker thread."""
+
+    def __init__(self, engine: Any, expiration_seconds: int = STATE_SECONDS) -> None:
+        # consume() reads, then deletes: the same SQLite write-lock rule as for installations.
+        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds, writer_engine(engine), logger=store_log)
+
+    @property
+    def logger(self) -> logging.Logger:
+        return store_log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        return await asyncio.to_thread(self._issue)
+
+    async def async_consume(self, state: str) -> bool:
+        return await asyncio.to_thread(self.sync.consume, state)
+
+    def _issue(self) -> str:
+        # Every view of the install page stores a state, and slack_sdk deletes only the used ones:
+        # without this sweep, crawlers and abandoned installs would grow the table forever.
+        table = self.sync.oauth_states
+        now = datetime.now(UTC).replace(tzinfo=None)  # the column holds naive UTC (slack_sdk's choice)
+        with self.sync.engine.begin() as connection:
+            connection.execute(table.delete().where(table.c.expire_at < now))
+        return self.sync.issue()
+
+
+class SlackInstalls:
+    """Every workspace's installation, in the bot's database, and what the install flow needs."""
+
+    def __init__(self, client_id: str, client_secret: str, store: Store) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.store = store
+        self.installations = ThreadedInstallationStore(client_id, store.engine)
+        self.states = ThreadedStateStore(store.engine)
+
+    def create_tables(self) -> None:
+        """Create slack_sdk's tables where missing; safe when several replicas start at once."""
+        for create in (self.installations.writes.create_tables, self.states.sync.create_tables):
+            create_racing(create)
+
+    async def bot_token(self, team_id: str) -> str | None:
+        """The workspace's bot token, or None when the app is not installed there."""
+        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        return bot.bot_token if bot is not None else None
+
+    def oauth_settings(self) -> AsyncOAuthSettings:
+        """bolt's install-flow settings: our scopes and paths, our stores, nothing read from the environment."""
+        return AsyncOAuthSettings(
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            scopes=list(SCOPES),
+            user_scopes=[],
+            install_path=INSTALL_PATH,
+            redirect_uri_path=REDIRECT_PATH,
+            installation_store=self.installations,
+            installation_store_bot_only=True,
+            state_store=self.states,
+            state_expiration_seconds=STATE_SECONDS,
+            logger=logging.getLogger("mltip.slack.oauth"),
+        )
+
+    def authorize(self, client: AsyncWebClient) -> AsyncInstallationStoreAuthorize:
+        """Finds the workspace's bot token for each request (find_bot), checked once per token with auth.test."""
+        return AsyncInstallationStoreAuthorize(
+            logger=logging.getLogger("mltip.slack.oauth"),
+            installation_store=self.installations,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            bot_only=True,
+            # The token still comes from the database on every request (so an uninstalled workspace
+            # is refused at once); the cache only spares a round trip to auth.test per command.
+            cache_enabled=True,
+            client=client,
+        )
+
+    def forget(self, enterprise_id: str | None, team_id: str | None, why: str) -> int:
+        """Delete a workspace's installation and its subscriptions; returns how many subscriptions went."""
+        self.installations.writes.delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        if team_id is None:  # an org-wide install; subscriptions are kept per workspace
+            return 0
+        return self.store.subscriptions.remove_workspace(
+            Platform.SLACK, team_id, actor=f"slack ({why})", now=datetime.now(UTC)
+        )
+
+
+def create_racing(create: Callable[[], None], attempts: int = CREATE_ATTEMPTS) -> None:
+    """Run `create` (a CREATE TABLE IF MISSING); retry when another process created the table first."""
+    for attempt in range(1, attempts + 1):
+        try:
+            create()
+            return
+        except Exception as exc:
+            # Replicas starting together all find the table missing, then all create it; the losers
+            # fail ("already exists", or PostgreSQL's duplicate catalog key) and find it there next time.
+            text = str(exc).lower()
+            if attempt == attempts or not ("already exists" in text or "duplicate key" in text):
+                raise
+            log.info("another process created the Slack tables first; checking again")
+
+
+def oauth_routes(app: AsyncApp) -> list[web.RouteDef]:
+    """GET /slack/install and GET /slack/oauth_redirect, handled by the app's AsyncOAuthFlow."""
+    flow = app.oauth_flow
+    if flow is None:
+        return []
+
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+
+    async def callback(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+
+    return [web.get(flow.install_path, install), web.get(flow.redirect_uri_path, callback)]
+
+
+def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
+    """app_uninstalled and a revoked bot token: forget the workspace (bolt has already acked)."""
+
+    async def forget(context: AsyncBoltContext, why: str) -> None:
+        enterprise_id, team_id = context.enterprise_id, context.team_id
+        removed = await asyncio.to_thread(installs.forget, enterprise_id, team_id, why)
+        where = {"platform": "slack", "workspace": team_id}
+        log.info("%s in %s: installation deleted, %d subscription(s) removed", why, team_id, removed, extra=where)
+
+    @app.event("app_uninstalled")
+    async def on_app_uninstalled(context: AsyncBoltContext) -> None:
+        await forget(context, "app_uninstalled")
+
+    @app.event("tokens_revoked")
+    async def on_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
+        # Only the bot token matters: the app asks for no user scopes, so it holds no user tokens.
+        if (event.get("tokens") or {}).get("bot"):
+            await forget(context, "tokens_revoked")
