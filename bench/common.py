@@ -101,4 +101,7 @@ def write_results(report: Report, seconds: float) -> None:
             f"| {f.bench} | {f.name}{note} | {f.value:.3f} {f.unit} | {f.floor:.3f} {f.unit} | "
             f"{f.ratio:.2f}x | {f.target} | {'yes' if f.ok else '**no**'} |"
         )
+    notes = RESULTS.parent / "NOTES.md"
+    if notes.exists():
+        lines += ["", notes.read_text().rstrip()]
     RESULTS.write_text("\n".join(lines) + "\n")

@@ -110,6 +110,8 @@ async def measure(report: Report) -> None:
     watcher = asyncio.create_task(watch())
     result = await daily.tick()
     watcher.cancel()
+    for platform in ("slack", "discord"):
+        finished.setdefault(platform, time.perf_counter() - start)  # done as the tick ended
     seconds = time.perf_counter() - start
     await adapter.close()
     await discord.close()

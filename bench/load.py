@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from bench.common import ROOT, percentile
+from bench.common import ROOT, Figure, Report, percentile
+
+CONCURRENCY_NOTE = 32
 
 
 @dataclass
@@ -94,3 +97,28 @@ async def run_load(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         seconds = time.perf_counter() - start
     return LoadResult(latencies, seconds, errors)
+
+
+def report_pairs(report: Report, bench: str, unit: str, bare: list[LoadResult], ours: list[LoadResult]) -> None:
+    """Each figure as the median over alternating rounds of ours / bare in the same round.
+
+    Two cores host the load generator, the fake and both servers, so one round can be slowed
+    by whatever else runs; comparing within a round and taking the median of rounds keeps that
+    noise out of the ratio.
+    """
+    rounds = len(ours)
+
+    def median_ratio(pick: Callable[[LoadResult], float]) -> tuple[float, float]:
+        ratios = sorted(pick(o) / pick(b) for o, b in zip(ours, bare, strict=True))
+        middle = ratios[rounds // 2] if rounds % 2 else (ratios[rounds // 2 - 1] + ratios[rounds // 2]) / 2
+        floor = statistics.median(pick(b) for b in bare)
+        return floor * middle, floor
+
+    requests = sum(len(r.latencies) for r in ours)
+    note = f"{requests} requests at {CONCURRENCY_NOTE} in flight, median of {rounds} alternating rounds"
+    p50, p50_floor = median_ratio(lambda r: r.p50 * 1000)
+    p99, p99_floor = median_ratio(lambda r: r.p99 * 1000)
+    rps, rps_floor = median_ratio(lambda r: r.rps)
+    report.add(Figure(bench, "p50 latency", p50, p50_floor, "ms", "<= 1.2x", p50 <= 1.2 * p50_floor, note))
+    report.add(Figure(bench, "p99 latency", p99, p99_floor, "ms", "<= 1.2x", p99 <= 1.2 * p99_floor))
+    report.add(Figure(bench, "throughput", rps, rps_floor, unit, ">= 0.8x", rps >= 0.8 * rps_floor))

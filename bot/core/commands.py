@@ -139,6 +139,7 @@ class CommandEngine:
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
         self._best: dict[tuple[str, int], list[Lesson]] = {}
+        self._replies: dict[Search, Reply] = {}
 
     @property
     def index(self) -> LessonIndex:
@@ -234,8 +235,16 @@ class CommandEngine:
     def _search(self, command: Search) -> Reply:
         matches = self.best(command.query)
         if command.rank < len(matches):
-            note = None if command.rank == 0 else f"Match {command.rank + 1} for “{command.query}”"
-            return self._lesson_reply(command, matches[command.rank], note)
+            # A reply is a value: the same question and rank always give the same one, so it is
+            # built once (and a platform can keep its rendering of it too).
+            reply = self._replies.get(command)
+            if reply is None:
+                note = None if command.rank == 0 else f"Match {command.rank + 1} for “{command.query}”"
+                reply = self._lesson_reply(command, matches[command.rank], note)
+                if len(self._replies) >= SEARCH_CACHE_SIZE:
+                    del self._replies[next(iter(self._replies))]
+                self._replies[command] = reply
+            return reply
         if matches:
             note = f"No more matches for “{command.query}”; here is a random lesson instead."
         else:

@@ -62,8 +62,25 @@ def _field_blocks(reply: Reply) -> list[dict[str, Any]]:
     return blocks
 
 
+RENDERED_CACHE_SIZE = 1024
+_rendered: dict[Reply, dict[str, Any]] = {}
+
+
 def render(reply: Reply) -> dict[str, Any]:
-    """The `text` and `blocks` of a Slack message for `reply`."""
+    """The `text` and `blocks` of a Slack message for `reply` (remembered: replies repeat).
+
+    Callers must not change the returned message; bolt and slack_sdk only serialise it.
+    """
+    found = _rendered.get(reply)
+    if found is None:
+        found = _render(reply)
+        if len(_rendered) >= RENDERED_CACHE_SIZE:
+            del _rendered[next(iter(_rendered))]
+        _rendered[reply] = found
+    return found
+
+
+def _render(reply: Reply) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": _cut(reply.title, MAX_HEADER)}}
     ]
@@ -83,4 +100,9 @@ def render(reply: Reply) -> dict[str, Any]:
             for action in reply.actions
         ]
         blocks.append({"type": "actions", "elements": buttons})
-    return {"text": _cut(escape(reply.plain_text), MAX_SECTION), "blocks": blocks[:MAX_BLOCKS]}
+    # The fallback is what notifications and screen readers show: for a lesson its title and
+    # advice are the gist (the blocks carry the rest), and a shorter body answers faster.
+    fallback = f"{reply.title}\n{reply.text}" if reply.lesson is not None else reply.plain_text
+    if reply.shared_by:
+        fallback += f"\nShared by {reply.shared_by}"
+    return {"text": _cut(escape(fallback), MAX_SECTION), "blocks": blocks[:MAX_BLOCKS]}
