@@ -16,6 +16,7 @@ from tests.conftest import REPO_ROOT
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.processes import wait_ready
 from tests.test_cli import mltip
 
 
@@ -48,14 +49,7 @@ async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
     try:
         url = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
-            for _ in range(500):
-                try:
-                    async with http.get(f"{url}/readyz") as ready:
-                        if ready.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.02)
+            await wait_ready(http, f"{url}/readyz")
             async with http.get(f"{url}/readyz") as ready:
                 assert await ready.json() == {
                     "ready": True,

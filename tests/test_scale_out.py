@@ -23,6 +23,7 @@ from tests.conftest import REPO_ROOT
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.processes import wait_ready
 
 REPLICAS = 2
 CHANNELS = 60
@@ -98,14 +99,7 @@ async def test_replicas_share_the_endpoint_the_database_and_the_shards(
     try:
         async with aiohttp.ClientSession() as http:
             for port in ports:  # both replicas up and ready
-                for _ in range(600):
-                    try:
-                        async with http.get(f"http://127.0.0.1:{port}/readyz") as ready:
-                            if ready.status == 200:
-                                break
-                    except aiohttp.ClientConnectionError:
-                        pass
-                    await asyncio.sleep(0.05)
+                await wait_ready(http, f"http://127.0.0.1:{port}/readyz")
             for _ in range(6):  # commands through the one endpoint reach both replicas
                 body = slash_command_body("kaggle", slack.response_url())
                 async with http.post(

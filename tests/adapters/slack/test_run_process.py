@@ -14,6 +14,7 @@ from tests.adapters.slack.conftest import free_port
 from tests.conftest import REPO_ROOT
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.processes import wait_ready
 
 
 async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
@@ -42,13 +43,7 @@ async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            for _ in range(500):
-                try:
-                    async with http.get(f"{url}/healthz") as ready:
-                        if ready.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.02)
+            await wait_ready(http, f"{url}/healthz")
             body = slash_command_body("kaggle", fake_slack.response_url())
             async with http.post(f"{url}/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body)) as ok:
                 assert ok.status == 200
