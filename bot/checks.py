@@ -50,6 +50,7 @@ def check_settings(settings: Settings) -> list[str]:
     token = settings.discord_token
     if token and (token.startswith(("xox", "xapp")) or not DISCORD_TOKEN.match(token.removeprefix("Bot "))):
         problems.append("DISCORD_TOKEN does not look like a Discord bot token (copy it from the Bot page)")
+    problems += _check_timezone(settings.default_timezone)
     return problems
 
 
@@ -95,3 +96,14 @@ def run_checks(settings: Settings, extra: list[Callable[[Settings], list[str]]] 
     for check in extra or []:
         problems += check(settings)
     return problems
+
+
+def _check_timezone(name: str) -> list[str]:
+    from bot.daily.schedule import resolve_timezone
+    from bot.errors import CommandError
+
+    try:
+        resolve_timezone(name)
+    except CommandError as exc:
+        return [f"MLTIP_DEFAULT_TIMEZONE: {exc}"]
+    return []

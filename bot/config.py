@@ -44,6 +44,7 @@ class Settings:
     log_format: str = "text"
     daily_grace_hours: float = 3.0
     worker_id: str = "mltip"
+    default_timezone: str = "UTC"
     shutdown_seconds: float = 25.0
 
     @property
@@ -123,6 +124,7 @@ class Settings:
             daily_grace_hours=grace_hours,
             # Stable per replica (e.g. its hostname) lets a restarted worker take back its own
             # unfinished claims at once; the default, unique per process, waits for them to go stale.
+            default_timezone=get("MLTIP_DEFAULT_TIMEZONE") or "UTC",
             worker_id=get("MLTIP_WORKER_ID") or f"{os.uname().nodename}:{os.getpid()}",
             shutdown_seconds=_seconds(get("MLTIP_SHUTDOWN_SECONDS") or "25", "MLTIP_SHUTDOWN_SECONDS"),
         )

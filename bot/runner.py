@@ -54,11 +54,11 @@ def open_store(settings: Settings) -> Store:
     return Store.open(settings.database_url)
 
 
-def build_engine(library: Library, store: Store) -> CommandEngine:
+def build_engine(library: Library, store: Store, default_zone: str = "UTC") -> CommandEngine:
     """The command engine, with `/mltip daily` carried out on `store`."""
     from bot.daily.service import DailyService, utc_now
 
-    return CommandEngine(library, daily=DailyService(store, clock=utc_now))
+    return CommandEngine(library, daily=DailyService(store, clock=utc_now, default_zone=default_zone))
 
 
 def build_adapters(settings: Settings, engine: CommandEngine, store: Store | None = None) -> list[Adapter]:
@@ -153,7 +153,7 @@ async def _serve_until_signalled(settings: Settings, engine: CommandEngine, stor
 def run(settings: Settings, library: Library) -> int:
     """Run until stopped; returns the exit code."""
     with open_store(settings) as store:
-        engine = build_engine(library, store)
+        engine = build_engine(library, store, settings.default_timezone)
         # What start-up loaded (content, SQLAlchemy, Alembic's migration run) lives as long as the
         # process. Frozen, full collections stop walking it; otherwise each one stalls whichever
         # requests are in flight (measured: p99 of /mltip doubled in bench/slack_latency.py).

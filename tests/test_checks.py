@@ -105,3 +105,11 @@ def test_slack_admins_are_member_ids() -> None:
     assert Settings.from_env({}).slack_admins == frozenset()
     with pytest.raises(ConfigError, match=r"MLTIP_SLACK_ADMINS must be Slack member ids .* 'ana' is not one"):
         Settings.from_env({"MLTIP_SLACK_ADMINS": "U012AB3CD,ana"})
+
+
+def test_an_unknown_default_time_zone_is_refused_with_suggestions() -> None:
+    problems = check_settings(Settings.from_env({"MLTIP_DEFAULT_TIMEZONE": "Europe/Berlim"}))
+    assert len(problems) == 1 and "MLTIP_DEFAULT_TIMEZONE" in problems[0] and "Europe/Berlin" in problems[0]
+    assert check_settings(Settings.from_env({"MLTIP_DEFAULT_TIMEZONE": "Asia/Kolkata"})) == []
+    refused = mltip("check-config", env={"MLTIP_DEFAULT_TIMEZONE": "Mars/Olympus"})
+    assert refused.returncode == 1 and "MLTIP_DEFAULT_TIMEZONE" in refused.stdout

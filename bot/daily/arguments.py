@@ -53,7 +53,7 @@ def looks_like_time(word: str) -> bool:
     return any(ch.isdigit() for ch in word) or word.lower() in ("noon", "midday", "midnight")
 
 
-def parse_schedule(words: Sequence[str]) -> ScheduleRequest:
+def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> ScheduleRequest:
     """Read `words` (after `daily`) as a schedule; CommandError says what is wrong and how to fix it."""
     tokens = " ".join(words).split()
     if not tokens:
@@ -86,7 +86,7 @@ def parse_schedule(words: Sequence[str]) -> ScheduleRequest:
     weekdays = _weekdays(day_words) if day_words else EVERY_DAY
     return ScheduleRequest(
         local_time=local_time,
-        zone=zone or ZoneInfo(DEFAULT_ZONE),
+        zone=zone or ZoneInfo(default_zone),
         zone_given=zone is not None,
         weekdays=weekdays,
         topic=topic,

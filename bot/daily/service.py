@@ -65,7 +65,8 @@ def usage() -> Reply:
 class DailyService:
     """The DailyHandler the core hands `/mltip daily` to; `clock` returns aware UTC datetimes."""
 
-    def __init__(self, store: Store, *, clock: Clock = utc_now) -> None:
+    def __init__(self, store: Store, *, clock: Clock = utc_now, default_zone: str = "UTC") -> None:
+        self.default_zone = default_zone  # MLTIP_DEFAULT_TIMEZONE: for a schedule given without a zone
         self.store = store
         self._clock = clock
 
@@ -102,7 +103,7 @@ class DailyService:
             return self.pause(key, actor, " ".join(words[1:]))
         if action == "resume":
             return self.resume(key, actor)
-        return self.subscribe(key, actor, parse_schedule(words))
+        return self.subscribe(key, actor, parse_schedule(words, self.default_zone))
 
     def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest) -> Reply:
         """Subscribe the channel or change its schedule (an upsert)."""
@@ -127,7 +128,8 @@ class DailyService:
         text = f"This channel gets {lesson_phrase(after)}."
         if not request.zone_given:
             text += (
-                f" No time zone was given, so the time is in UTC. To post at {after.local_time:%H:%M} your time,"
+                f" No time zone was given, so the time is in {self.default_zone}."
+                f" To post at {after.local_time:%H:%M} your time,"
                 f" add your zone: /mltip daily {after.local_time:%H:%M} Europe/Berlin (or America/New_York,"
                 " Asia/Kolkata, ...)."
             )

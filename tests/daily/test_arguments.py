@@ -40,3 +40,9 @@ def test_known_timezone_is_case_and_space_insensitive() -> None:
 def test_no_words_asks_for_a_time() -> None:
     with pytest.raises(CommandError, match="Give a time"):
         parse_schedule([])
+
+
+def test_a_time_without_a_zone_takes_the_configured_default() -> None:
+    request = parse_schedule(["09:00", "weekdays"], "Asia/Kolkata")
+    assert request.zone.key == "Asia/Kolkata" and request.zone_given is False
+    assert parse_schedule(["09:00", "Europe/Berlin"], "Asia/Kolkata").zone.key == "Europe/Berlin"
