@@ -56,7 +56,8 @@ def open_store(settings: Settings) -> Store:
 
 def build_engine(library: Library, store: Store, default_zone: str = "UTC") -> CommandEngine:
     """The command engine, with `/mltip daily` carried out on `store`."""
-    from bot.daily.service import DailyService, utc_now
+    from bot.daily.schedule import utc_now
+    from bot.daily.service import DailyService
 
     return CommandEngine(library, daily=DailyService(store, clock=utc_now, default_zone=default_zone))
 
@@ -121,8 +122,8 @@ def build_daily(
 
     from bot.daily.fanout import Fanout
     from bot.daily.pacing import DEFAULT_PACES, Pacer
+    from bot.daily.schedule import utc_now
     from bot.daily.scheduler import DailyScheduler
-    from bot.daily.service import utc_now
 
     posters: dict[str, Poster] = {}
     for adapter in adapters:

@@ -19,13 +19,14 @@ import random
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from bot.core.commands import CommandEngine
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.pacing import Pacer
+from bot.daily.schedule import Clock
 from bot.errors import (
     ChannelDeliveryError,
     DeliveryError,
@@ -47,7 +48,6 @@ class Poster(Protocol):
         ...
 
 
-Clock = Callable[[], datetime]
 Outcome = Callable[[str, str], None]  # (platform, outcome) for metrics
 
 

@@ -17,10 +17,19 @@ import enum
 import functools
 import re
 import zoneinfo
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.errors import CommandError
+
+Clock = Callable[[], datetime]  # returns the current time, aware, in UTC; tests inject their own
+
+
+def utc_now() -> datetime:
+    """The real clock, for production."""
+    return datetime.now(UTC)
+
 
 DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_ALIASES = {"weds": 2}  # common spellings that are not a prefix of the day's name

@@ -24,8 +24,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.daily.fanout import Clock, Fanout, FanoutResult
-from bot.daily.schedule import due_dates, fire_time, next_fire_times
+from bot.daily.fanout import Fanout, FanoutResult
+from bot.daily.schedule import Clock, due_dates, fire_time, next_fire_times
 from bot.store import DEFAULT_STALE_AFTER, Claim, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
@@ -92,6 +92,10 @@ class DailyScheduler:
         planned = self.store.ledger.plan_many(due)
         skipped = self.store.ledger.plan_many(missed)
         self._planned.update((row[0], row[1]) for row in due + missed)
+        # Only dates still inside the look-back can come up again; older ones would pile up for
+        # as long as the process runs.
+        oldest = (now - self.grace - MISSED_LOOKBACK - timedelta(days=2)).date()
+        self._planned = {key for key in self._planned if key[1] >= oldest}
         return planned, skipped
 
     def _owed(

@@ -11,13 +11,12 @@ subscription and, the store being idempotent for identical settings, one audit r
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from bot.core.daily import DAILY_HELP, Daily, Invocation
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
-from bot.daily.schedule import next_fire_times
+from bot.daily.schedule import Clock, next_fire_times, utc_now
 from bot.daily.wording import (
     MANUAL_PAUSE,
     SPACE_NAMES,
@@ -31,7 +30,6 @@ from bot.daily.wording import (
 from bot.errors import CommandError
 from bot.store import ChannelKey, Platform, Store, Subscription
 
-Clock = Callable[[], datetime]
 TITLE = "Tip of the day"
 EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
@@ -41,11 +39,6 @@ WHO_MANAGES = {
     Platform.DISCORD: "members with the Manage Server permission",
     Platform.CONSOLE: "whoever runs the console",
 }
-
-
-def utc_now() -> datetime:
-    """The real clock, for production; tests inject their own."""
-    return datetime.now(UTC)
 
 
 def usage() -> Reply:

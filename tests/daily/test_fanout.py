@@ -232,3 +232,17 @@ async def test_fall_back_posts_once_though_the_time_happens_twice(
         clock.jump(datetime(2024, 11, 3, 4, 0, tzinfo=UTC) + timedelta(minutes=minutes))
         await daily.tick()
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_the_planned_set_forgets_dates_outside_the_look_back(
+    store: Store, engine: CommandEngine, fake_slack: FakeSlack
+) -> None:
+    (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
+    clock = RunningClock(NINE_BERLIN)
+    daily = scheduler(store, engine, fake_slack, clock)
+    for day in range(30):  # a month of wake-ups in one long-running process
+        clock.jump(NINE_BERLIN + timedelta(days=day, seconds=5))
+        await daily.tick()
+    assert len(fake_slack.calls_to("chat.postMessage")) == 30
+    assert len(daily._planned) <= 6  # the look-back's few days, not the whole month
+    assert all(key[0] == sub.id for key in daily._planned)
