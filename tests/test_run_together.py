@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 from pathlib import Path
 
 import aiohttp
 
 from tests.adapters.slack.conftest import free_port
-from tests.conftest import REPO_ROOT
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import wait_ready
+from tests.processes import start_mltip_run, wait_ready
 from tests.test_cli import mltip
 
 
@@ -26,7 +23,6 @@ async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
     await discord.start()
     port = free_port()
     env = {
-        **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack.api_url,
@@ -36,16 +32,7 @@ async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
         "MLTIP_HTTP_PORT": str(port),
         "MLTIP_DATA_DIR": str(tmp_path),
     }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_mltip_run(env)
     try:
         url = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:

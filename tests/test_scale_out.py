@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,11 +17,10 @@ from aiohttp import web
 from bot.daily.schedule import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store
 from tests.adapters.slack.conftest import free_port
-from tests.conftest import REPO_ROOT
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import wait_ready
+from tests.processes import start_mltip_run, wait_ready
 
 REPLICAS = 2
 CHANNELS = 60
@@ -69,7 +66,6 @@ async def test_replicas_share_the_endpoint_the_database_and_the_shards(
     replicas = []
     for shard, port in enumerate(ports):
         env = {
-            **os.environ,
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack.api_url,
@@ -83,18 +79,7 @@ async def test_replicas_share_the_endpoint_the_database_and_the_shards(
             "MLTIP_DATA_DIR": str(tmp_path / f"replica{shard}"),
             "MLTIP_WORKER_ID": f"replica-{shard}",
         }
-        replicas.append(
-            await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                cwd=REPO_ROOT,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
-        )
+        replicas.append(await start_mltip_run(env))
     balancer, endpoint, served = await round_robin([f"http://127.0.0.1:{p}" for p in ports])
     try:
         async with aiohttp.ClientSession() as http:

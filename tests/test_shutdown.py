@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +11,8 @@ from pathlib import Path
 from bot.daily.schedule import EVERY_DAY
 from bot.store import ChannelKey, DeliveryStatus, Platform, Store
 from tests.adapters.slack.conftest import free_port
-from tests.conftest import REPO_ROOT
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, ApiCall, FakeSlack
+from tests.processes import start_mltip_run
 
 TOTAL = 40
 
@@ -30,7 +28,6 @@ def due_now(store: Store) -> None:
 
 async def start_bot(fake: FakeSlack, url: str, tmp_path: Path) -> asyncio.subprocess.Process:
     env = {
-        **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
@@ -40,17 +37,7 @@ async def start_bot(fake: FakeSlack, url: str, tmp_path: Path) -> asyncio.subpro
         "MLTIP_WORKER_ID": "bot-a",
         "MLTIP_SHUTDOWN_SECONDS": "20",
     }
-    env.pop("DISCORD_TOKEN", None)
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_mltip_run(env)
 
 
 async def test_sigterm_mid_fan_out_loses_nothing_and_doubles_nothing(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 
 import aiohttp
 
 from tests.adapters.slack.conftest import free_port
-from tests.conftest import REPO_ROOT
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import wait_ready
+from tests.processes import start_mltip_run, wait_ready
 
 
 async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
@@ -22,24 +19,13 @@ async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
 ) -> None:
     port = free_port()
     env = {
-        **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake_slack.api_url,
         "MLTIP_HTTP_PORT": str(port),
         "MLTIP_DATA_DIR": str(tmp_path),
     }
-    env.pop("DISCORD_TOKEN", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=REPO_ROOT,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_mltip_run(env)
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
