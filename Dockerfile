@@ -1,4 +1,14 @@
 # mltip: one image for Slack, Discord and the daily tip. Build: docker build -t mltip .
+
+# Stage 1: build the wheel (code plus content/, which the wheel carries as bot/content).
+FROM python:3.12-slim AS wheel
+WORKDIR /src
+COPY pyproject.toml setup.py README.md ./
+COPY bot ./bot
+COPY content ./content
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /dist .
+
+# Stage 2: the image that runs, with the installed wheel and no source tree.
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,17 +23,15 @@ RUN useradd --create-home --uid 10001 --shell /usr/sbin/nologin mltip \
     && mkdir -p /data && chown mltip:mltip /data
 
 # Dependencies get a layer of their own: it is rebuilt only when pyproject.toml changes, not on
-# every code or content edit. A stub package lets pip resolve them before the source is copied.
-COPY pyproject.toml README.md ./
-RUN mkdir bot && touch bot/__init__.py \
-    && pip install . \
-    && pip uninstall --yes mltip \
-    && rm -rf bot build *.egg-info
+# every code or content edit. They are read from pyproject.toml, so the list lives in one place.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > requirements.txt \
+    && pip install -r requirements.txt \
+    && rm requirements.txt pyproject.toml
 
-COPY bot ./bot
-COPY content ./content
-# Editable, so the bot finds content/ beside its package, as in a checkout.
-RUN pip install --no-deps -e . && python -m bot content check
+COPY --from=wheel /dist/ /tmp/dist/
+RUN pip install --no-deps /tmp/dist/*.whl && rm -rf /tmp/dist && mltip content check
 
 USER mltip
 EXPOSE 3000

@@ -15,7 +15,11 @@ from pathlib import Path
 from bot.core.lessons import Lesson, Source, Topic
 from bot.errors import ContentError
 
-BUILTIN_CONTENT = Path(__file__).resolve().parents[2] / "content"
+_PACKAGED_CONTENT = Path(__file__).resolve().parents[1] / "content"  # an installed wheel: bot/content
+_CHECKOUT_CONTENT = Path(__file__).resolve().parents[2] / "content"  # a checkout or editable install
+# The lessons live at the repository root, where editors work on them; a wheel carries them as
+# the package data bot/content (setup.py), so an installed bot needs no checkout.
+BUILTIN_CONTENT = _PACKAGED_CONTENT if _PACKAGED_CONTENT.is_dir() else _CHECKOUT_CONTENT
 SOURCES_FILE = "sources.yaml"
 
 

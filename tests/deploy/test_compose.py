@@ -55,6 +55,12 @@ def test_dockerfile_is_slim_non_root_with_a_dependency_layer() -> None:
     assert re.search(r"^FROM python:3\.\d+-slim", dockerfile, re.M)
     user = re.findall(r"^USER (\S+)", dockerfile, re.M)
     assert user and user[-1] not in ("root", "0")
-    # pyproject.toml is copied and installed before the source, so code edits keep the dependency layer.
-    assert dockerfile.index("COPY pyproject.toml") < dockerfile.index("pip install .") < dockerfile.index("COPY bot")
-    assert "HEALTHCHECK" in dockerfile and 'CMD ["mltip", "run"]' in dockerfile
+    runtime = dockerfile[dockerfile.rindex("\nFROM ") :]  # the stage that runs
+    # Dependencies come from pyproject.toml in a layer of their own, before the built wheel, so
+    # code and content edits keep that layer.
+    assert runtime.index("COPY pyproject.toml") < runtime.index("pip install -r") < runtime.index("COPY --from=wheel")
+    assert "COPY bot" not in runtime and "COPY content" not in runtime
+    # The built wheel, not an editable checkout: it carries the lessons itself.
+    assert "pip install --no-deps /tmp/dist/*.whl" in runtime and " -e " not in dockerfile
+    assert "pip wheel" in dockerfile and "COPY content" in dockerfile
+    assert "HEALTHCHECK" in runtime and 'CMD ["mltip", "run"]' in runtime
