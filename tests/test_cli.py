@@ -37,8 +37,10 @@ def mltip(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> sub
 
 
 def assert_lesson_object(data: dict[str, object]) -> None:
-    assert LESSON_KEYS <= set(data) <= LESSON_KEYS | {"timestamp"}
-    assert isinstance(data["source"], dict) and set(data["source"]) == SOURCE_KEYS
+    assert LESSON_KEYS <= set(data) <= LESSON_KEYS | {"timestamp", "url"}
+    assert isinstance(data["source"], dict) and SOURCE_KEYS <= set(data["source"]) <= SOURCE_KEYS | {"url"}
+    for url in (data.get("url"), data["source"].get("url")):
+        assert url is None or (isinstance(url, str) and url.startswith("https://")), url
 
 
 def test_search_json_returns_iglovikov_first_for_is_kaggle_worth_it() -> None:
@@ -57,6 +59,18 @@ def test_tip_json_prints_one_lesson_object() -> None:
     assert_lesson_object(json.loads(result.stdout))
     podcast = json.loads(mltip("tip", "researchers", "deploy", "notebook", "--json").stdout)
     assert podcast["source"]["id"] == "eric" and ":" in podcast["timestamp"]
+
+
+def test_lessons_json_says_where_to_read_each_lesson() -> None:
+    lessons = json.loads(mltip("lessons", "--json").stdout)
+    for lesson in lessons:
+        assert_lesson_object(lesson)
+        assert lesson["source"]["url"].startswith("https://"), lesson["id"]
+    deploy = next(lesson for lesson in lessons if lesson["id"] == "eric-researchers-deploy-past-the-notebook")
+    # 45:48 into the recording: the deep link plays the quote, the source url is the episode page.
+    assert deploy["timestamp"] == "45:48" and deploy["url"].endswith("&t=2748s")
+    assert deploy["source"]["url"] == "https://datatalks.club/podcast/s05e05-researchers-vs-engineers.html"
+    assert all("url" not in lesson for lesson in lessons if "timestamp" not in lesson)
 
 
 def test_lessons_json_lists_every_lesson() -> None:
@@ -83,6 +97,16 @@ def test_content_check_prints_file_line_and_exits_1(tmp_path: Path) -> None:
     result = mltip("content", "check", str(bad))
     assert result.returncode == 1
     assert f"{bad}:6: unknown topic(s) ['astrology']" in result.stdout
+
+
+def test_content_check_refuses_a_source_link_that_is_not_https(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n  - id: team\n    speaker: Our Team\n    role: ML team\n    title: Wiki\n"
+        "    publisher: Internal\n    kind: essay\n    url: http://wiki.example.org/ml\n"
+    )
+    result = mltip("content", "check", str(tmp_path))
+    assert result.returncode == 1
+    assert f"{tmp_path / 'sources.yaml'}:8: 'url' must be an https:// link" in result.stdout
 
 
 def test_the_bot_refuses_to_start_on_invalid_extra_content(tmp_path: Path) -> None:

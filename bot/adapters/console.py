@@ -12,7 +12,7 @@ from typing import TextIO
 
 from bot.core.commands import CommandEngine
 from bot.core.daily import Invocation
-from bot.core.replies import Reply
+from bot.core.replies import READ_THE_ORIGINAL, Reply
 from bot.errors import CommandError
 
 WIDTH = 78
@@ -38,6 +38,8 @@ def render_text(reply: Reply) -> str:
         lines.append("")
         lines += _wrap(f"“{reply.lesson.quote}”", "  > ")
         lines += _wrap(f"— {reply.attribution}", "    ")
+        if reply.original_url:  # one line even when long: a terminal links it only unbroken
+            lines.append(f"    {READ_THE_ORIGINAL}: {reply.original_url}")
         lines.append(f"    topics: {', '.join(t.value for t in reply.lesson.topics)} · id: {reply.lesson.id}")
     for field in reply.fields:
         lines += _wrap(f"{field.name}: {field.value}", "  ")

@@ -18,11 +18,13 @@ from bot.core.lessons import Lesson, Source, SourceKind, Topic
 from bot.core.library import Library
 
 CACHE_FILE = "content.json"
+# Bumped whenever the cached form changes, so a cache written by other code is never misread.
+CACHE_FORMAT = "2"
 
 
 def cache_key(files: tuple[list[Path], list[Path]], roots: Sequence[Path]) -> str:
     """A digest of the code version, the roots and every content file's identity."""
-    digest = hashlib.sha256(__version__.encode())
+    digest = hashlib.sha256(f"{__version__}:{CACHE_FORMAT}".encode())
     for root in roots:
         digest.update(f"root:{root.resolve()}\n".encode())
     for path in [*files[0], *files[1]]:
@@ -40,7 +42,13 @@ def read_cache(cache_dir: Path, key: str) -> Library | None:
         sources = {s["id"]: Source(**{**s, "kind": SourceKind(s["kind"])}) for s in data["sources"]}
         lessons = tuple(
             Lesson(
-                **{**lesson, "topics": tuple(Topic(t) for t in lesson["topics"]), "source": sources[lesson["source"]]}
+                id=lesson["id"],
+                title=lesson["title"],
+                text=lesson["text"],
+                quote=lesson["quote"],
+                topics=tuple(Topic(t) for t in lesson["topics"]),
+                source=sources[lesson["source"]],
+                timestamp=lesson["timestamp"],
             )
             for lesson in data["lessons"]
         )
@@ -60,11 +68,22 @@ def write_cache(cache_dir: Path, key: str, library: Library) -> None:
             "publisher": s.publisher,
             "kind": s.kind.value,
             "url": s.url,
+            "timed_url": s.timed_url,
         }
         for s in library.sources.values()
     ]
+    # Every field of a Lesson, by name: the JSON contract (to_dict) also carries derived ones.
     lessons = [
-        {**lesson.to_dict(), "source": lesson.source.id, "timestamp": lesson.timestamp} for lesson in library.lessons
+        {
+            "id": lesson.id,
+            "title": lesson.title,
+            "text": lesson.text,
+            "quote": lesson.quote,
+            "topics": [t.value for t in lesson.topics],
+            "source": lesson.source.id,
+            "timestamp": lesson.timestamp,
+        }
+        for lesson in library.lessons
     ]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

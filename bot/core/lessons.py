@@ -46,6 +46,17 @@ TOPIC_DESCRIPTIONS: dict[Topic, str] = {
 }
 
 
+SECONDS_PLACEHOLDER = "{seconds}"
+
+
+def seconds_of(stamp: str) -> int:
+    """'M:SS' or 'H:MM:SS' as a number of seconds."""
+    total = 0
+    for part in stamp.split(":"):
+        total = total * 60 + int(part)
+    return total
+
+
 class SourceKind(enum.Enum):
     """What kind of document a source is; a podcast's lessons carry timestamps."""
 
@@ -56,7 +67,12 @@ class SourceKind(enum.Enum):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Source:
-    """A practitioner and the document their lessons come from."""
+    """A practitioner and the document their lessons come from.
+
+    `url` is where the original is published. `timed_url` is a recording that takes a time
+    offset, with SECONDS_PLACEHOLDER where the offset goes: a lesson with a timestamp then links
+    to the moment its quote begins.
+    """
 
     id: str
     speaker: str
@@ -65,16 +81,20 @@ class Source:
     publisher: str
     kind: SourceKind
     url: str | None = None
+    timed_url: str | None = None
 
     def to_dict(self) -> dict[str, str]:
-        """The source object of the JSON contract (DESIGN.md)."""
-        return {
+        """The source object of the JSON contract (README, "The command line")."""
+        data = {
             "id": self.id,
             "speaker": self.speaker,
             "role": self.role,
             "title": self.title,
             "publisher": self.publisher,
         }
+        if self.url is not None:
+            data["url"] = self.url
+        return data
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,8 +109,20 @@ class Lesson:
     source: Source
     timestamp: str | None = None
 
+    @property
+    def url(self) -> str | None:
+        """The recording at the moment the quote begins, when the source has one."""
+        if self.timestamp is None or self.source.timed_url is None:
+            return None
+        return self.source.timed_url.replace(SECONDS_PLACEHOLDER, str(seconds_of(self.timestamp)))
+
+    @property
+    def original_url(self) -> str | None:
+        """Where to read (or hear) the original: the quote's moment, else the publication."""
+        return self.url or self.source.url
+
     def to_dict(self) -> dict[str, Any]:
-        """The lesson object of the JSON contract (DESIGN.md)."""
+        """The lesson object of the JSON contract (README, "The command line")."""
         data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
@@ -101,4 +133,6 @@ class Lesson:
         }
         if self.timestamp is not None:
             data["timestamp"] = self.timestamp
+        if self.url is not None:
+            data["url"] = self.url
         return data

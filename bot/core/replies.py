@@ -10,6 +10,8 @@ from bot.core.lessons import Lesson
 # Discord caps a component's custom_id at 100 characters; every platform's button payload
 # must fit there, so the core keeps its action payloads under this bound.
 MAX_ACTION_PAYLOAD = 90
+# The label of the link to a lesson's original, the same on every platform.
+READ_THE_ORIGINAL = "Read the original"
 
 
 class ActionKind(enum.Enum):
@@ -64,6 +66,11 @@ class Reply:
     def quote(self) -> str | None:
         """The speaker's own words, when the reply is a lesson."""
         return self.lesson.quote if self.lesson else None
+
+    @property
+    def original_url(self) -> str | None:
+        """Where to read the lesson's original (the quote's moment in a recording, if any)."""
+        return self.lesson.original_url if self.lesson else None
 
     @property
     def attribution(self) -> str | None:

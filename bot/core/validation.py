@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from bot.core.lessons import Lesson, Source, SourceKind, Topic
+from bot.core.lessons import SECONDS_PLACEHOLDER, Lesson, Source, SourceKind, Topic
 from bot.core.library import Library, content_files
 from bot.core.located_yaml import LocatedList, LocatedMap, load_located
 from bot.errors import ContentProblem
@@ -17,8 +18,37 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TIMESTAMP_PATTERN = re.compile(r"(?:\d{1,2}:[0-5]\d:[0-5]\d|\d{1,3}:[0-5]\d)")  # M:SS or H:MM:SS
 WORD = re.compile(r"[\w']+")
 MAX_TITLE, MAX_TEXT, MIN_QUOTE_WORDS, MAX_QUOTE_WORDS, MAX_TOPICS = 80, 400, 4, 60, 3
-SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher", "kind", "url"}
+SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher", "kind", "url", "timed_url"}
 LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source", "timestamp"}
+# Discord's limit for a link button's url (Slack allows 3000); a longest offset must fit too.
+MAX_URL = 512
+LONGEST_OFFSET = "99999"
+
+
+def url_problem(url: str, *, timed: bool = False) -> str | None:
+    """Why `url` cannot be a source link, or None when it can.
+
+    Links are shown as buttons to people who click them, so only https. A timed url carries
+    SECONDS_PLACEHOLDER exactly once, where a lesson's time offset goes.
+    """
+    if timed:
+        if url.count(SECONDS_PLACEHOLDER) != 1:
+            return f"must contain {SECONDS_PLACEHOLDER} once, where the time offset goes"
+        url = url.replace(SECONDS_PLACEHOLDER, LONGEST_OFFSET)
+    if any(c.isspace() for c in url) or "{" in url or "}" in url:
+        return f"must be one link without spaces or braces, not {url!r}"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return f"is not a valid link: {url!r}"
+    if parts.scheme != "https":
+        return f"must be an https:// link, not {url!r}"
+    if not host or "." not in host:
+        return f"must name a host, as in https://example.org/page, not {url!r}"
+    if len(url) > MAX_URL:
+        return f"is {len(url)} characters; at most {MAX_URL}"
+    return None
 
 
 @dataclass(slots=True)
@@ -73,13 +103,22 @@ class _Checker:
         if kind is not None and kind not in kinds:
             self.add(path, entry.line_of("kind"), f"unknown kind {kind!r}; one of {kinds}")
             kind = None
-        url = entry.get("url")
-        if url is not None and not isinstance(url, str):
-            self.add(path, entry.line_of("url"), "'url' must be text")
-            url = None
+        url = self.link(path, entry, "url")
+        timed_url = self.link(path, entry, "timed_url", timed=True)
         if kind is None or any(v is None for v in values.values()):
             return None
-        return Source(kind=SourceKind(kind), url=url, **{k: str(v) for k, v in values.items()})
+        return Source(kind=SourceKind(kind), url=url, timed_url=timed_url, **{k: str(v) for k, v in values.items()})
+
+    def link(self, path: Path, entry: LocatedMap, key: str, *, timed: bool = False) -> str | None:
+        """The optional link under `key`, when it is one (a problem is reported otherwise)."""
+        value = entry.get(key)
+        if value is None:
+            return None
+        problem = url_problem(value, timed=timed) if isinstance(value, str) else "must be text"
+        if problem is not None:
+            self.add(path, entry.line_of(key), f"{key!r} {problem}")
+            return None
+        return str(value)
 
     def topics(self, path: Path, entry: LocatedMap) -> tuple[Topic, ...]:
         raw, line = entry.get("topics"), entry.line_of("topics")

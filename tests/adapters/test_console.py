@@ -6,7 +6,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.adapters.console import run_console
+from bot.adapters.console import render_text, run_console
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.daily.service import DailyService
@@ -37,3 +37,13 @@ def test_without_a_store_the_console_says_daily_is_not_available(library: Librar
     out = io.StringIO()
     run_console(CommandEngine(library), io.StringIO("/mltip daily status\n"), out)
     assert out.getvalue() == "The tip of the day is not available here.\n\n"
+
+
+def test_a_lesson_says_where_to_read_the_original_on_one_line(library: Library) -> None:
+    engine = CommandEngine(library)
+    for lesson in library.lessons:
+        text = render_text(engine.tip_of_the_day(lesson))
+        assert f"    Read the original: {lesson.original_url}\n" in text, lesson.id
+    podcast = render_text(engine.tip_of_the_day(library.by_id["eric-researchers-deploy-past-the-notebook"]))
+    assert "Read the original: https://www.youtube.com/watch?v=d9xVXqKq3sU&t=2748s" in podcast
+    assert "Read the original" not in render_text(engine.run("topics"))

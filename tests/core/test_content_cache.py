@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.content_cache import CACHE_FILE
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.content_cache import CACHE_FILE, cache_key, read_cache, write_cache
+from bot.core.library import BUILTIN_CONTENT, Library, content_files, load_library
 from bot.errors import ContentError
 from tests.conftest import REPO_ROOT
 from tests.core.test_library import GOOD_LESSON, write_content
@@ -61,3 +61,16 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path, library: Library) -> None:
     load_library([BUILTIN_CONTENT], cache_dir=tmp_path)
     (tmp_path / CACHE_FILE).write_text('{"key": "x", "lessons": [')
     assert load_library([BUILTIN_CONTENT], cache_dir=tmp_path) == library
+
+
+def test_links_survive_the_cache(tmp_path: Path, library: Library) -> None:
+    key = cache_key(content_files([BUILTIN_CONTENT]), [BUILTIN_CONTENT])
+    write_cache(tmp_path, key, library)
+    cached = read_cache(tmp_path, key)
+    assert cached is not None  # a hit, not a silent miss that re-parses the YAML
+    assert cached == library
+    assert [s.url for s in cached.sources.values()] == [s.url for s in library.sources.values()]
+    assert all(s.url for s in cached.sources.values())
+    timed = [lesson for lesson in cached.lessons if lesson.url]
+    assert timed and [lesson.url for lesson in timed] == [library.by_id[lesson.id].url for lesson in timed]
+    assert [lesson.to_dict() for lesson in cached.lessons] == [lesson.to_dict() for lesson in library.lessons]

@@ -143,3 +143,66 @@ def test_an_empty_file_is_reported(tmp_path: Path) -> None:
     (tmp_path / "empty.yaml").write_text(textwrap.dedent("# nothing yet\n"))
     _, problems = check_content([BUILTIN_CONTENT, tmp_path])
     assert [str(p) for p in problems] == [f"{tmp_path / 'empty.yaml'}:1: expected a top-level 'lessons': list"]
+
+
+@pytest.mark.parametrize(
+    ("key", "link", "message"),
+    [
+        ("url", "http://wiki.example.org/ml", "'url' must be an https:// link"),
+        ("url", "ftp://wiki.example.org/ml", "'url' must be an https:// link"),
+        ("url", "wiki.example.org/ml", "'url' must be an https:// link"),
+        ("url", "https://", "'url' must name a host"),
+        ("url", "https://wiki.example.org/a page", "'url' must be one link without spaces"),
+        ("url", "https://wiki.example.org/?t={seconds}", "'url' must be one link without spaces or braces"),
+        ("url", "https://wiki.example.org/" + "x" * 500, "'url' is 525 characters; at most 512"),
+        ("url", "[1, 2]", "'url' must be text"),
+        ("timed_url", "https://video.example.org/v1", "'timed_url' must contain {seconds} once"),
+        ("timed_url", "https://v.example.org/{seconds}?t={seconds}", "'timed_url' must contain {seconds} once"),
+        ("timed_url", "http://video.example.org/v1?t={seconds}", "'timed_url' must be an https:// link"),
+    ],
+    ids=[
+        "http",
+        "ftp",
+        "no-scheme",
+        "no-host",
+        "space",
+        "braces",
+        "too-long",
+        "not-text",
+        "no-offset",
+        "two",
+        "timed-http",
+    ],
+)
+def test_a_bad_source_link_is_named_with_file_and_line(tmp_path: Path, key: str, link: str, message: str) -> None:
+    value = link if link.startswith("[") else f'"{link}"'
+    folder = write_content(tmp_path, GOOD_LESSON, TEAM_SOURCES + f"    {key}: {value}\n")
+    _, problems = check_content([BUILTIN_CONTENT, folder])
+    found = [str(p) for p in problems]
+    assert any(p.startswith(f"{tmp_path / 'sources.yaml'}:8: ") and message in p for p in found), found
+
+
+def test_a_timestamped_lesson_links_to_the_moment_its_quote_begins(tmp_path: Path) -> None:
+    # Any kind of source may have a recording; only a podcast requires every lesson to have a time.
+    sources = TEAM_SOURCES.replace("kind: essay", "kind: interview") + (
+        "    url: https://podcast.example.org/episode-1\n"
+        '    timed_url: "https://video.example.org/watch?v=abc&t={seconds}s"\n'
+    )
+    timed = GOOD_LESSON + '    timestamp: "1:02:03"\n'
+    untimed = GOOD_LESSON.replace("team-ship-small", "team-no-time")
+    library = load_library([write_content(tmp_path, timed + untimed, sources)])
+    lesson = library.by_id["team-ship-small"]
+    assert lesson.url == lesson.original_url == "https://video.example.org/watch?v=abc&t=3723s"
+    assert lesson.to_dict()["url"] == lesson.url
+    assert lesson.to_dict()["source"]["url"] == "https://podcast.example.org/episode-1"
+    # Without a timestamp there is no moment to link to: the publication itself is the original.
+    other = library.by_id["team-no-time"]
+    assert other.url is None and other.original_url == "https://podcast.example.org/episode-1"
+    assert "url" not in other.to_dict()
+
+
+def test_every_shipped_source_links_to_its_original_over_https(library: Library) -> None:
+    for source in library.sources.values():
+        assert source.url is not None and source.url.startswith("https://"), source.id
+    podcast = [lesson for lesson in library.lessons if lesson.source.kind is SourceKind.PODCAST]
+    assert podcast and all(lesson.url and lesson.url.startswith("https://") for lesson in podcast)

@@ -61,8 +61,24 @@ def slash_command_body(text: str, response_url: str, **kwargs: str) -> str:
     return urlencode(slash_command(text, response_url, **kwargs))
 
 
-def block_actions(action_id: str, value: str, response_url: str, *, user_name: str = "ana") -> dict[str, Any]:
-    """A block_actions payload for one button press on an ephemeral message."""
+def block_actions(
+    action_id: str, value: str | None, response_url: str, *, user_name: str = "ana", url: str | None = None
+) -> dict[str, Any]:
+    """A block_actions payload for one button press on an ephemeral message.
+
+    A url button (`url`, no `value`) opens its link in the browser, and Slack still sends this.
+    """
+    action: dict[str, Any] = {
+        "action_id": action_id,
+        "block_id": "b1",
+        "text": {"type": "plain_text", "text": "x"},
+        "type": "button",
+        "action_ts": "1548426417.840180",
+    }
+    if value is not None:
+        action["value"] = value
+    if url is not None:
+        action["url"] = url
     return {
         "type": "block_actions",
         "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": TEAM_ID},
@@ -78,20 +94,11 @@ def block_actions(action_id: str, value: str, response_url: str, *, user_name: s
         "team": {"id": TEAM_ID, "domain": "fake"},
         "channel": {"id": "C0GENERAL", "name": "general"},
         "response_url": response_url,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": "b1",
-                "text": {"type": "plain_text", "text": "x"},
-                "value": value,
-                "type": "button",
-                "action_ts": "1548426417.840180",
-            }
-        ],
+        "actions": [action],
     }
 
 
-def block_actions_body(action_id: str, value: str, response_url: str, **kwargs: str) -> str:
+def block_actions_body(action_id: str, value: str | None, response_url: str, **kwargs: str) -> str:
     return urlencode({"payload": json.dumps(block_actions(action_id, value, response_url, **kwargs))})
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bot.core.replies import Action, ActionKind, Reply
+from bot.core.replies import READ_THE_ORIGINAL, Action, ActionKind, Reply
 
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 TITLE_LIMIT = 256
@@ -30,6 +30,7 @@ EMBED_TOTAL_LIMIT = 6000
 # https://discord.com/developers/docs/components/reference#button
 LABEL_LIMIT = 80
 CUSTOM_ID_LIMIT = 100
+ROW_LIMIT = 5  # buttons in one action row
 
 CUSTOM_ID_PREFIX = "mltip:"
 # DOTALL: a payload carries a user's query, and nothing may make the template miss it.
@@ -125,18 +126,27 @@ def render_button(action: Action) -> discord.ui.Button[discord.ui.View]:
     )
 
 
+def render_link(url: str) -> discord.ui.Button[discord.ui.View]:
+    """A link-style button: Discord opens `url` itself and sends the bot no interaction."""
+    return discord.ui.Button(label=READ_THE_ORIGINAL, url=url, style=discord.ButtonStyle.link)
+
+
 def render_view(reply: Reply) -> discord.ui.View | None:
-    """The reply's buttons as a View, or None when it has none.
+    """The reply's buttons, plus the link to its original, as a View; None when there are none.
 
     The view only renders: presses are dispatched by the DynamicItem registered at startup,
     which matches the custom_id and survives restarts. The view is stopped before it is sent so
     discord.py does not also track it (with a 15-minute timeout task per ephemeral message).
     """
-    if not reply.actions:
+    url = reply.original_url
+    if not reply.actions and not url:
         return None
     view = discord.ui.View(timeout=None)
-    for action in reply.actions[:5]:  # one action row holds five buttons
+    room = ROW_LIMIT - 1 if url else ROW_LIMIT
+    for action in reply.actions[:room]:
         view.add_item(render_button(action))
+    if url:
+        view.add_item(render_link(url))
     view.stop()
     return view
 

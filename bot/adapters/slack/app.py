@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
-from bot.adapters.slack.render import render
+from bot.adapters.slack.render import LINK_ACTION_ID, render
 from bot.config import Settings
 from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
@@ -128,6 +128,11 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             # Another under a public post (the tip of the day): answer privately, never replace
             # the message everyone sees.
             await respond(response_type="ephemeral", replace_original=False, **render(reply))
+
+    @app.action(LINK_ACTION_ID)
+    async def on_link(ack: AsyncAck) -> None:
+        # Slack opens the link itself; acknowledging is all it needs, and nobody gets a reply.
+        await ack()
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.replies import ActionKind, Reply
+from bot.core.replies import READ_THE_ORIGINAL, ActionKind, Reply
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -18,6 +18,9 @@ MAX_FIELDS_PER_SECTION = 10
 MAX_FIELD = 2000
 MAX_CONTEXT = 2000
 ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share"}
+# A url button opens its link, yet Slack still sends the app a block_actions for it, which the
+# app must acknowledge (app.py) or the user sees a warning.
+LINK_ACTION_ID = "mltip_original"
 
 
 def escape(text: str) -> str:
@@ -89,16 +92,25 @@ def _render(reply: Reply) -> dict[str, Any]:
     blocks += _lesson_blocks(reply) if reply.lesson is not None else _field_blocks(reply)
     if reply.shared_by:
         blocks.append(_context(f"Shared by {escape(reply.shared_by)}"))
-    if reply.actions:
-        buttons = [
+    buttons: list[dict[str, Any]] = [
+        {
+            "type": "button",
+            "action_id": ACTION_IDS[action.kind],
+            "text": {"type": "plain_text", "text": _cut(action.label, MAX_BUTTON_TEXT)},
+            "value": action.payload,
+        }
+        for action in reply.actions
+    ]
+    if reply.original_url:
+        buttons.append(
             {
                 "type": "button",
-                "action_id": ACTION_IDS[action.kind],
-                "text": {"type": "plain_text", "text": _cut(action.label, MAX_BUTTON_TEXT)},
-                "value": action.payload,
+                "action_id": LINK_ACTION_ID,
+                "text": {"type": "plain_text", "text": READ_THE_ORIGINAL},
+                "url": reply.original_url,
             }
-            for action in reply.actions
-        ]
+        )
+    if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     # The fallback is what notifications and screen readers show: for a lesson its title and
     # advice are the gist (the blocks carry the rest), and a shorter body answers faster.

@@ -31,8 +31,13 @@ def embed_problems(embed: dict[str, Any]) -> list[str]:
     return problems
 
 
+LINK_STYLE = 5
+
+
 def component_problems(components: list[dict[str, Any]]) -> list[str]:
-    """Buttons: label <= 80, custom_id <= 100 and ours; at most 5 per row, 5 rows."""
+    """Buttons: label <= 80; at most 5 per row, 5 rows. An action button has a custom_id of ours
+    (<= 100); a link button (style 5) has an https url (<= 512) and no custom_id, as Discord requires.
+    """
     problems = [f"{len(components)} rows > 5"] if len(components) > 5 else []
     for row in components:
         if len(row["components"]) > 5:
@@ -40,9 +45,19 @@ def component_problems(components: list[dict[str, Any]]) -> list[str]:
         for button in row["components"]:
             if len(button.get("label", "")) > 80:
                 problems.append(f"label {button['label']!r} > 80")
-            if len(button["custom_id"]) > 100 or not CUSTOM_ID_TEMPLATE.fullmatch(button["custom_id"]):
+            if button["style"] == LINK_STYLE:
+                url = button.get("url") or ""
+                if "custom_id" in button or not url.startswith("https://") or len(url) > 512:
+                    problems.append(f"link button {button!r}")
+            elif len(button["custom_id"]) > 100 or not CUSTOM_ID_TEMPLATE.fullmatch(button["custom_id"]):
                 problems.append(f"custom_id {button['custom_id']!r}")
     return problems
+
+
+def link_buttons(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The link-style buttons of a message body."""
+    rows = body.get("components") or []
+    return [button for row in rows for button in row["components"] if button["style"] == LINK_STYLE]
 
 
 def shown_text(body: dict[str, Any]) -> list[str]:

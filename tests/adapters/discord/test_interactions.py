@@ -11,7 +11,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.core.commands import CommandEngine
 from bot.core.replies import Reply
 from tests.adapters.discord.conftest import StartAdapter
-from tests.adapters.discord.limits import component_problems, embed_problems
+from tests.adapters.discord.limits import LINK_STYLE, component_problems, embed_problems, link_buttons
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord
 
@@ -20,8 +20,16 @@ NO_MENTIONS = {"parse": []}
 
 
 def buttons(data: dict) -> dict[str, str]:
-    """label -> custom_id of the buttons in a message body."""
-    return {b["label"]: b["custom_id"] for row in data.get("components", []) for b in row["components"]}
+    """label -> custom_id of the action buttons in a message body (link buttons have none)."""
+    rows = data.get("components", [])
+    return {b["label"]: b["custom_id"] for row in rows for b in row["components"] if b["style"] != LINK_STYLE}
+
+
+def assert_links_to(data: dict, url: str | None) -> None:
+    """The body has one link-style button to `url`, within Discord's spec: style 5, a url, no custom_id."""
+    [link] = link_buttons(data)
+    assert link["style"] == 5 and link["url"] == url and "custom_id" not in link
+    assert link["label"] == "Read the original"
 
 
 async def test_autocomplete_offers_topics_and_lesson_titles(fake: FakeDiscord, adapter: DiscordAdapter) -> None:
@@ -56,6 +64,8 @@ async def test_mltip_kaggle_answers_privately_with_iglovikovs_advice(
     assert embed["author"]["name"].startswith("Vladimir Iglovikov — ")
     assert f"> “{best.quote}”" in embed["description"]
     assert buttons(data) == {"Another": "mltip:another|1|kaggle", "Share": f"mltip:share|{best.id}"}
+    assert_links_to(data, best.original_url)  # as the fake received it (and checked it against the spec)
+    assert [b["label"] for b in data["components"][0]["components"]] == ["Another", "Share", "Read the original"]
     assert not embed_problems(embed) and not component_problems(data["components"])
 
 
@@ -98,6 +108,7 @@ async def test_share_posts_publicly_saying_who_shared(
     assert embed["title"] == engine.best("kaggle")[0].title
     assert embed["footer"]["text"].startswith("Shared by Ada · ")  # the member's display name, not a mention
     assert not buttons(data)
+    assert_links_to(data, engine.best("kaggle")[0].original_url)  # the channel can read the original too
 
 
 async def test_share_by_a_member_named_everyone_pings_nobody(fake: FakeDiscord, adapter: DiscordAdapter) -> None:

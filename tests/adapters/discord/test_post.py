@@ -16,7 +16,7 @@ from bot.errors import (
     InstallationError,
     TransientDeliveryError,
 )
-from tests.adapters.discord.limits import component_problems, embed_problems
+from tests.adapters.discord.limits import component_problems, embed_problems, link_buttons
 from tests.fakes.discord_server import FakeDiscord
 
 MESSAGES = "/channels/{channel_id}/messages"
@@ -45,6 +45,21 @@ async def test_a_repeated_nonce_returns_the_first_message(
     again = await adapter.post(fake.channel_id, reply, nonce="retry-me")
     assert first == again
     assert len(fake.requests_to("POST", MESSAGES)) == 2 and len(fake.messages) == 1
+
+
+async def test_a_daily_post_links_a_podcast_lesson_to_its_moment(
+    fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine
+) -> None:
+    lesson = engine.library.by_id["eric-researchers-deploy-past-the-notebook"]
+    await adapter.post(fake.channel_id, engine.tip_of_the_day(lesson), nonce="daily-eric")
+    [request] = fake.requests_to("POST", MESSAGES)
+    # What the fake received, checked against Discord's OpenAPI spec by the fixture: a link-style
+    # button (style 5) with a url and no custom_id, beside Another and Share.
+    [link] = link_buttons(request.json)
+    assert link == {"type": 2, "style": 5, "label": "Read the original", "url": lesson.url, "disabled": False}
+    assert lesson.url == "https://www.youtube.com/watch?v=d9xVXqKq3sU&t=2748s"
+    labels = [b["label"] for b in request.json["components"][0]["components"]]
+    assert labels == ["Another", "Share", "Read the original"]
 
 
 def test_a_long_nonce_is_shortened_stably_to_discords_25_characters() -> None:

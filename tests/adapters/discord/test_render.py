@@ -12,7 +12,7 @@ from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, render_embed, render
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.core.replies import Action, ActionKind, Field, Reply
-from tests.adapters.discord.limits import component_problems, embed_problems, mentions_in
+from tests.adapters.discord.limits import component_problems, embed_problems, link_buttons, mentions_in
 
 NASTY = ["@everyone", "@here", "<@123456789012345678>", "<@&123456789012345678>", "**bold**", "`x`", "> q", "||s||"]
 
@@ -30,8 +30,21 @@ def test_every_lesson_fits_discords_limits(engine: CommandEngine, library: Libra
         body = body_of(reply)
         assert not embed_problems(body["embeds"][0]), lesson.id
         assert not component_problems(body["components"]), lesson.id
-        shared = engine.press(f"share|{lesson.id}", user="Ada")
-        assert not embed_problems(body_of(shared)["embeds"][0]), lesson.id
+        shared = body_of(engine.press(f"share|{lesson.id}", user="Ada"))
+        assert not embed_problems(shared["embeds"][0]), lesson.id
+        for sent in (body, shared):  # the link to the original, with buttons or alone
+            assert not component_problems(sent["components"]), lesson.id
+            [link] = link_buttons(sent)
+            assert link["url"] == lesson.original_url and "custom_id" not in link, lesson.id
+
+
+def test_component_problems_catches_a_link_button_against_discords_rules() -> None:
+    row = body_of(Reply(title="t", text="x", actions=()))["components"]
+    assert row == []
+    link = {"type": 2, "style": 5, "label": "Read the original", "url": "https://example.org/a"}
+    assert not component_problems([{"type": 1, "components": [link]}])
+    for bad in ({**link, "custom_id": "mltip:x"}, {**link, "url": "http://example.org/a"}, {**link, "url": None}):
+        assert component_problems([{"type": 1, "components": [bad]}]), bad
 
 
 @pytest.mark.parametrize("query", ["topics", "sources", "help"])

@@ -47,8 +47,10 @@ class RunningBot:
         body = slash_command_body(text, response_url or self.fake.response_url(), **fields)
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
-    async def press(self, action_id: str, value: str, response_url: str) -> aiohttp.ClientResponse:
-        body = block_actions_body(action_id, value, response_url)
+    async def press(
+        self, action_id: str, value: str | None, response_url: str, *, url: str | None = None
+    ) -> aiohttp.ClientResponse:
+        body = block_actions_body(action_id, value, response_url, **({"url": url} if url else {}))
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
 

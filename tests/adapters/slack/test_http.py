@@ -48,7 +48,9 @@ def test_slacks_documented_signing_example() -> None:
     assert verifier.is_valid(SLACK_DOC_BODY, "1531420618", SLACK_DOC_SIGNATURE)
 
 
-async def test_signed_mltip_kaggle_gets_iglovikovs_kaggle_advice_ephemerally(bot: RunningBot) -> None:
+async def test_signed_mltip_kaggle_gets_iglovikovs_kaggle_advice_ephemerally(
+    bot: RunningBot, engine: CommandEngine
+) -> None:
     response = await bot.command("kaggle")
     assert response.status == 200
     message = json.loads(await response.text())
@@ -57,7 +59,8 @@ async def test_signed_mltip_kaggle_gets_iglovikovs_kaggle_advice_ephemerally(bot
     credit = json.dumps(message["blocks"])
     assert "Vladimir Iglovikov" in credit and "Kaggle" in message["text"]
     buttons = message["blocks"][-1]["elements"]
-    assert [b["text"]["text"] for b in buttons] == ["Another", "Share"]
+    assert [b["text"]["text"] for b in buttons] == ["Another", "Share", "Read the original"]
+    assert buttons[-1]["url"] == engine.best("kaggle")[0].original_url and "value" not in buttons[-1]
 
 
 async def test_the_quote_is_a_block_quote_and_the_credit_a_context_line(bot: RunningBot) -> None:
@@ -109,6 +112,20 @@ async def test_another_replaces_the_message_with_the_next_match(bot: RunningBot,
     assert posted["blocks"][0]["text"]["text"] == engine.best("kaggle")[1].title
 
 
+async def test_read_the_original_is_acknowledged_and_answered_by_nobody(bot: RunningBot) -> None:
+    first = json.loads(await (await bot.command("kaggle")).text())
+    link = first["blocks"][-1]["elements"][-1]
+    assert link["text"]["text"] == "Read the original"
+    # Slack opens the link itself, but still tells the app; without an ack the user sees a warning.
+    clicked = await bot.press(link["action_id"], None, bot.fake.response_url("link"), url=link["url"])
+    assert clicked.status == 200 and await clicked.text() == ""
+    # A later press is answered; by then the click would have been too, had it been answered at all.
+    another = first["blocks"][-1]["elements"][0]
+    await bot.press(another["action_id"], another["value"], bot.fake.response_url("another"))
+    await bot.fake.wait_for(lambda: bool(bot.fake.responses))
+    assert [key for key, _ in bot.fake.responses] == ["another"]
+
+
 async def test_share_posts_the_lesson_in_the_channel_attributed(bot: RunningBot) -> None:
     first = json.loads(await (await bot.command("papers")).text())
     share = first["blocks"][-1]["elements"][1]
@@ -118,6 +135,9 @@ async def test_share_posts_the_lesson_in_the_channel_attributed(bot: RunningBot)
     assert posted["response_type"] == "in_channel" and posted["replace_original"] is False
     assert posted["blocks"][0]["text"]["text"] == first["blocks"][0]["text"]["text"]
     assert "Shared by ana" in json.dumps(posted["blocks"])
+    # Everyone in the channel can read the original too: the link is the shared post's one button.
+    [link] = posted["blocks"][-1]["elements"]
+    assert link["url"] == first["blocks"][-1]["elements"][-1]["url"]
 
 
 async def test_a_stale_button_gets_a_helpful_answer(bot: RunningBot) -> None:

@@ -9,22 +9,27 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
-from bot.adapters.slack.render import render
+from bot.adapters.slack.render import LINK_ACTION_ID, render
 from bot.core.commands import CommandEngine, Search, parse
 from bot.core.daily import Daily
 from bot.core.library import Library
 from bot.errors import CommandError
 
-LIMITS = {"header": 150, "section": 3000, "button": 75}
+LIMITS = {"header": 150, "section": 3000, "button": 75, "url": 3000}
 PING = re.compile(r"<[!@#]")
 
 
 def assert_valid(message: dict[str, Any]) -> None:
     assert message["text"] and len(message["blocks"]) <= 50
     for raw in message["blocks"]:
-        Block.parse(raw).validate_json()  # type: ignore[union-attr]
+        block = Block.parse(raw)
+        assert block is not None
+        block.validate_json()
+        for element in getattr(block, "elements", None) or []:  # a block does not check its elements
+            element.validate_json()
         if raw["type"] == "header":
             assert len(raw["text"]["text"]) <= LIMITS["header"]
         if raw["type"] == "section":
@@ -32,7 +37,11 @@ def assert_valid(message: dict[str, Any]) -> None:
         for element in raw.get("elements", []):
             if element.get("type") == "button":
                 assert len(element["text"]["text"]) <= LIMITS["button"]
-                assert len(element["value"]) <= 2000
+                if "url" in element:  # a link: Slack opens it, and it carries no value
+                    assert element["url"].startswith("https://") and len(element["url"]) <= LIMITS["url"]
+                    assert "value" not in element
+                else:
+                    assert len(element["value"]) <= 2000
 
 
 def visible_text(message: dict[str, Any]) -> str:
@@ -48,12 +57,47 @@ def visible_text(message: dict[str, Any]) -> str:
     return "\n".join(shown)
 
 
+def link_button(message: dict[str, Any]) -> dict[str, Any] | None:
+    actions = [b for b in message["blocks"] if b["type"] == "actions"]
+    found = [e for block in actions for e in block["elements"] if e["action_id"] == LINK_ACTION_ID]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
 def test_every_lesson_renders_to_valid_block_kit(engine: CommandEngine, library: Library) -> None:
     for lesson in library.lessons:
-        reply = engine.handle(Search(query=lesson.title))
-        assert_valid(render(reply))
+        assert_valid(render(engine.handle(Search(query=lesson.title))))
+        # Every lesson, whatever search ranks first: as a tip (with buttons) and shared (without).
+        for reply in (engine.tip_of_the_day(lesson), engine.press(f"share|{lesson.id}", user="Ada")):
+            message = render(reply)
+            assert_valid(message)
+            button = link_button(message)
+            assert button is not None, lesson.id
+            assert button["url"] == lesson.original_url and button["text"]["text"] == "Read the original"
     for text in ("topics", "sources", "help", "", "zzqx qqv"):
         assert_valid(render(engine.run(text)))
+
+
+def test_the_link_follows_the_buttons_and_a_podcast_lesson_links_to_its_moment(
+    engine: CommandEngine, library: Library
+) -> None:
+    lesson = library.by_id["eric-researchers-deploy-past-the-notebook"]
+    message = render(engine.tip_of_the_day(lesson))
+    labels = [e["text"]["text"] for e in message["blocks"][-1]["elements"]]
+    assert labels == ["Another", "Share", "Read the original"]
+    assert message["blocks"][-1]["elements"][-1]["url"] == "https://www.youtube.com/watch?v=d9xVXqKq3sU&t=2748s"
+
+
+def test_a_reply_without_a_lesson_has_no_link_and_slack_refuses_a_bad_one(engine: CommandEngine) -> None:
+    assert link_button(render(engine.run("topics"))) is None
+    # The validation really runs on a link button: the same message with an oversized url fails.
+    message = render(engine.run("kaggle"))
+    assert_valid(message)
+    button = message["blocks"][-1]["elements"][-1]
+    oversized = {**button, "url": "https://example.org/" + "a" * 3000}
+    broken = {**message, "blocks": [*message["blocks"][:-1], {"type": "actions", "elements": [oversized]}]}
+    with pytest.raises(SlackObjectFormationError):
+        assert_valid(broken)
 
 
 def test_shared_messages_are_valid_too(engine: CommandEngine) -> None:

@@ -27,6 +27,11 @@ async def test_socket_mode_answers_a_command_in_the_ack(fake_slack: FakeSlack, e
         await fake_slack.send_envelope("interactive", pressed)
         await fake_slack.wait_for(lambda: bool(fake_slack.responses))
         assert fake_slack.responses[0][1]["response_type"] == "in_channel"
+        link = ack["payload"]["blocks"][-1]["elements"][-1]
+        clicked = block_actions(link["action_id"], None, fake_slack.response_url("link"), url=link["url"])
+        # Acknowledged over the socket (bolt sends no ack for a request nobody handles), with no reply.
+        assert "payload" not in await fake_slack.send_envelope("interactive", clicked)
+        assert [key for key, _ in fake_slack.responses] == ["s"]
     finally:
         await adapter.close()
     assert [c.method for c in fake_slack.calls][:1] == ["apps.connections.open"]
