@@ -13,14 +13,18 @@ from urllib.parse import urlencode
 from tests.fakes.slack_server import TEAM_ID
 
 
-def sign(secret: str, timestamp: int, body: str) -> str:
-    """Slack's request signature: v0= + hex HMAC-SHA256 of 'v0:{timestamp}:{body}'."""
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+def sign(secret: str, timestamp: int | str, body: str | bytes) -> str:
+    """Slack's request signature: v0= + hex HMAC-SHA256 of 'v0:{timestamp}:{body}' (the body's bytes)."""
+    raw = body if isinstance(body, bytes) else body.encode()
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
     return f"v0={digest}"
 
 
 def signed_headers(
-    secret: str, body: str, timestamp: int | None = None, content_type: str = "application/x-www-form-urlencoded"
+    secret: str,
+    body: str | bytes,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
 ) -> dict[str, str]:
     stamp = int(time.time()) if timestamp is None else timestamp
     return {

@@ -1,9 +1,10 @@
 """The bolt AsyncApp: `/mltip` and its buttons, over Socket Mode or signed HTTP.
 
 Socket Mode when SLACK_APP_TOKEN is set (no public URL needed); otherwise HTTP mode, where
-Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT and bolt verifies them with
-SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs). With
-SLACK_CLIENT_ID and SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
+Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT, verified with
+SLACK_SIGNING_SECRET before their body is even parsed (verify.py: a forged, stale or replayed
+request gets no listener run and nothing from it is used). With SLACK_CLIENT_ID and
+SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
 
 `/mltip daily ...` needs the database, so it runs in a worker thread. When it would change the
 channel's subscription, Slack is asked first (users.info, scope users:read) whether the user is a
@@ -18,15 +19,16 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import render
+from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate, is_trusted
 from bot.config import Settings
 from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
@@ -87,8 +89,11 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        # Socket Mode envelopes arrive over an authenticated websocket and carry no signature.
-        request_verification_enabled=not socket_mode,
+        # HTTP requests are verified before bolt sees them (verify.py); bolt's own check would parse
+        # the body first and log it whole. OnlyVerified refuses whatever bypassed that gate; Socket
+        # Mode envelopes arrive over an authenticated websocket and carry no signature.
+        request_verification_enabled=False,
+        before_authorize=OnlyVerified(),
         logger=logging.getLogger("mltip.slack.bolt"),
         **oauth,
     )
@@ -130,7 +135,11 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             await respond(response_type="ephemeral", replace_original=False, **render(reply))
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+    async def on_error(
+        error: Exception, body: dict[str, Any], request: AsyncBoltRequest, respond: AsyncRespond | None
+    ) -> None:
+        if not is_trusted(request):
+            return  # nothing from an unverified request is used: not for a log line, not for a reply
         log.error("failed to answer a Slack request", exc_info=error, extra=_who(body))
         if respond is not None and body.get("response_url"):
             await respond(response_type="ephemeral", replace_original=False, text=APOLOGY)
@@ -196,6 +205,7 @@ class SlackAdapter:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings
         self.app = build_app(settings, engine, self.installs)
+        self._gate = SignedRequestGate(self.app, settings.slack_signing_secret or "")
         self._socket: AsyncSocketModeHandler | None = None
         self._poster: SlackPoster | None = None
         self._tables_ready = self.installs is None
@@ -224,11 +234,7 @@ class SlackAdapter:
 
     def routes(self) -> list[web.RouteDef]:
         """The HTTP routes this adapter serves: /slack/events, the install flow's (OAuth mode); none in Socket Mode."""
-        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._handle_http), *oauth_routes(self.app)]
-
-    async def _handle_http(self, request: web.Request) -> web.Response:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._gate.handle), *oauth_routes(self.app)]
 
     async def start(self) -> None:
         """Open the Socket Mode connection, or (OAuth mode) create the installation tables."""

@@ -21,10 +21,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -219,12 +220,18 @@ def oauth_routes(app: AsyncApp) -> list[web.RouteDef]:
         return []
 
     async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+        return await to_aiohttp_response(await flow.handle_installation(browser_request(request)))
 
     async def callback(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+        return await to_aiohttp_response(await flow.handle_callback(browser_request(request)))
 
     return [web.get(flow.install_path, install), web.get(flow.redirect_uri_path, callback)]
+
+
+def browser_request(request: web.Request) -> AsyncBoltRequest:
+    """A browser's GET for bolt's install flow: its query and headers, never a body (a GET has no
+    use for one, and bolt would decode and parse whatever was sent)."""
+    return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))
 
 
 def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
