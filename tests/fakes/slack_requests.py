@@ -57,7 +57,8 @@ def slash_command(
         "api_app_id": "A111",
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        # Unique per request, as Slack's are: two identical commands in one second are two requests.
+        "trigger_id": f"13345224609.738474920.{uuid.uuid4().hex}",
     }
 
 
@@ -78,7 +79,7 @@ def block_actions(action_id: str, value: str, response_url: str, *, user_name: s
             "channel_id": "C0GENERAL",
             "is_ephemeral": True,
         },
-        "trigger_id": "12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3",
+        "trigger_id": f"12321423423.333649436676.{uuid.uuid4().hex}",
         "team": {"id": TEAM_ID, "domain": "fake"},
         "channel": {"id": "C0GENERAL", "name": "general"},
         "response_url": response_url,

@@ -9,7 +9,11 @@ bytes matches. Anything else gets 401 before its body is decoded or parsed, so n
 and logs it whole when the signature is wrong; it is replaced by this gate and by
 `OnlyVerified`, which refuses whatever reaches the app without passing the gate.
 
-Refusals are logged at most once a minute each, with counts, never with the body.
+A signature is good for five minutes, so a captured request could be sent again: each signature
+seen is remembered for that window, in this process's memory (see README, Security), and a
+replay is answered with an empty 200 without running anything.
+
+Refusals and replays are logged at most once a minute each, with counts, never with the body.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ TIMESTAMP = re.compile(r"[0-9]{1,12}")  # ASCII digits only: int() would also ta
 SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 VERIFIED = "mltip_signature_verified"  # set in the bolt context by the gate, and by nothing else
 REFUSED_BODY = {"error": "invalid request"}  # what bolt answers, kept for anyone who relied on it
+REMEMBERED_SIGNATURES = 50_000  # ~10 MB at most; only requests that verified are remembered
 LOG_EVERY_SECONDS = 60.0
 
 
@@ -73,6 +78,35 @@ class Signatures:
         """Whether `signature` is Slack's for this timestamp and these exact bytes."""
         digest = hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256)
         return hmac.compare_digest("v0=" + digest.hexdigest(), signature)
+
+
+class RecentSignatures:
+    """Signatures already answered, each kept until its timestamp leaves the five-minute window.
+
+    Bounded: past `limit` the oldest goes first (only a deployment answering more than `limit`
+    genuine requests in five minutes would ever forget one early).
+    """
+
+    def __init__(self, limit: int = REMEMBERED_SIGNATURES, clock: Callable[[], float] = time.time) -> None:
+        self._until: dict[bytes, float] = {}
+        self._limit = limit
+        self._clock = clock
+
+    def first_time(self, signature: str, timestamp: int) -> bool:
+        """Remember `signature`; False when it was already seen (a replay)."""
+        now = self._clock()
+        while self._until and next(iter(self._until.values())) < now:
+            del self._until[next(iter(self._until))]
+        key = bytes.fromhex(signature.removeprefix("v0="))
+        if key in self._until:
+            return False
+        self._until[key] = timestamp + WINDOW_SECONDS
+        if len(self._until) > self._limit:
+            del self._until[next(iter(self._until))]
+        return True
+
+    def __len__(self) -> int:
+        return len(self._until)
 
 
 class Throttled:
@@ -121,12 +155,14 @@ def is_trusted(request: AsyncBoltRequest) -> bool:
 
 
 class SignedRequestGate:
-    """The /slack/events handler: verify, then hand the request to bolt."""
+    """The /slack/events handler: verify, refuse replays, then hand the request to bolt."""
 
     def __init__(self, app: AsyncApp, signing_secret: str, clock: Callable[[], float] = time.time) -> None:
         self.app = app
         self.signatures = Signatures(signing_secret, clock)
+        self.recent = RecentSignatures(clock=clock)
         self.refusals = Throttled("refused Slack requests whose signature did not verify")
+        self.replays = Throttled("ignored replayed Slack requests")
 
     async def handle(self, request: web.Request) -> web.Response:
         timestamps = request.headers.getall(TIMESTAMP_HEADER, [])
@@ -138,6 +174,9 @@ class SignedRequestGate:
         body = await request.read()  # aiohttp answers 413 past its size limit
         if not self.signatures.matches(timestamp, signature, body):
             return self._refuse(request, Refusal.MISMATCH)
+        if not self.recent.first_time(signature, int(timestamp)):
+            self.replays.happened(f"signed at {timestamp}, from {request.remote}")
+            return web.Response(status=200)
         try:
             bolt_request = AsyncBoltRequest(
                 body=body.decode("utf-8"),
