@@ -27,7 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
-from bot.adapters.slack.render import render
+from bot.adapters.slack.render import notice, render
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate, is_trusted
 from bot.config import Settings
 from bot.core.commands import CommandEngine, parse
@@ -110,7 +110,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             else:
                 reply = engine.run(text, platform=PLATFORM)
         except CommandError as exc:
-            await ack(response_type="ephemeral", text=str(exc))
+            await ack(response_type="ephemeral", text=notice(str(exc)))
             return
         # Answering in the ack itself is one round trip, well within Slack's 3 seconds.
         await ack(response_type="ephemeral", **render(reply))
@@ -123,7 +123,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
         try:
             reply = engine.press(action.get("value") or "", user=name, platform=PLATFORM)
         except CommandError as exc:
-            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
         if action.get("action_id") == "mltip_share":
             await respond(response_type="in_channel", replace_original=False, **render(reply))
@@ -142,7 +142,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             return  # nothing from an unverified request is used: not for a log line, not for a reply
         log.error("failed to answer a Slack request", exc_info=error, extra=_who(body))
         if respond is not None and body.get("response_url"):
-            await respond(response_type="ephemeral", replace_original=False, text=APOLOGY)
+            await respond(response_type="ephemeral", replace_original=False, text=notice(APOLOGY))
 
     return app
 
