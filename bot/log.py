@@ -3,7 +3,8 @@
 Whatever a record carries (its message, its `extra=` fields, its traceback) passes through
 `SafeRecordFilter` before any handler writes it:
 
-- secrets are masked: anything that looks like a chat token, and the configured secrets;
+- secrets are masked: anything that looks like a chat token, the configured secrets, and the
+  one-time OAuth codes and states of Slack's install flow (libraries write them into messages);
 - each value is capped (MAX_MESSAGE, MAX_FIELD, MAX_EXCEPTION characters), so no single request
   can make the bot write more than a few kilobytes;
 - control characters are escaped by the formatter: in text each is written visibly (`\\n`,
@@ -27,6 +28,10 @@ TOKEN_PATTERNS = (
     re.compile(r"\bxapp-[A-Za-z0-9-]{6,}"),
     re.compile(r"\b[MNO][A-Za-z0-9_-]{20,30}\.[A-Za-z0-9_-]{5,7}\.[A-Za-z0-9_-]{25,45}\b"),
 )
+# OAuth codes and states as libraries write them: `code: X`, `state=X`, `"code": "X"`. A code that
+# failed to exchange can still be redeemed; a value has 8+ characters and a digit ("exit code: 1"
+# and "state: running" are left alone).
+OAUTH_SECRET = re.compile(r"""\b((?:code|state)(?:\s*[:=]\s*|["']\s*:\s*["']))(?=[^\s&,'"]*\d)[^\s&,'"]{8,}""")
 MASK = "[masked]"
 # At most this many characters of each part of a record (before escaping, which can lengthen a
 # control character to six): a message, each extra= field, and a traceback (whose end is kept:
@@ -53,6 +58,8 @@ def mask_secrets(text: str, secrets: Iterable[str] = ()) -> str:
             text = text.replace(secret, MASK)
     for pattern in TOKEN_PATTERNS:
         text = pattern.sub(MASK, text)
+    if "code" in text or "state" in text:
+        text = OAUTH_SECRET.sub(rf"\1{MASK}", text)
     return text
 
 

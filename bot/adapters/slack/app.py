@@ -82,7 +82,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
     oauth: dict[str, Any] = {}
     if installs is not None:
         oauth = {
-            "oauth_settings": installs.oauth_settings(),
+            "oauth_flow": installs.flow(client),
             "authorize": installs.authorize(client),
             "user_facing_authorize_error_message": NOT_INSTALLED,
         }

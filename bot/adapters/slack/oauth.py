@@ -24,6 +24,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store import Bot, Installation
@@ -33,6 +34,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.log import mask_secrets
 from bot.store import Platform, writer_engine
 
 if TYPE_CHECKING:
@@ -40,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mltip.slack")
 store_log = logging.getLogger("mltip.slack.installations")
+flow_log = logging.getLogger("mltip.slack.oauth")
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -51,6 +54,25 @@ NOT_INSTALLED = (
     "mltip is not installed in this workspace any more. Ask a workspace admin to add it again "
     "from the bot's install page (/slack/install)."
 )
+
+
+class WithoutOAuthSecrets(logging.Filter):
+    """Masks OAuth codes and states in a logger's records before any handler sees them.
+
+    bolt's flow logs the code of an exchange that failed (a code Slack failed to exchange can still
+    be redeemed), and slack_sdk's state store the state it could not look up. The handlers that
+    setup_logging installs mask them too; this keeps them out of any other handler as well.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_secrets(record.getMessage())
+        record.args = None
+        return True
+
+
+for _logger in (flow_log, store_log):
+    if not any(isinstance(f, WithoutOAuthSecrets) for f in _logger.filters):
+        _logger.addFilter(WithoutOAuthSecrets())
 
 
 class ThreadedInstallationStore(AsyncInstallationStore):
@@ -171,13 +193,17 @@ class SlackInstalls:
             installation_store_bot_only=True,
             state_store=self.states,
             state_expiration_seconds=STATE_SECONDS,
-            logger=logging.getLogger("mltip.slack.oauth"),
+            logger=flow_log,
         )
+
+    def flow(self, client: AsyncWebClient) -> AsyncOAuthFlow:
+        """bolt's install flow, logging to our logger (which masks codes and states), not the app's."""
+        return AsyncOAuthFlow(client=client, logger=flow_log, settings=self.oauth_settings())
 
     def authorize(self, client: AsyncWebClient) -> AsyncInstallationStoreAuthorize:
         """Finds the workspace's bot token for each request (find_bot), checked once per token with auth.test."""
         return AsyncInstallationStoreAuthorize(
-            logger=logging.getLogger("mltip.slack.oauth"),
+            logger=flow_log,
             installation_store=self.installations,
             client_id=self.client_id,
             client_secret=self.client_secret,
