@@ -66,11 +66,13 @@ def slash_command_body(text: str, response_url: str, **kwargs: str) -> str:
     return urlencode(slash_command(text, response_url, **kwargs))
 
 
-def block_actions(action_id: str, value: str, response_url: str, *, user_name: str = "ana") -> dict[str, Any]:
+def block_actions(
+    action_id: str, value: str, response_url: str, *, user_name: str = "ana", team_id: str = TEAM_ID
+) -> dict[str, Any]:
     """A block_actions payload for one button press on an ephemeral message."""
     return {
         "type": "block_actions",
-        "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": team_id},
         "api_app_id": "A111",
         "token": "deprecated-verification-token",
         "container": {
@@ -80,7 +82,7 @@ def block_actions(action_id: str, value: str, response_url: str, *, user_name: s
             "is_ephemeral": True,
         },
         "trigger_id": f"12321423423.333649436676.{uuid.uuid4().hex}",
-        "team": {"id": TEAM_ID, "domain": "fake"},
+        "team": {"id": team_id, "domain": "fake"},
         "channel": {"id": "C0GENERAL", "name": "general"},
         "response_url": response_url,
         "actions": [

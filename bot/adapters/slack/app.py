@@ -22,9 +22,11 @@ from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.authorize import DATABASE_TROUBLE, CannotAuthorize
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import notice, render
@@ -34,6 +36,7 @@ from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.replies import Reply
 from bot.errors import CommandError, ConfigError
+from bot.store import is_unreachable
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -83,7 +86,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
     if installs is not None:
         oauth = {
             "oauth_flow": installs.flow(client),
-            "authorize": installs.authorize(client),
+            "authorize": installs.authorize(),
             "user_facing_authorize_error_message": NOT_INSTALLED,
         }
     app = AsyncApp(
@@ -136,15 +139,38 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
 
     @app.error
     async def on_error(
-        error: Exception, body: dict[str, Any], request: AsyncBoltRequest, respond: AsyncRespond | None
-    ) -> None:
+        error: Exception,
+        body: dict[str, Any],
+        request: AsyncBoltRequest,
+        response: BoltResponse | None,
+        respond: AsyncRespond | None,
+    ) -> BoltResponse | None:
         if not is_trusted(request):
-            return  # nothing from an unverified request is used: not for a log line, not for a reply
-        log.error("failed to answer a Slack request", exc_info=error, extra=_who(body))
+            return None  # nothing from an unverified request is used: not for a log line, not for a reply
+        trouble = _trouble(error)
+        if trouble is None:
+            log.error("failed to answer a Slack request", exc_info=error, extra=_who(body))
+            if respond is not None and body.get("response_url"):
+                await respond(response_type="ephemeral", replace_original=False, text=notice(APOLOGY))
+            return None
+        # A bad day, not a bug: say so (never "reinstall"), without a traceback.
+        log.warning("could not answer a Slack request: %s", type(error).__name__, extra=_who(body))
+        if response is not None and body.get("command"):
+            return BoltResponse(status=200, body={"response_type": "ephemeral", "text": notice(trouble)})
         if respond is not None and body.get("response_url"):
-            await respond(response_type="ephemeral", replace_original=False, text=notice(APOLOGY))
+            await respond(response_type="ephemeral", replace_original=False, text=notice(trouble))
+        return BoltResponse(status=200, body="") if response is not None else None
 
     return app
+
+
+def _trouble(error: Exception) -> str | None:
+    """What to tell the user when `error` is a passing outage (the database, Slack), else None."""
+    if isinstance(error, CannotAuthorize):
+        return str(error)
+    if is_unreachable(error):
+        return DATABASE_TROUBLE
+    return None
 
 
 async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: frozenset[str]) -> bool:
@@ -195,12 +221,19 @@ class SlackAdapter:
 
     platform = PLATFORM
 
-    def __init__(self, settings: Settings, engine: CommandEngine, store: Store | None = None) -> None:
-        self.installs: SlackInstalls | None = None
+    def __init__(
+        self,
+        settings: Settings,
+        engine: CommandEngine,
+        store: Store | None = None,
+        installs: SlackInstalls | None = None,
+    ) -> None:
+        self.installs: SlackInstalls | None = installs  # OAuth mode; built from `store` unless given
         if settings.slack_oauth:
-            if store is None:
+            if self.installs is None and store is None:
                 raise ConfigError("the Slack install flow (SLACK_CLIENT_ID) keeps installations in the database")
-            self.installs = SlackInstalls(settings.slack_client_id or "", settings.slack_client_secret or "", store)
+            if self.installs is None and store is not None:
+                self.installs = SlackInstalls(settings.slack_client_id or "", settings.slack_client_secret or "", store)
         elif not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -34,6 +34,8 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.authorize import LOOKUP_SECONDS, CannotAuthorize, RememberedBots, WorkspaceAuthorize
+from bot.errors import TransientDeliveryError
 from bot.log import mask_secrets
 from bot.store import Platform, writer_engine
 
@@ -163,12 +165,21 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 class SlackInstalls:
     """Every workspace's installation, in the bot's database, and what the install flow needs."""
 
-    def __init__(self, client_id: str, client_secret: str, store: Store) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        lookup_seconds: float = LOOKUP_SECONDS,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.store = store
         self.installations = ThreadedInstallationStore(client_id, store.engine)
         self.states = ThreadedStateStore(store.engine)
+        self.bots = RememberedBots(self._find_bot, clock=clock, lookup_seconds=lookup_seconds)
 
     def create_tables(self) -> None:
         """Create slack_sdk's tables where missing; safe when several replicas start at once."""
@@ -176,9 +187,16 @@ class SlackInstalls:
             create_racing(create)
 
     async def bot_token(self, team_id: str) -> str | None:
-        """The workspace's bot token, or None when the app is not installed there."""
-        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        """The workspace's bot token, or None when the app is not installed there (the tip of the day
+        asks; while the database is unreachable a token from memory does, else the post waits)."""
+        try:
+            bot = await self.bots.find(None, team_id)
+        except CannotAuthorize:
+            raise TransientDeliveryError("database_unreachable") from None
         return bot.bot_token if bot is not None else None
+
+    async def _find_bot(self, enterprise_id: str | None, team_id: str | None) -> Bot | None:
+        return await self.installations.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
 
     def oauth_settings(self) -> AsyncOAuthSettings:
         """bolt's install-flow settings: our scopes and paths, our stores, nothing read from the environment."""
@@ -200,19 +218,10 @@ class SlackInstalls:
         """bolt's install flow, logging to our logger (which masks codes and states), not the app's."""
         return AsyncOAuthFlow(client=client, logger=flow_log, settings=self.oauth_settings())
 
-    def authorize(self, client: AsyncWebClient) -> AsyncInstallationStoreAuthorize:
-        """Finds the workspace's bot token for each request (find_bot), checked once per token with auth.test."""
-        return AsyncInstallationStoreAuthorize(
-            logger=flow_log,
-            installation_store=self.installations,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            bot_only=True,
-            # The token still comes from the database on every request (so an uninstalled workspace
-            # is refused at once); the cache only spares a round trip to auth.test per command.
-            cache_enabled=True,
-            client=client,
-        )
+    def authorize(self) -> WorkspaceAuthorize:
+        """Finds the workspace's bot token for each request (from the database, or from memory while
+        the database cannot be reached), checked once per token with auth.test."""
+        return WorkspaceAuthorize(self.bots)
 
     def forget(self, enterprise_id: str | None, team_id: str | None, why: str) -> int:
         """Delete a workspace's installation and its subscriptions; returns how many subscriptions went."""
@@ -265,6 +274,7 @@ def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
 
     async def forget(context: AsyncBoltContext, why: str) -> None:
         enterprise_id, team_id = context.enterprise_id, context.team_id
+        installs.bots.forget(enterprise_id, team_id)
         removed = await asyncio.to_thread(installs.forget, enterprise_id, team_id, why)
         where = {"platform": "slack", "workspace": team_id}
         log.info("%s in %s: installation deleted, %d subscription(s) removed", why, team_id, removed, extra=where)
