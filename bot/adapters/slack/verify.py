@@ -24,6 +24,7 @@ import hmac
 import logging
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -88,7 +89,8 @@ class RecentSignatures:
     """
 
     def __init__(self, limit: int = REMEMBERED_SIGNATURES, clock: Callable[[], float] = time.time) -> None:
-        self._until: dict[bytes, float] = {}
+        # Oldest first; an OrderedDict drops from the front in O(1) (a dict slows down doing that).
+        self._until: OrderedDict[bytes, float] = OrderedDict()
         self._limit = limit
         self._clock = clock
 
@@ -96,13 +98,13 @@ class RecentSignatures:
         """Remember `signature`; False when it was already seen (a replay)."""
         now = self._clock()
         while self._until and next(iter(self._until.values())) < now:
-            del self._until[next(iter(self._until))]
+            self._until.popitem(last=False)
         key = bytes.fromhex(signature.removeprefix("v0="))
         if key in self._until:
             return False
         self._until[key] = timestamp + WINDOW_SECONDS
         if len(self._until) > self._limit:
-            del self._until[next(iter(self._until))]
+            self._until.popitem(last=False)
         return True
 
     def __len__(self) -> int:
