@@ -67,7 +67,11 @@ class WithoutOAuthSecrets(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_secrets(record.getMessage())
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: SafeRecordFilter still writes (and masks) it
+            return True
+        record.msg = mask_secrets(message)
         record.args = None
         return True
 

@@ -186,8 +186,8 @@ class SignedRequestGate:
                 headers=dict(request.headers),
                 context={VERIFIED: True},
             )
-        except (ValueError, TypeError, AttributeError) as exc:
-            # Signed, so from Slack, yet unreadable (not UTF-8, not JSON, not an object).
+        except (ValueError, TypeError, AttributeError, RecursionError) as exc:
+            # Signed, so from Slack, yet unreadable (not UTF-8, not JSON, not an object, nested too deep).
             log.warning("a signed Slack request had a body we cannot read (%s)", type(exc).__name__)
             return web.json_response({"error": "unreadable body"}, status=400)
         return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))

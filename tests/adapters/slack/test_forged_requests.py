@@ -141,6 +141,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
     "brace without JSON type": (b"{nope", FORM),
     "invalid UTF-8": (b"text=\xff\xfe\xfa" + MARKER.encode(), FORM),
     "invalid UTF-8 JSON": (b'{"x": "\xc3\x28"}', "application/json"),
+    "JSON nested too deep": (b"[" * 100_000 + b"]" * 100_000, "application/json"),
 }
 
 
