@@ -17,7 +17,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
-from bot.store.db import current_revision, head_revision, make_engine, upgrade, writer_engine
+from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
 from bot.store.deck import Deck
 from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
 from bot.store.records import (
@@ -52,6 +52,7 @@ __all__ = [
     "WorkspacePause",
     "current_revision",
     "head_revision",
+    "is_unreachable",
     "make_engine",
     "upgrade",
     "writer_engine",

@@ -29,7 +29,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from bot.errors import ConfigError
 
@@ -88,6 +89,14 @@ def unreachable_reason(url: str | URL, *, timeout: float = 5.0) -> str | None:
     finally:
         engine.dispose()
     return None
+
+
+def is_unreachable(error: BaseException) -> bool:
+    """Whether `error` says the database could not be reached or stopped answering (refused, dropped,
+    locked, pool exhausted), as opposed to a query that is wrong: worth waiting out, not a bug."""
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
+    return isinstance(error, PoolTimeoutError | ConnectionError | TimeoutError)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -13,14 +13,18 @@ from urllib.parse import urlencode
 from tests.fakes.slack_server import TEAM_ID
 
 
-def sign(secret: str, timestamp: int, body: str) -> str:
-    """Slack's request signature: v0= + hex HMAC-SHA256 of 'v0:{timestamp}:{body}'."""
-    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256).hexdigest()
+def sign(secret: str, timestamp: int | str, body: str | bytes) -> str:
+    """Slack's request signature: v0= + hex HMAC-SHA256 of 'v0:{timestamp}:{body}' (the body's bytes)."""
+    raw = body if isinstance(body, bytes) else body.encode()
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:".encode() + raw, hashlib.sha256).hexdigest()
     return f"v0={digest}"
 
 
 def signed_headers(
-    secret: str, body: str, timestamp: int | None = None, content_type: str = "application/x-www-form-urlencoded"
+    secret: str,
+    body: str | bytes,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
 ) -> dict[str, str]:
     stamp = int(time.time()) if timestamp is None else timestamp
     return {
@@ -53,7 +57,8 @@ def slash_command(
         "api_app_id": "A111",
         "is_enterprise_install": "false",
         "response_url": response_url,
-        "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+        # Unique per request, as Slack's are: two identical commands in one second are two requests.
+        "trigger_id": f"13345224609.738474920.{uuid.uuid4().hex}",
     }
 
 
@@ -62,7 +67,13 @@ def slash_command_body(text: str, response_url: str, **kwargs: str) -> str:
 
 
 def block_actions(
-    action_id: str, value: str | None, response_url: str, *, user_name: str = "ana", url: str | None = None
+    action_id: str,
+    value: str | None,
+    response_url: str,
+    *,
+    user_name: str = "ana",
+    url: str | None = None,
+    team_id: str = TEAM_ID,
 ) -> dict[str, Any]:
     """A block_actions payload for one button press on an ephemeral message.
 
@@ -81,7 +92,7 @@ def block_actions(
         action["url"] = url
     return {
         "type": "block_actions",
-        "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": team_id},
         "api_app_id": "A111",
         "token": "deprecated-verification-token",
         "container": {
@@ -90,8 +101,8 @@ def block_actions(
             "channel_id": "C0GENERAL",
             "is_ephemeral": True,
         },
-        "trigger_id": "12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3",
-        "team": {"id": TEAM_ID, "domain": "fake"},
+        "trigger_id": f"12321423423.333649436676.{uuid.uuid4().hex}",
+        "team": {"id": team_id, "domain": "fake"},
         "channel": {"id": "C0GENERAL", "name": "general"},
         "response_url": response_url,
         "actions": [action],

@@ -1,9 +1,10 @@
 """The bolt AsyncApp: `/mltip` and its buttons, over Socket Mode or signed HTTP.
 
 Socket Mode when SLACK_APP_TOKEN is set (no public URL needed); otherwise HTTP mode, where
-Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT and bolt verifies them with
-SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs). With
-SLACK_CLIENT_ID and SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
+Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT, verified with
+SLACK_SIGNING_SECRET before their body is even parsed (verify.py: a forged, stale or replayed
+request gets no listener run and nothing from it is used). With SLACK_CLIENT_ID and
+SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
 
 `/mltip daily ...` needs the database, so it runs in a worker thread. When it would change the
 channel's subscription, Slack is asked first (users.info, scope users:read) whether the user is a
@@ -18,20 +19,24 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.authorize import DATABASE_TROUBLE, CannotAuthorize
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
-from bot.adapters.slack.render import LINK_ACTION_ID, render
+from bot.adapters.slack.render import LINK_ACTION_ID, notice, render
+from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate, is_trusted
 from bot.config import Settings
 from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.replies import Reply
 from bot.errors import CommandError, ConfigError
+from bot.store import is_unreachable
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -80,15 +85,18 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
     oauth: dict[str, Any] = {}
     if installs is not None:
         oauth = {
-            "oauth_settings": installs.oauth_settings(),
-            "authorize": installs.authorize(client),
+            "oauth_flow": installs.flow(client),
+            "authorize": installs.authorize(),
             "user_facing_authorize_error_message": NOT_INSTALLED,
         }
     app = AsyncApp(
         client=client,
         signing_secret=settings.slack_signing_secret or "",
-        # Socket Mode envelopes arrive over an authenticated websocket and carry no signature.
-        request_verification_enabled=not socket_mode,
+        # HTTP requests are verified before bolt sees them (verify.py); bolt's own check would parse
+        # the body first and log it whole. OnlyVerified refuses whatever bypassed that gate; Socket
+        # Mode envelopes arrive over an authenticated websocket and carry no signature.
+        request_verification_enabled=False,
+        before_authorize=OnlyVerified(),
         logger=logging.getLogger("mltip.slack.bolt"),
         **oauth,
     )
@@ -105,7 +113,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             else:
                 reply = engine.run(text, platform=PLATFORM)
         except CommandError as exc:
-            await ack(response_type="ephemeral", text=str(exc))
+            await ack(response_type="ephemeral", text=notice(str(exc)))
             return
         # Answering in the ack itself is one round trip, well within Slack's 3 seconds.
         await ack(response_type="ephemeral", **render(reply))
@@ -118,7 +126,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
         try:
             reply = engine.press(action.get("value") or "", user=name, platform=PLATFORM)
         except CommandError as exc:
-            await respond(response_type="ephemeral", replace_original=False, text=str(exc))
+            await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
         if action.get("action_id") == "mltip_share":
             await respond(response_type="in_channel", replace_original=False, **render(reply))
@@ -134,13 +142,42 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
         # Slack opens the link itself; acknowledging is all it needs, and nobody gets a reply.
         await ack()
 
-    @app.error
-    async def on_error(error: Exception, body: dict[str, Any], respond: AsyncRespond | None) -> None:
+    app.error(on_error)
+    return app
+
+
+async def on_error(
+    error: Exception,
+    body: dict[str, Any],
+    request: AsyncBoltRequest,
+    response: BoltResponse | None,
+    respond: AsyncRespond | None,
+) -> BoltResponse | None:
+    """The one error hook: apologise for a bug, explain an outage; never touch an unverified request."""
+    if not is_trusted(request):
+        return None  # nothing from an unverified request is used: not for a log line, not for a reply
+    trouble = _trouble(error)
+    if trouble is None:
         log.error("failed to answer a Slack request", exc_info=error, extra=_who(body))
         if respond is not None and body.get("response_url"):
-            await respond(response_type="ephemeral", replace_original=False, text=APOLOGY)
+            await respond(response_type="ephemeral", replace_original=False, text=notice(APOLOGY))
+        return None
+    # A bad day, not a bug: say so (never "reinstall"), without a traceback.
+    log.warning("could not answer a Slack request: %s", type(error).__name__, extra=_who(body))
+    if response is not None and body.get("command"):
+        return BoltResponse(status=200, body={"response_type": "ephemeral", "text": notice(trouble)})
+    if respond is not None and body.get("response_url"):
+        await respond(response_type="ephemeral", replace_original=False, text=notice(trouble))
+    return BoltResponse(status=200, body="") if response is not None else None
 
-    return app
+
+def _trouble(error: Exception) -> str | None:
+    """What to tell the user when `error` is a passing outage (the database, Slack), else None."""
+    if isinstance(error, CannotAuthorize):
+        return str(error)
+    if is_unreachable(error):
+        return DATABASE_TROUBLE
+    return None
 
 
 async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: frozenset[str]) -> bool:
@@ -191,16 +228,24 @@ class SlackAdapter:
 
     platform = PLATFORM
 
-    def __init__(self, settings: Settings, engine: CommandEngine, store: Store | None = None) -> None:
-        self.installs: SlackInstalls | None = None
+    def __init__(
+        self,
+        settings: Settings,
+        engine: CommandEngine,
+        store: Store | None = None,
+        installs: SlackInstalls | None = None,
+    ) -> None:
+        self.installs: SlackInstalls | None = installs  # OAuth mode; built from `store` unless given
         if settings.slack_oauth:
-            if store is None:
+            if self.installs is None and store is None:
                 raise ConfigError("the Slack install flow (SLACK_CLIENT_ID) keeps installations in the database")
-            self.installs = SlackInstalls(settings.slack_client_id or "", settings.slack_client_secret or "", store)
+            if self.installs is None and store is not None:
+                self.installs = SlackInstalls(settings.slack_client_id or "", settings.slack_client_secret or "", store)
         elif not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings
         self.app = build_app(settings, engine, self.installs)
+        self._gate = SignedRequestGate(self.app, settings.slack_signing_secret or "")
         self._socket: AsyncSocketModeHandler | None = None
         self._poster: SlackPoster | None = None
         self._tables_ready = self.installs is None
@@ -229,11 +274,7 @@ class SlackAdapter:
 
     def routes(self) -> list[web.RouteDef]:
         """The HTTP routes this adapter serves: /slack/events, the install flow's (OAuth mode); none in Socket Mode."""
-        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._handle_http), *oauth_routes(self.app)]
-
-    async def _handle_http(self, request: web.Request) -> web.Response:
-        response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        return [] if self.socket_mode else [web.post(EVENTS_PATH, self._gate.handle), *oauth_routes(self.app)]
 
     async def start(self) -> None:
         """Open the Socket Mode connection, or (OAuth mode) create the installation tables."""

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -32,6 +34,9 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.authorize import LOOKUP_SECONDS, CannotAuthorize, RememberedBots, WorkspaceAuthorize
+from bot.errors import TransientDeliveryError
+from bot.log import mask_secrets
 from bot.store import Platform, writer_engine
 
 if TYPE_CHECKING:
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("mltip.slack")
 store_log = logging.getLogger("mltip.slack.installations")
+flow_log = logging.getLogger("mltip.slack.oauth")
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -50,6 +56,29 @@ NOT_INSTALLED = (
     "mltip is not installed in this workspace any more. Ask a workspace admin to add it again "
     "from the bot's install page (/slack/install)."
 )
+
+
+class WithoutOAuthSecrets(logging.Filter):
+    """Masks OAuth codes and states in a logger's records before any handler sees them.
+
+    bolt's flow logs the code of an exchange that failed (a code Slack failed to exchange can still
+    be redeemed), and slack_sdk's state store the state it could not look up. The handlers that
+    setup_logging installs mask them too; this keeps them out of any other handler as well.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: SafeRecordFilter still writes (and masks) it
+            return True
+        record.msg = mask_secrets(message)
+        record.args = None
+        return True
+
+
+for _logger in (flow_log, store_log):
+    if not any(isinstance(f, WithoutOAuthSecrets) for f in _logger.filters):
+        _logger.addFilter(WithoutOAuthSecrets())
 
 
 class ThreadedInstallationStore(AsyncInstallationStore):
@@ -140,12 +169,21 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 class SlackInstalls:
     """Every workspace's installation, in the bot's database, and what the install flow needs."""
 
-    def __init__(self, client_id: str, client_secret: str, store: Store) -> None:
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        store: Store,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        lookup_seconds: float = LOOKUP_SECONDS,
+    ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.store = store
         self.installations = ThreadedInstallationStore(client_id, store.engine)
         self.states = ThreadedStateStore(store.engine)
+        self.bots = RememberedBots(self._find_bot, clock=clock, lookup_seconds=lookup_seconds)
 
     def create_tables(self) -> None:
         """Create slack_sdk's tables where missing; safe when several replicas start at once."""
@@ -153,9 +191,16 @@ class SlackInstalls:
             create_racing(create)
 
     async def bot_token(self, team_id: str) -> str | None:
-        """The workspace's bot token, or None when the app is not installed there."""
-        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
+        """The workspace's bot token, or None when the app is not installed there (the tip of the day
+        asks; while the database is unreachable a token from memory does, else the post waits)."""
+        try:
+            bot = await self.bots.find(None, team_id)
+        except CannotAuthorize:
+            raise TransientDeliveryError("database_unreachable") from None
         return bot.bot_token if bot is not None else None
+
+    async def _find_bot(self, enterprise_id: str | None, team_id: str | None) -> Bot | None:
+        return await self.installations.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
 
     def oauth_settings(self) -> AsyncOAuthSettings:
         """bolt's install-flow settings: our scopes and paths, our stores, nothing read from the environment."""
@@ -170,22 +215,17 @@ class SlackInstalls:
             installation_store_bot_only=True,
             state_store=self.states,
             state_expiration_seconds=STATE_SECONDS,
-            logger=logging.getLogger("mltip.slack.oauth"),
+            logger=flow_log,
         )
 
-    def authorize(self, client: AsyncWebClient) -> AsyncInstallationStoreAuthorize:
-        """Finds the workspace's bot token for each request (find_bot), checked once per token with auth.test."""
-        return AsyncInstallationStoreAuthorize(
-            logger=logging.getLogger("mltip.slack.oauth"),
-            installation_store=self.installations,
-            client_id=self.client_id,
-            client_secret=self.client_secret,
-            bot_only=True,
-            # The token still comes from the database on every request (so an uninstalled workspace
-            # is refused at once); the cache only spares a round trip to auth.test per command.
-            cache_enabled=True,
-            client=client,
-        )
+    def flow(self, client: AsyncWebClient) -> AsyncOAuthFlow:
+        """bolt's install flow, logging to our logger (which masks codes and states), not the app's."""
+        return AsyncOAuthFlow(client=client, logger=flow_log, settings=self.oauth_settings())
+
+    def authorize(self) -> WorkspaceAuthorize:
+        """Finds the workspace's bot token for each request (from the database, or from memory while
+        the database cannot be reached), checked once per token with auth.test."""
+        return WorkspaceAuthorize(self.bots)
 
     def forget(self, enterprise_id: str | None, team_id: str | None, why: str) -> int:
         """Delete a workspace's installation and its subscriptions; returns how many subscriptions went."""
@@ -219,12 +259,18 @@ def oauth_routes(app: AsyncApp) -> list[web.RouteDef]:
         return []
 
     async def install(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await flow.handle_installation(await to_bolt_request(request)))
+        return await to_aiohttp_response(await flow.handle_installation(browser_request(request)))
 
     async def callback(request: web.Request) -> web.Response:
-        return await to_aiohttp_response(await flow.handle_callback(await to_bolt_request(request)))
+        return await to_aiohttp_response(await flow.handle_callback(browser_request(request)))
 
     return [web.get(flow.install_path, install), web.get(flow.redirect_uri_path, callback)]
+
+
+def browser_request(request: web.Request) -> AsyncBoltRequest:
+    """A browser's GET for bolt's install flow: its query and headers, never a body (a GET has no
+    use for one, and bolt would decode and parse whatever was sent)."""
+    return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))
 
 
 def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
@@ -232,6 +278,7 @@ def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
 
     async def forget(context: AsyncBoltContext, why: str) -> None:
         enterprise_id, team_id = context.enterprise_id, context.team_id
+        installs.bots.forget(enterprise_id, team_id)
         removed = await asyncio.to_thread(installs.forget, enterprise_id, team_id, why)
         where = {"platform": "slack", "workspace": team_id}
         log.info("%s in %s: installation deleted, %d subscription(s) removed", why, team_id, removed, extra=where)

@@ -1,7 +1,8 @@
-"""Reply -> Slack message (Block Kit blocks plus a plain `text` fallback).
+"""Reply -> Slack message (Block Kit blocks plus a plain `text` fallback); `notice` for text alone.
 
-Everything we put into mrkdwn is escaped (&, <, >) so text a user typed can never become
-`<!channel>`, `<!here>` or `<@U…>`; Slack only turns the unescaped forms into pings.
+Everything we put into mrkdwn or a message's `text` is escaped (&, <, >) so text a user typed can
+never become `<!channel>`, `<!here>`, `<@U…>` or a disguised link `<https://…|click>`; Slack only
+turns the unescaped forms into pings and links.
 """
 
 from __future__ import annotations
@@ -26,6 +27,12 @@ LINK_ACTION_ID = "mltip_original"
 def escape(text: str) -> str:
     """Slack's three control characters, escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def notice(text: str) -> str:
+    """The `text` of a message that is only text (an error, an apology), escaped: errors quote
+    what users typed."""
+    return _cut(escape(text), MAX_SECTION)
 
 
 def _cut(text: str, limit: int) -> str:

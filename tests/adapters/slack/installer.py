@@ -14,7 +14,7 @@ import aiohttp
 
 from bot.config import Settings
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
-from tests.fakes.slack_requests import json_body, signed_headers, slash_command_body
+from tests.fakes.slack_requests import block_actions_body, json_body, signed_headers, slash_command_body
 from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack
 
 STATE_COOKIE = "slack-app-oauth-state"  # bolt's default cookie name
@@ -110,6 +110,14 @@ class Installer:
             f"{self.url}/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body)
         ) as response:
             return response.status, await response.text()
+
+    async def press(self, action_id: str, value: str, team_id: str, response_url: str) -> int:
+        """A signed button press in `team_id`; returns the HTTP status of the bot's ack."""
+        body = block_actions_body(action_id, value, response_url, team_id=team_id)
+        headers = signed_headers(SIGNING_SECRET, body)
+        async with self.http.post(f"{self.url}/slack/events", data=body, headers=headers) as response:
+            await response.read()
+            return response.status
 
     async def event(self, payload: dict[str, Any]) -> int:
         """A signed Events API delivery; returns the HTTP status of the bot's ack."""

@@ -105,3 +105,20 @@ async def test_without_the_users_read_scope_the_admin_is_told_how_to_fix_it(bot:
 async def test_a_bad_zone_gets_suggestions(bot: RunningBot) -> None:
     message = await ask(bot, "daily 09:00 Europe/Berln", ADMIN)
     assert message["text"].startswith("Unknown time zone 'Europe/Berln'. Did you mean Europe/Berlin")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "daily <!channel>",
+        "daily <@U0BOSS>",
+        "daily 09:00 <https://evil.example|click here>",
+        "daily 09:00 Europe/<!here>",
+        "daily 09:00 UTC mon,<!subteam^S0ALL>",
+    ],
+)
+async def test_error_replies_quote_what_was_typed_without_pinging_or_linking(bot: RunningBot, text: str) -> None:
+    message = await ask(bot, text, ADMIN)
+    reply = message["text"]
+    assert "<!" not in reply and "<@" not in reply and "<http" not in reply, reply
+    assert "&lt;" in reply  # quoted, visibly, as typed
