@@ -46,3 +46,20 @@ def die_while_claiming(url: str, ready: Any) -> None:
             connection.execute(text("UPDATE deliveries SET claimed_by = 'doomed' WHERE status = 'pending'"))
             ready.set()
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def toggle_daily(url: str, requests: int, offset: int, barrier: Any, results: Any) -> None:
+    """`/mltip daily off` and `/mltip daily 09:00` by turns in one channel; report what failed."""
+    from bot.daily.service import DailyService
+    from tests.daily.service.helpers import MONDAY_MORNING, daily
+
+    failures: list[str] = []
+    with Store.open(url, migrate=False) as store:
+        service = DailyService(store, clock=lambda: MONDAY_MORNING)
+        barrier.wait()
+        for n in range(requests):
+            try:
+                daily(service, ("off", "09:00 Europe/Berlin")[(n + offset) % 2])
+            except Exception as exc:  # every failure is reported to the test
+                failures.append(repr(exc))
+    results.put(failures)
