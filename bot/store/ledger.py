@@ -32,7 +32,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, false, or_, select, true, update
+from sqlalchemy import Engine, case, false, func, or_, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import insert_for, reading, writing
@@ -122,18 +122,24 @@ class Ledger:
                 created += sum(self._insert({k: v for k, v in row.items() if k != "attempts"}) for row in chunk)
         return created
 
-    def claim_due(self, now: datetime, worker_id: str, limit: int = 50) -> list[Claim]:
-        """Take up to `limit` due PENDING deliveries for this worker (now CLAIMED), oldest due first.
+    def claim_due(
+        self, now: datetime, worker_id: str, limit: int = 50, *, skip: Collection[tuple[str, str]] = ()
+    ) -> list[Claim]:
+        """Take up to `limit` due PENDING deliveries for this worker (now CLAIMED), fairly.
 
         Due: due_at and any retry_at have passed, the subscription is not paused and neither is its
-        workspace. Each delivery is claimed by exactly one worker, whatever the number of threads,
-        processes or replicas. PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so
-        concurrent workers take disjoint sets without waiting on each other. SQLite: the
+        workspace. Fair: every (platform, workspace)'s oldest due delivery comes before any
+        workspace's second, so one workspace's backlog cannot crowd out another's post;
+        workspaces in `skip` ((platform, workspace_id) pairs: the worker's full lanes) get none.
+        Each delivery is claimed by exactly one worker, whatever the number of threads,
+        processes or replicas. PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED,
+        so concurrent workers take disjoint sets without waiting on each other. SQLite: the
         transaction holds the write lock from its start (BEGIN IMMEDIATE), so claims run one at a
         time. On both, the UPDATE re-checks status = 'pending' (a compare-and-set).
         """
-        candidates = (
-            select(D.id)
+        turn = func.row_number().over(partition_by=(S.platform, S.workspace_id), order_by=(D.due_at, D.id))
+        due = (
+            select(D.id, turn.label("turn"))
             .join(subscriptions, S.id == D.subscription_id)
             .where(
                 D.status == PENDING,
@@ -142,7 +148,15 @@ class Ledger:
                 S.paused.is_(false()),
                 ~workspace_is_paused(),
             )
-            .order_by(D.due_at, D.id)
+        )
+        if skip:
+            due = due.where(tuple_(S.platform, S.workspace_id).not_in(list(skip)))
+        ranked = due.subquery()
+        # The window function ranks in a subquery: PostgreSQL locks rows only outside one.
+        candidates = (
+            select(D.id)
+            .join(ranked, ranked.c.id == D.id)
+            .order_by(ranked.c.turn, D.due_at, D.id)
             .limit(limit)
             .with_for_update(of=deliveries, skip_locked=True)
         )
