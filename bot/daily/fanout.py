@@ -1,23 +1,28 @@
-"""Fan-out: post claimed deliveries to their channels, concurrently across workspaces, paced.
+"""Fan-out: post claimed deliveries to their channels, every workspace in its own lane, paced.
 
-Each (platform, workspace) is a queue worked in order; queues run side by side. A delivery is
-marked SENDING only just before its request leaves, and every answer settles it:
+Each (platform, workspace) is a lane: a queue worked in order by one task, paced by that
+workspace's (and platform's) limits. Lanes run side by side, and claims join a lane while it
+works, so a post that falls due during a big workspace's backlog starts in its own lane at once.
+A delivery is marked SENDING only just before its request leaves, and every answer settles it:
 
     posted                       SENT
     429 / 5xx (nothing posted)   back to CLAIMED, wait Retry-After or a jittered backoff, again
-                                 (until the deadline: then FAILED, saying why)
+                                 until the retry deadline; then handed back to the ledger
+                                 (PENDING from its retry time, with why), never failed for it
     no answer (Slack)            UNKNOWN: it may have posted, so it is never resent blindly
     channel gone / closed        FAILED, and the subscription is paused with the reason
-    install revoked              FAILED, the workspace is paused, and its queue stops calling
+    install revoked              FAILED, the workspace is paused, and its lane stops calling
+    shutting down                not sent yet: handed back, due again for whoever runs next
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-from collections import defaultdict
-from collections.abc import Callable
+from collections import defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -25,7 +30,7 @@ from typing import Protocol
 from bot.core.commands import CommandEngine
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
-from bot.daily.pacing import Pacer
+from bot.daily.pacing import Pacer, Sleep
 from bot.daily.schedule import Clock
 from bot.errors import (
     ChannelDeliveryError,
@@ -38,6 +43,7 @@ from bot.store import Claim, Store
 
 log = logging.getLogger("mltip.daily")
 ACTOR = "mltip (automatic)"
+Lane = tuple[str, str]  # (platform, workspace)
 
 
 class Poster(Protocol):
@@ -63,19 +69,31 @@ class FanoutResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetryPolicy:
-    """Backoff for transient failures: base * 2^attempt, capped, with full jitter."""
+    """Backoff for transient failures without a Retry-After: base * 2^attempt, capped, full jitter.
+
+    A worker keeps retrying a delivery until `deadline` after it started on it; after that it
+    hands the delivery back to the ledger rather than hold its claim towards stale_after.
+    """
 
     base: float = 1.0
     cap: float = 60.0
-    max_attempts: int = 8
     deadline: timedelta = timedelta(minutes=5)  # must stay well under the ledger's stale_after
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         return rng.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
+@dataclass
+class _Queue:
+    """A lane's deliveries in order, and whether its install was found revoked."""
+
+    waiting: deque[tuple[Claim, FanoutResult]] = field(default_factory=deque)
+    working: int = 0
+    broken: str | None = None  # set once the install is revoked: stop calling the API
+
+
 class Fanout:
-    """Delivers claims through the platforms' posters."""
+    """Delivers claims through the platforms' posters, one lane per workspace."""
 
     def __init__(
         self,
@@ -89,6 +107,7 @@ class Fanout:
         retry: RetryPolicy | None = None,
         concurrency: int = 64,
         on_outcome: Outcome | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -97,45 +116,115 @@ class Fanout:
         self.pacer = pacer
         self.rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
-        self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight = asyncio.Semaphore(concurrency)  # requests to the platforms at once
         self._on_outcome = on_outcome
-        self.stopping = False  # set on shutdown: finish what is in flight, hand the rest back
+        self._sleep = sleep
+        self._lanes: dict[Lane, _Queue] = {}
+        self._tasks: dict[Lane, asyncio.Task[None]] = {}
+        self._stop = asyncio.Event()
+        self._lane_done = asyncio.Event()
 
-    def _lesson_ids(self, topic: str | None) -> list[str]:
-        library = self.engine.library
-        lessons = library.with_topic(Topic(topic)) if topic else library.lessons
-        return [lesson.id for lesson in lessons]
+    # --- lanes ------------------------------------------------------------------------------
+
+    @property
+    def stopping(self) -> bool:
+        """Shutting down: requests in flight finish, everything else is handed back."""
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Begin shutting down (see `stopping`); waits for a retry or for pacing end at once."""
+        self._stop.set()
+
+    @property
+    def idle(self) -> bool:
+        """No lane has anything left to settle."""
+        return not self._tasks
+
+    @property
+    def outstanding(self) -> int:
+        """Claims taken and not yet settled, in every lane."""
+        return sum(len(queue.waiting) + queue.working for queue in self._lanes.values())
+
+    def full_lanes(self, depth: int) -> list[Lane]:
+        """Lanes holding at least `depth` unsettled claims: claim nothing more for them yet."""
+        return [lane for lane, queue in self._lanes.items() if len(queue.waiting) + queue.working >= depth]
+
+    def submit(self, claims: list[Claim], result: FanoutResult) -> None:
+        """Queue claims in their lanes (starting a lane's task if it is idle); outcomes go to `result`."""
+        for claim in claims:
+            lane = (claim.subscription.platform.value, claim.subscription.workspace_id)
+            self._lanes.setdefault(lane, _Queue()).waiting.append((claim, result))
+            if lane not in self._tasks:
+                self._tasks[lane] = asyncio.create_task(self._work(lane), name=f"mltip-lane-{lane[0]}-{lane[1]}")
+
+    async def wait_for_lanes(self, timeout: float) -> None:
+        """Return when a lane finishes its queue, or after `timeout` seconds."""
+        self._lane_done.clear()
+        if self._tasks:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._lane_done.wait(), max(0.0, timeout))
+
+    async def drain(self) -> None:
+        """Wait until every lane has settled all it was given."""
+        while self._tasks:
+            await asyncio.wait(set(self._tasks.values()))
 
     async def deliver(self, claims: list[Claim]) -> FanoutResult:
-        """Post every claim; returns the outcomes. Never raises for a platform failure."""
+        """Post every claim and wait for the outcomes. Never raises for a platform failure."""
         result = FanoutResult()
-        queues: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for claim in claims:
-            queues[(claim.subscription.platform.value, claim.subscription.workspace_id)].append(claim)
-        await asyncio.gather(*(self._work_queue(platform, queue, result) for (platform, _), queue in queues.items()))
+        self.submit(claims, result)
+        await self.drain()
         return result
 
-    async def _work_queue(self, platform: str, queue: list[Claim], result: FanoutResult) -> None:
-        async with self._slots:
-            broken: str | None = None  # set once the install is revoked: stop calling the API
-            for claim in queue:
-                if self.stopping:  # shutting down: not sent, so simply due again for whoever runs next
-                    await asyncio.to_thread(self.store.ledger.release, claim.delivery.id, "shut down", self.clock())
-                    self._count(result, platform, "released")
-                    continue
-                if broken is not None:
-                    await asyncio.to_thread(self.store.ledger.mark_failed, claim.delivery.id, broken)
-                    self._count(result, platform, "failed")
-                    continue
-                outcome = await self._deliver_one(platform, claim)
-                self._count(result, platform, "failed" if outcome.startswith("install:") else outcome)
-                if outcome.startswith("install:"):
-                    broken = f"workspace paused: {outcome.split(':', 1)[1]}"
+    async def _work(self, lane: Lane) -> None:
+        platform, queue = lane[0], self._lanes[lane]
+        try:
+            while queue.waiting:
+                claim, result = queue.waiting.popleft()
+                queue.working = 1
+                try:
+                    outcome = await self._settle(platform, queue, claim)
+                except Exception:  # a database error, say: the claim stays ours; the next tick recovers it
+                    log.exception("a delivery could not be settled", extra=_context(claim, "error"))
+                    outcome = "error"
+                finally:
+                    queue.working = 0
+                self._count(result, platform, outcome)
+        finally:
+            del self._tasks[lane], self._lanes[lane]
+            self._lane_done.set()
+
+    async def _settle(self, platform: str, queue: _Queue, claim: Claim) -> str:
+        ledger, delivery_id = self.store.ledger, claim.delivery.id
+        if self.stopping:  # not sent, so simply due again for whoever runs next
+            await asyncio.to_thread(ledger.release, delivery_id, "shut down before sending", self.clock())
+            return "released"
+        if queue.broken is not None:
+            await asyncio.to_thread(ledger.mark_failed, delivery_id, queue.broken)
+            return "failed"
+        outcome = await self._deliver_one(platform, claim)
+        if outcome.startswith("install:"):
+            queue.broken = f"workspace paused: {outcome.split(':', 1)[1]}"
+            return "failed"
+        return outcome
 
     def _count(self, result: FanoutResult, platform: str, outcome: str) -> None:
         result.add(outcome)
         if self._on_outcome is not None:
             self._on_outcome(platform, outcome)
+
+    async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
+        """Await `waiting` unless shutdown begins first (then cancel it); True if it finished."""
+        task = asyncio.ensure_future(waiting)
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stopped):
+                pending.cancel()
+        return task.done() and not task.cancelled()
+
+    # --- one delivery -----------------------------------------------------------------------
 
     async def _deliver_one(self, platform: str, claim: Claim) -> str:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
@@ -157,23 +246,31 @@ class Fanout:
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            await self.pacer.wait(platform, subscription.workspace_id)
-            if not await asyncio.to_thread(ledger.begin_send, delivery.id, delivery.claimed_by):
-                return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
+            if not await self._unless_stopped(self.pacer.wait(platform, subscription.workspace_id)):
+                await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock())
+                return "released"
             try:
-                key = f"mltip-{delivery.id}"
-                ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
+                async with self._in_flight:
+                    if not await asyncio.to_thread(ledger.begin_send, delivery.id, delivery.claimed_by):
+                        return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
+                    key = f"mltip-{delivery.id}"
+                    ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
                 await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason)
-                wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt, self.rng)
+                attempt += 1
+                wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt - 1, self.rng)
                 if exc.retry_after is not None:
                     self.pacer.pause(platform, subscription.workspace_id, exc.retry_after)
-                attempt += 1
-                if attempt >= self.retry.max_attempts or self.clock() + timedelta(seconds=wait) > give_up_at:
-                    error = f"gave up after {attempt} attempts: {exc.reason}"
-                    await asyncio.to_thread(ledger.mark_failed, delivery.id, error)
-                    return "failed"
-                await asyncio.sleep(wait)
+                retry_at = self.clock() + timedelta(seconds=wait)
+                if retry_at > give_up_at:
+                    error = _still_refused(exc, attempt, self.retry.deadline)
+                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at)
+                    log.warning("still refused at the retry deadline; handed back", extra=_context(claim, error))
+                    return "retried"
+                if not await self._unless_stopped(self._sleep(wait)):
+                    error = f"{exc.reason}; shut down while waiting to retry"
+                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at)
+                    return "released"
                 continue
             except UnknownOutcomeError as exc:
                 await asyncio.to_thread(ledger.mark_unknown, delivery.id, exc.reason)
@@ -191,6 +288,11 @@ class Fanout:
             await asyncio.to_thread(ledger.mark_sent, delivery.id, ref, self.clock())
             return "sent"
 
+    def _lesson_ids(self, topic: str | None) -> list[str]:
+        library = self.engine.library
+        lessons = library.with_topic(Topic(topic)) if topic else library.lessons
+        return [lesson.id for lesson in lessons]
+
     def _pause_channel(self, claim: Claim, reason: str) -> None:
         self.store.ledger.mark_failed(claim.delivery.id, reason)
         self.store.subscriptions.pause(claim.subscription.key, reason=reason, actor=ACTOR, now=self.clock())
@@ -203,6 +305,13 @@ class Fanout:
             sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=self.clock()
         )
         log.error("install revoked; workspace paused", extra=_context(claim, reason))
+
+
+def _still_refused(exc: TransientDeliveryError, attempts: int, deadline: timedelta) -> str:
+    """Why a delivery went back to the ledger: readable in `status`, and after a skip."""
+    what = "rate limited" if exc.retry_after is not None else "failing"
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    return f"still {what} after {tries} in {deadline.total_seconds() / 60:g} min: {exc.reason}"
 
 
 def _context(claim: Claim, reason: str) -> dict[str, object]:
