@@ -1,9 +1,10 @@
 """Fan-out: post claimed deliveries to their channels, every workspace in its own lane, paced.
 
-Each (platform, workspace) is a lane: a queue worked in order by one task, paced by that
+Each (platform, workspace) is a lane (lanes.py): its posts go out in order, paced by that
 workspace's (and platform's) limits. Lanes run side by side, and claims join a lane while it
 works, so a post that falls due during a big workspace's backlog starts in its own lane at once.
-A delivery is marked SENDING only just before its request leaves, and every answer settles it:
+At most `concurrency` requests are in flight across all lanes. A delivery is marked SENDING
+only just before its request leaves, and every answer settles it:
 
     posted                       SENT
     429 / 5xx (nothing posted)   back to CLAIMED, wait Retry-After or a jittered backoff, again
@@ -18,10 +19,9 @@ A delivery is marked SENDING only just before its request leaves, and every answ
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -30,6 +30,7 @@ from typing import Protocol
 from bot.core.commands import CommandEngine
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
+from bot.daily.lanes import Lanes
 from bot.daily.pacing import Pacer, Sleep
 from bot.daily.schedule import Clock
 from bot.errors import (
@@ -83,17 +84,8 @@ class RetryPolicy:
         return rng.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
-@dataclass
-class _Queue:
-    """A lane's deliveries in order, and whether its install was found revoked."""
-
-    waiting: deque[tuple[Claim, FanoutResult]] = field(default_factory=deque)
-    working: int = 0
-    broken: str | None = None  # set once the install is revoked: stop calling the API
-
-
 class Fanout:
-    """Delivers claims through the platforms' posters, one lane per workspace."""
+    """Delivers claims through the platforms' posters, one lane per workspace (lanes.py)."""
 
     def __init__(
         self,
@@ -119,12 +111,9 @@ class Fanout:
         self._in_flight = asyncio.Semaphore(concurrency)  # requests to the platforms at once
         self._on_outcome = on_outcome
         self._sleep = sleep
-        self._lanes: dict[Lane, _Queue] = {}
-        self._tasks: dict[Lane, asyncio.Task[None]] = {}
+        self._lanes: Lanes[Lane, tuple[Claim, FanoutResult]] = Lanes(self._work, done=self._lane_done)
+        self._broken: dict[Lane, str] = {}  # lanes whose install was found revoked: stop calling the API
         self._stop = asyncio.Event()
-        self._lane_done = asyncio.Event()
-
-    # --- lanes ------------------------------------------------------------------------------
 
     @property
     def stopping(self) -> bool:
@@ -138,36 +127,30 @@ class Fanout:
     @property
     def idle(self) -> bool:
         """No lane has anything left to settle."""
-        return not self._tasks
+        return self._lanes.idle
 
     @property
     def outstanding(self) -> int:
         """Claims taken and not yet settled, in every lane."""
-        return sum(len(queue.waiting) + queue.working for queue in self._lanes.values())
+        return self._lanes.outstanding
 
     def full_lanes(self, depth: int) -> list[Lane]:
-        """Lanes holding at least `depth` unsettled claims: claim nothing more for them yet."""
-        return [lane for lane, queue in self._lanes.items() if len(queue.waiting) + queue.working >= depth]
+        """(platform, workspace) lanes holding at least `depth` unsettled claims: claim no more for them yet."""
+        return self._lanes.holding(depth)
 
     def submit(self, claims: list[Claim], result: FanoutResult) -> None:
-        """Queue claims in their lanes (starting a lane's task if it is idle); outcomes go to `result`."""
+        """Queue claims in their workspaces' lanes; their outcomes are counted in `result`."""
         for claim in claims:
             lane = (claim.subscription.platform.value, claim.subscription.workspace_id)
-            self._lanes.setdefault(lane, _Queue()).waiting.append((claim, result))
-            if lane not in self._tasks:
-                self._tasks[lane] = asyncio.create_task(self._work(lane), name=f"mltip-lane-{lane[0]}-{lane[1]}")
+            self._lanes.submit(lane, (claim, result))
 
     async def wait_for_lanes(self, timeout: float) -> None:
-        """Return when a lane finishes its queue, or after `timeout` seconds."""
-        self._lane_done.clear()
-        if self._tasks:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._lane_done.wait(), max(0.0, timeout))
+        """Return when a lane has settled all it was given, or after `timeout` seconds."""
+        await self._lanes.wait(timeout)
 
     async def drain(self) -> None:
         """Wait until every lane has settled all it was given."""
-        while self._tasks:
-            await asyncio.wait(set(self._tasks.values()))
+        await self._lanes.drain()
 
     async def deliver(self, claims: list[Claim]) -> FanoutResult:
         """Post every claim and wait for the outcomes. Never raises for a platform failure."""
@@ -176,35 +159,29 @@ class Fanout:
         await self.drain()
         return result
 
-    async def _work(self, lane: Lane) -> None:
-        platform, queue = lane[0], self._lanes[lane]
+    async def _work(self, lane: Lane, item: tuple[Claim, FanoutResult]) -> None:
+        claim, result = item
         try:
-            while queue.waiting:
-                claim, result = queue.waiting.popleft()
-                queue.working = 1
-                try:
-                    outcome = await self._settle(platform, queue, claim)
-                except Exception:  # a database error, say: the claim stays ours; the next tick recovers it
-                    log.exception("a delivery could not be settled", extra=_context(claim, "error"))
-                    outcome = "error"
-                finally:
-                    queue.working = 0
-                self._count(result, platform, outcome)
-        finally:
-            del self._tasks[lane], self._lanes[lane]
-            self._lane_done.set()
+            outcome = await self._settle(lane, claim)
+        except Exception:  # a database error, say: the claim stays ours; the next tick recovers it
+            log.exception("a delivery could not be settled", extra=_context(claim, "error"))
+            outcome = "error"
+        self._count(result, lane[0], outcome)
 
-    async def _settle(self, platform: str, queue: _Queue, claim: Claim) -> str:
+    def _lane_done(self, lane: Lane) -> None:
+        self._broken.pop(lane, None)
+
+    async def _settle(self, lane: Lane, claim: Claim) -> str:
         ledger, delivery_id = self.store.ledger, claim.delivery.id
         if self.stopping:  # not sent, so simply due again for whoever runs next
             await asyncio.to_thread(ledger.release, delivery_id, "shut down before sending", self.clock())
             return "released"
-        if queue.broken is not None:
-            await asyncio.to_thread(ledger.mark_failed, delivery_id, queue.broken)
+        if lane in self._broken:
+            await asyncio.to_thread(ledger.mark_failed, delivery_id, self._broken[lane])
             return "failed"
-        outcome = await self._deliver_one(platform, claim)
+        outcome = await self._deliver_one(lane[0], claim)
         if outcome.startswith("install:"):
-            queue.broken = f"workspace paused: {outcome.split(':', 1)[1]}"
+            self._broken[lane] = f"workspace paused: {outcome.split(':', 1)[1]}"
             return "failed"
         return outcome
 
