@@ -27,6 +27,7 @@ from bot.store.records import (
     subscription_from_row,
 )
 from bot.store.tables import audit_log, subscriptions, workspace_pauses
+from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
 SETTINGS = ("local_time", "timezone", "weekdays", "topic")
@@ -136,8 +137,12 @@ class Subscriptions:
         topic: str | None = None,
         actor: str,
         now: datetime,
+        limit: int | None = None,
     ) -> Subscription:
         """Subscribe the channel, or change its settings: an upsert, so a repeat leaves one subscription.
+
+        With `limit`, a channel not yet subscribed whose workspace already has `limit`
+        subscriptions raises WorkspaceFull; a subscribed channel may always change its settings.
 
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
@@ -146,10 +151,14 @@ class Subscriptions:
         settings = _settings(local_time, timezone, weekdays, topic)
         with writing(self._engine) as connection:
             log = _AuditLog(connection, actor, now)
+            if limit is not None:
+                lock_workspace(connection, key)
             row = _existing(connection, key)
             for _ in range(INSERT_ATTEMPTS):
                 if row is not None:
                     break
+                if limit is not None:
+                    check_room(connection, key, limit)
                 created = _insert(connection, key, settings, actor, now)
                 if created is not None:
                     log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)

@@ -63,3 +63,25 @@ def toggle_daily(url: str, requests: int, offset: int, barrier: Any, results: An
             except Exception as exc:  # every failure is reported to the test
                 failures.append(repr(exc))
     results.put(failures)
+
+
+def subscribe_channels(url: str, cap: int, numbers: Any, barrier: Any, results: Any) -> None:
+    """`/mltip daily 09:00` in channels C<n> of one workspace under a cap; report every answer."""
+    from bot.core.daily import Invocation
+    from bot.daily.service import DailyService
+    from bot.errors import CommandError
+    from tests.daily.service.helpers import MONDAY_MORNING, daily
+
+    answers: list[str] = []
+    with Store.open(url, migrate=False) as store:
+        service = DailyService(store, clock=lambda: MONDAY_MORNING, max_subscriptions_per_workspace=cap)
+        barrier.wait()
+        for n in numbers:
+            where = Invocation(
+                platform="slack", workspace_id="T1", channel_id=f"C{n}", user_id="U1", user_name="a", can_manage=True
+            )
+            try:
+                answers.append(daily(service, "09:00 Europe/Berlin", where).title)
+            except CommandError as refused:
+                answers.append(str(refused))
+    results.put(answers)
