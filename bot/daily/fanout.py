@@ -172,9 +172,9 @@ class Fanout:
         self._broken.pop(lane, None)
 
     async def _settle(self, lane: Lane, claim: Claim) -> str:
-        ledger, delivery_id = self.store.ledger, claim.delivery.id
+        ledger, delivery_id, owner = self.store.ledger, claim.delivery.id, claim.delivery.claimed_by
         if self.stopping:  # not sent, so simply due again for whoever runs next
-            await asyncio.to_thread(ledger.release, delivery_id, "shut down before sending", self.clock())
+            await asyncio.to_thread(ledger.release, delivery_id, "shut down before sending", self.clock(), owner)
             return "released"
         if lane in self._broken:
             await asyncio.to_thread(ledger.mark_failed, delivery_id, self._broken[lane])
@@ -205,9 +205,10 @@ class Fanout:
 
     async def _deliver_one(self, platform: str, claim: Claim) -> str:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
+        owner = delivery.claimed_by  # every move below is ours only while we still hold the claim
         poster = self.posters.get(platform)
         if poster is None:  # this process does not serve that platform: leave it to one that does
-            await asyncio.to_thread(ledger.release, delivery.id, f"no {platform} poster here", self.clock())
+            await asyncio.to_thread(ledger.release, delivery.id, f"no {platform} poster here", self.clock(), owner)
             return "released"
         lesson_id = await asyncio.to_thread(
             self.store.deck.next_lesson,
@@ -224,16 +225,16 @@ class Fanout:
         attempt = 0
         while True:
             if not await self._unless_stopped(self.pacer.wait(platform, subscription.workspace_id)):
-                await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock())
+                await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
                 return "released"
             try:
                 async with self._in_flight:
-                    if not await asyncio.to_thread(ledger.begin_send, delivery.id, delivery.claimed_by):
+                    if not await asyncio.to_thread(ledger.begin_send, delivery.id, owner):
                         return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
                     key = f"mltip-{delivery.id}"
                     ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
-                await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason)
+                await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason, owner)
                 attempt += 1
                 wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt - 1, self.rng)
                 if exc.retry_after is not None:
@@ -241,12 +242,12 @@ class Fanout:
                 retry_at = self.clock() + timedelta(seconds=wait)
                 if retry_at > give_up_at:
                     error = _still_refused(exc, attempt, self.retry.deadline)
-                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at)
+                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at, owner)
                     log.warning("still refused at the retry deadline; handed back", extra=_context(claim, error))
                     return "retried"
                 if not await self._unless_stopped(self._sleep(wait)):
                     error = f"{exc.reason}; shut down while waiting to retry"
-                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at)
+                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at, owner)
                     return "released"
                 continue
             except UnknownOutcomeError as exc:

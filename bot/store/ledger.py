@@ -192,9 +192,13 @@ class Ledger:
         owner = None if worker_id is None else D.claimed_by == worker_id
         return self._move(delivery_id, (DeliveryStatus.CLAIMED,), owner, status=SENDING)
 
-    def unsend(self, delivery_id: int, error: str) -> bool:
-        """The platform answered and did not post (a 429, a 5xx): the worker keeps it to retry."""
-        return self._move(delivery_id, (DeliveryStatus.SENDING,), status=CLAIMED, error=error)
+    def unsend(self, delivery_id: int, error: str, worker_id: str | None = None) -> bool:
+        """The platform answered and did not post (a 429, a 5xx): the worker keeps it to retry.
+
+        With `worker_id`, only while that worker still holds the claim (as for begin_send).
+        """
+        owner = None if worker_id is None else D.claimed_by == worker_id
+        return self._move(delivery_id, (DeliveryStatus.SENDING,), owner, status=CLAIMED, error=error)
 
     def mark_sent(self, delivery_id: int, message_ref: str | None, now: datetime) -> bool:
         """The platform confirmed the post. From SENDING, or UNKNOWN when a late answer settles it."""
@@ -211,11 +215,16 @@ class Ledger:
         """The request left but no answer came: it may have posted, so it is never resent blindly."""
         return self._move(delivery_id, (DeliveryStatus.SENDING,), status=DeliveryStatus.UNKNOWN.value, error=error)
 
-    def release(self, delivery_id: int, error: str, retry_at: datetime) -> bool:
-        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`."""
+    def release(self, delivery_id: int, error: str, retry_at: datetime, worker_id: str | None = None) -> bool:
+        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`.
+
+        With `worker_id`, only while that worker still holds the claim (as for begin_send).
+        """
+        owner = None if worker_id is None else D.claimed_by == worker_id
         return self._move(
             delivery_id,
             OWNED,
+            owner,
             status=PENDING,
             error=error,
             retry_at=retry_at,

@@ -236,6 +236,22 @@ def test_marks_need_a_claim(store: Store) -> None:
     assert not store.ledger.mark_sent(pending + 1000, "ref", NOW)
 
 
+def test_a_worker_whose_claim_was_taken_over_cannot_move_it(store: Store) -> None:
+    (delivery_id,) = plan_many(store, 1)
+    store.ledger.claim_due(NOW, "slow")
+    assert store.ledger.begin_send(delivery_id, "slow")
+    # "slow" held it past stale_after: it was recovered, claimed and is being sent by "fresh".
+    store.ledger.recover_stale(NOW + timedelta(hours=1), {"slack"})
+    store.ledger.claim_due(NOW + timedelta(hours=1), "fresh")
+    assert store.ledger.begin_send(delivery_id, "fresh")
+    assert not store.ledger.unsend(delivery_id, "ratelimited", "slow")
+    assert not store.ledger.release(delivery_id, "ratelimited", NOW, "slow")
+    delivery = store.ledger.get(delivery_id)
+    assert delivery is not None and (delivery.status, delivery.claimed_by) == (DeliveryStatus.SENDING, "fresh")
+    assert store.ledger.unsend(delivery_id, "ratelimited", "fresh")
+    assert store.ledger.release(delivery_id, "ratelimited", NOW, "fresh")
+
+
 def test_recover_stale_requeues_idempotent_platforms_and_parks_the_rest(store: Store) -> None:
     slack = subscribe(store, channel("S1"))
     discord = subscribe(store, ChannelKey(platform=Platform.DISCORD, workspace_id="G1", channel_id="D1"))
