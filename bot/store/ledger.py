@@ -14,7 +14,8 @@ repeated call cannot move a row twice (it returns False instead):
     SENDING   SENT      mark_sent()       the platform confirmed the post
     *         FAILED    mark_failed()     refused for good (channel gone, install revoked)
     SENDING   UNKNOWN   mark_unknown()    the request left, no answer came: never resent blindly
-    *         PENDING   release()         try again from retry_at (429, 5xx before anything posted)
+    *         PENDING   release()         try again from retry_at: nothing was posted (429s or 5xx past
+                                          the worker's retry deadline, a shutdown, no poster here)
     SENDING   PENDING   recover_stale()   its worker died; the platform's sends are idempotent (Discord nonce)
     SENDING   UNKNOWN   recover_stale()   its worker died; other platforms (Slack)
     UNKNOWN   SENT      mark_sent()       a late confirmation
