@@ -121,7 +121,7 @@ class Fanout:
         return self._stop.is_set()
 
     def stop(self) -> None:
-        """Begin shutting down (see `stopping`); waits for a retry or for pacing end at once."""
+        """Begin shutting down: a wait for a retry or for pacing ends at once, its delivery handed back."""
         self._stop.set()
 
     @property
