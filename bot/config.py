@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core.daily import DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE
 from bot.core.library import BUILTIN_CONTENT
 from bot.errors import ConfigError
 
@@ -46,6 +47,7 @@ class Settings:
     worker_id: str = "mltip"
     default_timezone: str = "UTC"
     shutdown_seconds: float = 25.0
+    max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE
 
     @property
     def content_roots(self) -> list[Path]:
@@ -127,6 +129,10 @@ class Settings:
             default_timezone=get("MLTIP_DEFAULT_TIMEZONE") or "UTC",
             worker_id=get("MLTIP_WORKER_ID") or f"{os.uname().nodename}:{os.getpid()}",
             shutdown_seconds=_seconds(get("MLTIP_SHUTDOWN_SECONDS") or "25", "MLTIP_SHUTDOWN_SECONDS"),
+            max_subscriptions_per_workspace=_at_least_one(
+                get("MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE") or str(DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE),
+                "MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE",
+            ),
         )
 
 
@@ -154,6 +160,12 @@ def _seconds(value: str, name: str) -> float:
     if seconds < 0:
         raise ConfigError(f"{name} must not be negative")
     return seconds
+
+
+def _at_least_one(value: str, name: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
 
 
 def _optional_int(value: str | None, name: str) -> int | None:

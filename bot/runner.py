@@ -18,6 +18,7 @@ from aiohttp import web
 from bot.adapters.console import run_console
 from bot.config import Settings
 from bot.core.commands import CommandEngine
+from bot.core.daily import DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE
 from bot.core.library import Library
 from bot.log import setup_logging
 from bot.metrics import Metrics
@@ -54,12 +55,23 @@ def open_store(settings: Settings) -> Store:
     return Store.open(settings.database_url)
 
 
-def build_engine(library: Library, store: Store, default_zone: str = "UTC") -> CommandEngine:
+def build_engine(
+    library: Library,
+    store: Store,
+    default_zone: str = "UTC",
+    max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
+) -> CommandEngine:
     """The command engine, with `/mltip daily` carried out on `store`."""
     from bot.daily.schedule import utc_now
     from bot.daily.service import DailyService
 
-    return CommandEngine(library, daily=DailyService(store, clock=utc_now, default_zone=default_zone))
+    daily = DailyService(
+        store,
+        clock=utc_now,
+        default_zone=default_zone,
+        max_subscriptions_per_workspace=max_subscriptions_per_workspace,
+    )
+    return CommandEngine(library, daily=daily)
 
 
 def build_adapters(settings: Settings, engine: CommandEngine, store: Store | None = None) -> list[Adapter]:
@@ -154,7 +166,7 @@ async def _serve_until_signalled(settings: Settings, engine: CommandEngine, stor
 def run(settings: Settings, library: Library) -> int:
     """Run until stopped; returns the exit code."""
     with open_store(settings) as store:
-        engine = build_engine(library, store, settings.default_timezone)
+        engine = build_engine(library, store, settings.default_timezone, settings.max_subscriptions_per_workspace)
         # What start-up loaded (content, SQLAlchemy, Alembic's migration run) lives as long as the
         # process. Frozen, full collections stop walking it; otherwise each one stalls whichever
         # requests are in flight (measured: p99 of /mltip doubled in bench/slack_latency.py).

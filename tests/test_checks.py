@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -9,8 +10,12 @@ import pytest
 
 from bot.checks import check_database, check_settings
 from bot.config import Settings
+from bot.core.library import Library
+from bot.daily.service import DailyService
 from bot.errors import ConfigError
-from tests.store.conftest import PG_URL, SKIP_PG
+from bot.runner import build_engine
+from bot.store import Store
+from tests.store.conftest import PG_URL, SKIP_PG, sqlite_url
 from tests.test_cli import mltip
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason=SKIP_PG)
@@ -113,3 +118,15 @@ def test_an_unknown_default_time_zone_is_refused_with_suggestions() -> None:
     assert check_settings(Settings.from_env({"MLTIP_DEFAULT_TIMEZONE": "Asia/Kolkata"})) == []
     refused = mltip("check-config", env={"MLTIP_DEFAULT_TIMEZONE": "Mars/Olympus"})
     assert refused.returncode == 1 and "MLTIP_DEFAULT_TIMEZONE" in refused.stdout
+
+
+def test_the_subscription_cap_per_workspace_is_read_and_checked(library: Library, tmp_path: Path) -> None:
+    assert Settings.from_env({}).max_subscriptions_per_workspace == 500
+    settings = Settings.from_env({"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE": "20"})
+    assert settings.max_subscriptions_per_workspace == 20
+    for bad in ("0", "-3", "lots", "2.5"):
+        with pytest.raises(ConfigError, match=rf"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE .* not '{re.escape(bad)}'"):
+            Settings.from_env({"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE": bad})
+    with Store.open(sqlite_url(tmp_path)) as store:
+        engine = build_engine(library, store, "UTC", settings.max_subscriptions_per_workspace)
+        assert isinstance(engine.daily, DailyService) and engine.daily.max_subscriptions_per_workspace == 20

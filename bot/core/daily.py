@@ -12,6 +12,9 @@ from typing import Protocol
 from bot.core.replies import Reply
 
 READ_ONLY_ACTIONS = frozenset({"status", "help"})
+# MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE's default. A workspace's posts share its rate limit (Slack:
+# about 5 a second), so 500 channels all post within two minutes of their time.
+DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,14 +1,19 @@
-"""Fan-out: post claimed deliveries to their channels, concurrently across workspaces, paced.
+"""Fan-out: post claimed deliveries to their channels, every workspace in its own lane, paced.
 
-Each (platform, workspace) is a queue worked in order; queues run side by side. A delivery is
-marked SENDING only just before its request leaves, and every answer settles it:
+Each (platform, workspace) is a lane (lanes.py): its posts go out in order, paced by that
+workspace's (and platform's) limits. Lanes run side by side, and claims join a lane while it
+works, so a post that falls due during a big workspace's backlog starts in its own lane at once.
+At most `concurrency` requests are in flight across all lanes. A delivery is marked SENDING
+only just before its request leaves, and every answer settles it:
 
     posted                       SENT
     429 / 5xx (nothing posted)   back to CLAIMED, wait Retry-After or a jittered backoff, again
-                                 (until the deadline: then FAILED, saying why)
+                                 until the retry deadline; then handed back to the ledger
+                                 (PENDING from its retry time, with why), never failed for it
     no answer (Slack)            UNKNOWN: it may have posted, so it is never resent blindly
     channel gone / closed        FAILED, and the subscription is paused with the reason
-    install revoked              FAILED, the workspace is paused, and its queue stops calling
+    install revoked              FAILED, the workspace is paused, and its lane stops calling
+    shutting down                not sent yet: handed back, due again for whoever runs next
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -25,7 +30,8 @@ from typing import Protocol
 from bot.core.commands import CommandEngine
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
-from bot.daily.pacing import Pacer
+from bot.daily.lanes import Lanes
+from bot.daily.pacing import Pacer, Sleep
 from bot.daily.schedule import Clock
 from bot.errors import (
     ChannelDeliveryError,
@@ -38,6 +44,7 @@ from bot.store import Claim, Store
 
 log = logging.getLogger("mltip.daily")
 ACTOR = "mltip (automatic)"
+Lane = tuple[str, str]  # (platform, workspace)
 
 
 class Poster(Protocol):
@@ -63,11 +70,14 @@ class FanoutResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RetryPolicy:
-    """Backoff for transient failures: base * 2^attempt, capped, with full jitter."""
+    """Backoff for transient failures without a Retry-After: base * 2^attempt, capped, full jitter.
+
+    A worker keeps retrying a delivery until `deadline` after it started on it; after that it
+    hands the delivery back to the ledger rather than hold its claim towards stale_after.
+    """
 
     base: float = 1.0
     cap: float = 60.0
-    max_attempts: int = 8
     deadline: timedelta = timedelta(minutes=5)  # must stay well under the ledger's stale_after
 
     def delay(self, attempt: int, rng: random.Random) -> float:
@@ -75,7 +85,7 @@ class RetryPolicy:
 
 
 class Fanout:
-    """Delivers claims through the platforms' posters."""
+    """Delivers claims through the platforms' posters, one lane per workspace (lanes.py)."""
 
     def __init__(
         self,
@@ -89,6 +99,7 @@ class Fanout:
         retry: RetryPolicy | None = None,
         concurrency: int = 64,
         on_outcome: Outcome | None = None,
+        sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -97,51 +108,107 @@ class Fanout:
         self.pacer = pacer
         self.rng = rng or random.Random()
         self.retry = retry or RetryPolicy()
-        self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight = asyncio.Semaphore(concurrency)  # requests to the platforms at once
         self._on_outcome = on_outcome
-        self.stopping = False  # set on shutdown: finish what is in flight, hand the rest back
+        self._sleep = sleep
+        self._lanes: Lanes[Lane, tuple[Claim, FanoutResult]] = Lanes(self._work, done=self._lane_done)
+        self._broken: dict[Lane, str] = {}  # lanes whose install was found revoked: stop calling the API
+        self._stop = asyncio.Event()
 
-    def _lesson_ids(self, topic: str | None) -> list[str]:
-        library = self.engine.library
-        lessons = library.with_topic(Topic(topic)) if topic else library.lessons
-        return [lesson.id for lesson in lessons]
+    @property
+    def stopping(self) -> bool:
+        """Shutting down: requests in flight finish, everything else is handed back."""
+        return self._stop.is_set()
+
+    def stop(self) -> None:
+        """Begin shutting down: a wait for a retry or for pacing ends at once, its delivery handed back."""
+        self._stop.set()
+
+    @property
+    def idle(self) -> bool:
+        """No lane has anything left to settle."""
+        return self._lanes.idle
+
+    @property
+    def outstanding(self) -> int:
+        """Claims taken and not yet settled, in every lane."""
+        return self._lanes.outstanding
+
+    def full_lanes(self, depth: int) -> list[Lane]:
+        """(platform, workspace) lanes holding at least `depth` unsettled claims: claim no more for them yet."""
+        return self._lanes.holding(depth)
+
+    def submit(self, claims: list[Claim], result: FanoutResult) -> None:
+        """Queue claims in their workspaces' lanes; their outcomes are counted in `result`."""
+        for claim in claims:
+            lane = (claim.subscription.platform.value, claim.subscription.workspace_id)
+            self._lanes.submit(lane, (claim, result))
+
+    async def wait_for_lanes(self, timeout: float) -> None:
+        """Return when a lane has settled all it was given, or after `timeout` seconds."""
+        await self._lanes.wait(timeout)
+
+    async def drain(self) -> None:
+        """Wait until every lane has settled all it was given."""
+        await self._lanes.drain()
 
     async def deliver(self, claims: list[Claim]) -> FanoutResult:
-        """Post every claim; returns the outcomes. Never raises for a platform failure."""
+        """Post every claim and wait for the outcomes. Never raises for a platform failure."""
         result = FanoutResult()
-        queues: dict[tuple[str, str], list[Claim]] = defaultdict(list)
-        for claim in claims:
-            queues[(claim.subscription.platform.value, claim.subscription.workspace_id)].append(claim)
-        await asyncio.gather(*(self._work_queue(platform, queue, result) for (platform, _), queue in queues.items()))
+        self.submit(claims, result)
+        await self.drain()
         return result
 
-    async def _work_queue(self, platform: str, queue: list[Claim], result: FanoutResult) -> None:
-        async with self._slots:
-            broken: str | None = None  # set once the install is revoked: stop calling the API
-            for claim in queue:
-                if self.stopping:  # shutting down: not sent, so simply due again for whoever runs next
-                    await asyncio.to_thread(self.store.ledger.release, claim.delivery.id, "shut down", self.clock())
-                    self._count(result, platform, "released")
-                    continue
-                if broken is not None:
-                    await asyncio.to_thread(self.store.ledger.mark_failed, claim.delivery.id, broken)
-                    self._count(result, platform, "failed")
-                    continue
-                outcome = await self._deliver_one(platform, claim)
-                self._count(result, platform, "failed" if outcome.startswith("install:") else outcome)
-                if outcome.startswith("install:"):
-                    broken = f"workspace paused: {outcome.split(':', 1)[1]}"
+    async def _work(self, lane: Lane, item: tuple[Claim, FanoutResult]) -> None:
+        claim, result = item
+        try:
+            outcome = await self._settle(lane, claim)
+        except Exception:  # a database error, say: the claim stays ours; the next tick recovers it
+            log.exception("a delivery could not be settled", extra=_context(claim, "error"))
+            outcome = "error"
+        self._count(result, lane[0], outcome)
+
+    def _lane_done(self, lane: Lane) -> None:
+        self._broken.pop(lane, None)
+
+    async def _settle(self, lane: Lane, claim: Claim) -> str:
+        ledger, delivery_id, owner = self.store.ledger, claim.delivery.id, claim.delivery.claimed_by
+        if self.stopping:  # not sent, so simply due again for whoever runs next
+            await asyncio.to_thread(ledger.release, delivery_id, "shut down before sending", self.clock(), owner)
+            return "released"
+        if lane in self._broken:
+            await asyncio.to_thread(ledger.mark_failed, delivery_id, self._broken[lane])
+            return "failed"
+        outcome = await self._deliver_one(lane[0], claim)
+        if outcome.startswith("install:"):
+            self._broken[lane] = f"workspace paused: {outcome.split(':', 1)[1]}"
+            return "failed"
+        return outcome
 
     def _count(self, result: FanoutResult, platform: str, outcome: str) -> None:
         result.add(outcome)
         if self._on_outcome is not None:
             self._on_outcome(platform, outcome)
 
+    async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
+        """Await `waiting` unless shutdown begins first (then cancel it); True if it finished."""
+        task = asyncio.ensure_future(waiting)
+        stopped = asyncio.ensure_future(self._stop.wait())
+        try:
+            await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for pending in (task, stopped):
+                pending.cancel()
+        return task.done() and not task.cancelled()
+
+    # --- one delivery -----------------------------------------------------------------------
+
     async def _deliver_one(self, platform: str, claim: Claim) -> str:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
+        owner = delivery.claimed_by  # every move below is ours only while we still hold the claim
         poster = self.posters.get(platform)
         if poster is None:  # this process does not serve that platform: leave it to one that does
-            await asyncio.to_thread(ledger.release, delivery.id, f"no {platform} poster here", self.clock())
+            await asyncio.to_thread(ledger.release, delivery.id, f"no {platform} poster here", self.clock(), owner)
             return "released"
         lesson_id = await asyncio.to_thread(
             self.store.deck.next_lesson,
@@ -157,23 +224,31 @@ class Fanout:
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            await self.pacer.wait(platform, subscription.workspace_id)
-            if not await asyncio.to_thread(ledger.begin_send, delivery.id, delivery.claimed_by):
-                return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
+            if not await self._unless_stopped(self.pacer.wait(platform, subscription.workspace_id)):
+                await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
+                return "released"
             try:
-                key = f"mltip-{delivery.id}"
-                ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
+                async with self._in_flight:
+                    if not await asyncio.to_thread(ledger.begin_send, delivery.id, owner):
+                        return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
+                    key = f"mltip-{delivery.id}"
+                    ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
-                await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason)
-                wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt, self.rng)
+                await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason, owner)
+                attempt += 1
+                wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt - 1, self.rng)
                 if exc.retry_after is not None:
                     self.pacer.pause(platform, subscription.workspace_id, exc.retry_after)
-                attempt += 1
-                if attempt >= self.retry.max_attempts or self.clock() + timedelta(seconds=wait) > give_up_at:
-                    error = f"gave up after {attempt} attempts: {exc.reason}"
-                    await asyncio.to_thread(ledger.mark_failed, delivery.id, error)
-                    return "failed"
-                await asyncio.sleep(wait)
+                retry_at = self.clock() + timedelta(seconds=wait)
+                if retry_at > give_up_at:
+                    error = _still_refused(exc, attempt, self.retry.deadline)
+                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at, owner)
+                    log.warning("still refused at the retry deadline; handed back", extra=_context(claim, error))
+                    return "retried"
+                if not await self._unless_stopped(self._sleep(wait)):
+                    error = f"{exc.reason}; shut down while waiting to retry"
+                    await asyncio.to_thread(ledger.release, delivery.id, error, retry_at, owner)
+                    return "released"
                 continue
             except UnknownOutcomeError as exc:
                 await asyncio.to_thread(ledger.mark_unknown, delivery.id, exc.reason)
@@ -191,6 +266,11 @@ class Fanout:
             await asyncio.to_thread(ledger.mark_sent, delivery.id, ref, self.clock())
             return "sent"
 
+    def _lesson_ids(self, topic: str | None) -> list[str]:
+        library = self.engine.library
+        lessons = library.with_topic(Topic(topic)) if topic else library.lessons
+        return [lesson.id for lesson in lessons]
+
     def _pause_channel(self, claim: Claim, reason: str) -> None:
         self.store.ledger.mark_failed(claim.delivery.id, reason)
         self.store.subscriptions.pause(claim.subscription.key, reason=reason, actor=ACTOR, now=self.clock())
@@ -203,6 +283,13 @@ class Fanout:
             sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=self.clock()
         )
         log.error("install revoked; workspace paused", extra=_context(claim, reason))
+
+
+def _still_refused(exc: TransientDeliveryError, attempts: int, deadline: timedelta) -> str:
+    """Why a delivery went back to the ledger: readable in `status`, and after a skip."""
+    what = "rate limited" if exc.retry_after is not None else "failing"
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    return f"still {what} after {tries} in {deadline.total_seconds() / 60:g} min: {exc.reason}"
 
 
 def _context(claim: Claim, reason: str) -> dict[str, object]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+Sleep = Callable[[float], Awaitable[None]]  # asyncio.sleep, or a test's virtual time
 
 
 @dataclass
@@ -15,6 +17,7 @@ class TokenBucket:
     rate: float
     burst: float = 1.0
     clock: Callable[[], float] = time.monotonic
+    sleep: Sleep = asyncio.sleep
     _tokens: float = field(init=False)
     _updated: float = field(init=False)
     _paused_until: float = field(init=False, default=0.0)
@@ -35,14 +38,14 @@ class TokenBucket:
             while True:
                 now = self.clock()
                 if now < self._paused_until:
-                    await asyncio.sleep(self._paused_until - now)
+                    await self.sleep(self._paused_until - now)
                     continue
                 self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
                 self._updated = now
                 if self._tokens >= 1.0:
                     self._tokens -= 1.0
                     return
-                await asyncio.sleep((1.0 - self._tokens) / self.rate)
+                await self.sleep((1.0 - self._tokens) / self.rate)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,8 +61,16 @@ class PlatformPace:
 class Pacer:
     """Hands out the right to send, per (platform, workspace) and per platform."""
 
-    def __init__(self, paces: dict[str, PlatformPace]) -> None:
+    def __init__(
+        self,
+        paces: dict[str, PlatformPace],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
         self._paces = paces
+        self._clock = clock
+        self._sleep = sleep
         self._workspaces: dict[tuple[str, str], TokenBucket] = {}
         self._platforms: dict[str, TokenBucket] = {}
 
@@ -71,11 +82,11 @@ class Pacer:
         if pace.per_workspace:
             key = (platform, workspace)
             if key not in self._workspaces:
-                self._workspaces[key] = TokenBucket(pace.per_workspace, pace.workspace_burst)
+                self._workspaces[key] = TokenBucket(pace.per_workspace, pace.workspace_burst, self._clock, self._sleep)
             buckets.append(self._workspaces[key])
         if pace.overall:
             if platform not in self._platforms:
-                self._platforms[platform] = TokenBucket(pace.overall, pace.overall_burst)
+                self._platforms[platform] = TokenBucket(pace.overall, pace.overall_burst, self._clock, self._sleep)
             buckets.append(self._platforms[platform])
         return buckets
 

@@ -7,7 +7,14 @@ against one database and restarts need no special path:
     2. plan      one ledger row per subscription and due local date (the unique key dedups)
                  and a SKIPPED row for dates missed by more than the grace window (downtime)
     3. expire    PENDING rows past the grace window become SKIPPED, saying why
-    4. deliver   claim due rows in batches and fan them out until none is left
+    4. deliver   claim due rows and hand them to the fan-out's lanes, and keep claiming while
+                 the lanes drain, until nothing is due and every lane is done
+
+Claiming is fair: each workspace's oldest due post comes before any workspace's second (the
+ledger ranks them), and a lane already holding LANE_DEPTH claims gets no more until it sends
+some. While a big backlog drains, the tick plans again at the next fire time and claims every
+CLAIM_EVERY seconds, so a post due at 09:01 leaves at 09:01 in its own lane, whatever is still
+queued from 09:00 elsewhere.
 
 APScheduler runs the tick every `interval` and, in between, exactly at the next fire time of
 any subscription, so a 09:00 tip leaves at 09:00 and not at the next interval.
@@ -26,13 +33,18 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.fanout import Fanout, FanoutResult
 from bot.daily.schedule import Clock, due_dates, fire_time, next_fire_times
-from bot.store import DEFAULT_STALE_AFTER, Claim, Store, Subscription
+from bot.store import DEFAULT_STALE_AFTER, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
 RESENDABLE = frozenset({"discord"})  # sends carry a nonce with enforce_nonce: a resend cannot double
 MISSED_LOOKBACK = timedelta(days=2)  # how far back downtime is reported as skipped days
 BATCH = 500  # claimed per transaction
-ROUND = 10_000  # claimed before posting starts; well within the ledger's stale_after at platform speed
+# Claimed and unsent in this process at most: Discord's ~48 posts a second send 10,000 in under
+# four minutes, well within the ledger's stale_after. Per lane, Slack's ~5 a second send 500 in
+# under two minutes (and 500 is the default cap on a workspace's subscriptions).
+MAX_OUTSTANDING = 10_000
+LANE_DEPTH = 500
+CLAIM_EVERY = 1.0  # seconds between claims while lanes drain: released and newly due posts join
 
 
 @dataclass
@@ -126,22 +138,43 @@ class DailyScheduler:
         result.recovered = len(recovered.requeued) + len(recovered.unknown)
         result.planned, missed = await asyncio.to_thread(self._plan, now)
         result.skipped = missed + await asyncio.to_thread(ledger.skip_expired, now, self.grace)
-        while not self.fanout.stopping and (claims := await self._claim_round()):
-            result.absorb(await self.fanout.deliver(claims))
+        outcomes = FanoutResult()
+        try:
+            await self._deliver(result, outcomes)
+        finally:
+            await self.fanout.drain()  # never leave a lane running: the next tick recovers our claims
+            result.absorb(outcomes)
         if result.planned or result.delivered or result.skipped or result.recovered:
             log.info("daily tick: %s", result)
         return result
 
-    async def _claim_round(self) -> list[Claim]:
-        """Up to ROUND due deliveries, so that every workspace's queue (and both platforms)
-        run side by side; claiming a small batch at a time would post one platform after the other."""
-        claims: list[Claim] = []
-        while len(claims) < ROUND:
-            batch = await asyncio.to_thread(self.store.ledger.claim_due, self.clock(), self.worker_id, BATCH)
-            claims += batch
-            if len(batch) < BATCH:
-                break
-        return claims
+    async def _deliver(self, result: TickResult, outcomes: FanoutResult) -> None:
+        """Claim what is due into the fan-out's lanes until nothing is due and every lane is done."""
+        replan_at: datetime | None = None  # known once lanes are draining
+        while not self.fanout.stopping:
+            now = self.clock()
+            if replan_at is not None and now >= replan_at:  # a fire time came while lanes drain
+                planned, missed = await asyncio.to_thread(self._plan, now)
+                result.planned, result.skipped = result.planned + planned, result.skipped + missed
+                replan_at = None
+            limit = min(BATCH, MAX_OUTSTANDING - self.fanout.outstanding)
+            if limit > 0:
+                full = self.fanout.full_lanes(LANE_DEPTH)
+                claims = await asyncio.to_thread(self.store.ledger.claim_due, now, self.worker_id, limit, skip=full)
+                self.fanout.submit(claims, outcomes)
+                if len(claims) == limit:
+                    continue  # more may be due: claim again at once
+            if self.fanout.idle:
+                return
+            if replan_at is None:
+                replan_at = await asyncio.to_thread(self._next_plan, now)
+            await self.fanout.wait_for_lanes(min(CLAIM_EVERY, (replan_at - self.clock()).total_seconds()))
+
+    def _next_plan(self, now: datetime) -> datetime:
+        """When to plan again while lanes drain: the next fire time, or after `interval` at the latest."""
+        upcoming = self.next_fire(now)
+        latest = now + self.interval
+        return latest if upcoming is None else min(upcoming, latest)
 
     # --- APScheduler --------------------------------------------------------------------
 
@@ -194,7 +227,7 @@ class DailyScheduler:
         Deliveries still waiting their turn are handed back (due again for the next worker);
         if the deadline passes anyway, what is left is recovered like a crash: never doubled.
         """
-        self.fanout.stopping = True
+        self.fanout.stop()
         if self._scheduler is not None:
             self._scheduler.pause()  # no new ticks; shutting it down now would cancel this one
         finished = True

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.core.daily import DAILY_HELP, Daily, Invocation
+from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, Daily, Invocation
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.schedule import Clock, next_fire_times, utc_now
@@ -28,7 +28,7 @@ from bot.daily.wording import (
     schedule_phrase,
 )
 from bot.errors import CommandError
-from bot.store import ChannelKey, Platform, Store, Subscription
+from bot.store import ChannelKey, Platform, Store, Subscription, WorkspaceFull
 
 TITLE = "Tip of the day"
 EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
@@ -58,8 +58,16 @@ def usage() -> Reply:
 class DailyService:
     """The DailyHandler the core hands `/mltip daily` to; `clock` returns aware UTC datetimes."""
 
-    def __init__(self, store: Store, *, clock: Clock = utc_now, default_zone: str = "UTC") -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock = utc_now,
+        default_zone: str = "UTC",
+        max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
+    ) -> None:
         self.default_zone = default_zone  # MLTIP_DEFAULT_TIMEZONE: for a schedule given without a zone
+        self.max_subscriptions_per_workspace = max_subscriptions_per_workspace
         self.store = store
         self._clock = clock
 
@@ -103,15 +111,19 @@ class DailyService:
         now = self.now()
         before = self.store.subscriptions.get(key)
         topic = request.topic.value if request.topic else None
-        after = self.store.subscriptions.subscribe(
-            key,
-            local_time=request.local_time,
-            timezone=request.zone,
-            weekdays=request.weekdays,
-            topic=topic,
-            actor=actor,
-            now=now,
-        )
+        try:
+            after = self.store.subscriptions.subscribe(
+                key,
+                local_time=request.local_time,
+                timezone=request.zone,
+                weekdays=request.weekdays,
+                topic=topic,
+                actor=actor,
+                now=now,
+                limit=self.max_subscriptions_per_workspace,
+            )
+        except WorkspaceFull as full:
+            raise CommandError(_full_message(key.platform, full.limit)) from None
         if before is None:
             title = f"{TITLE}: subscribed"
         elif _same_schedule(before, after):
@@ -191,6 +203,16 @@ class DailyService:
         if subscription.paused and workspace is None:
             paused = last_pause(subscriptions.audit(key.platform, key.workspace_id, key.channel_id, limit=20))
         return pause_state(subscription, workspace, paused)
+
+
+def _full_message(platform: Platform, limit: int) -> str:
+    space = SPACE_NAMES[platform]
+    channels = f"{limit} channel{'s' if limit != 1 else ''}"
+    return (
+        f"This {space} already has {channels} with a tip of the day, the most one {space} may have."
+        " Stop it in a channel that no longer needs it (/mltip daily off there), or ask whoever runs mltip"
+        " to raise MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE."
+    )
 
 
 def _require_manager(invocation: Invocation, platform: Platform) -> None:

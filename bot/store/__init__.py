@@ -33,6 +33,7 @@ from bot.store.records import (
     WorkspacePause,
 )
 from bot.store.subscriptions import Subscriptions
+from bot.store.workspace_cap import WorkspaceFull
 
 __all__ = [
     "DEFAULT_STALE_AFTER",
@@ -49,6 +50,7 @@ __all__ = [
     "Store",
     "Subscription",
     "Subscriptions",
+    "WorkspaceFull",
     "WorkspacePause",
     "current_revision",
     "head_revision",

@@ -14,7 +14,8 @@ repeated call cannot move a row twice (it returns False instead):
     SENDING   SENT      mark_sent()       the platform confirmed the post
     *         FAILED    mark_failed()     refused for good (channel gone, install revoked)
     SENDING   UNKNOWN   mark_unknown()    the request left, no answer came: never resent blindly
-    *         PENDING   release()         try again from retry_at (429, 5xx before anything posted)
+    *         PENDING   release()         try again from retry_at: nothing was posted (429s or 5xx past
+                                          the worker's retry deadline, a shutdown, no poster here)
     SENDING   PENDING   recover_stale()   its worker died; the platform's sends are idempotent (Discord nonce)
     SENDING   UNKNOWN   recover_stale()   its worker died; other platforms (Slack)
     UNKNOWN   SENT      mark_sent()       a late confirmation
@@ -32,7 +33,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, false, or_, select, true, update
+from sqlalchemy import Engine, case, false, func, or_, select, true, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import insert_for, reading, writing
@@ -122,18 +123,24 @@ class Ledger:
                 created += sum(self._insert({k: v for k, v in row.items() if k != "attempts"}) for row in chunk)
         return created
 
-    def claim_due(self, now: datetime, worker_id: str, limit: int = 50) -> list[Claim]:
-        """Take up to `limit` due PENDING deliveries for this worker (now CLAIMED), oldest due first.
+    def claim_due(
+        self, now: datetime, worker_id: str, limit: int = 50, *, skip: Collection[tuple[str, str]] = ()
+    ) -> list[Claim]:
+        """Take up to `limit` due PENDING deliveries for this worker (now CLAIMED), fairly.
 
         Due: due_at and any retry_at have passed, the subscription is not paused and neither is its
-        workspace. Each delivery is claimed by exactly one worker, whatever the number of threads,
-        processes or replicas. PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED, so
-        concurrent workers take disjoint sets without waiting on each other. SQLite: the
+        workspace. Fair: every (platform, workspace)'s oldest due delivery comes before any
+        workspace's second, so one workspace's backlog cannot crowd out another's post;
+        workspaces in `skip` ((platform, workspace_id) pairs: the worker's full lanes) get none.
+        Each delivery is claimed by exactly one worker, whatever the number of threads,
+        processes or replicas. PostgreSQL: the candidates are locked with FOR UPDATE SKIP LOCKED,
+        so concurrent workers take disjoint sets without waiting on each other. SQLite: the
         transaction holds the write lock from its start (BEGIN IMMEDIATE), so claims run one at a
         time. On both, the UPDATE re-checks status = 'pending' (a compare-and-set).
         """
-        candidates = (
-            select(D.id)
+        turn = func.row_number().over(partition_by=(S.platform, S.workspace_id), order_by=(D.due_at, D.id))
+        due = (
+            select(D.id, turn.label("turn"))
             .join(subscriptions, S.id == D.subscription_id)
             .where(
                 D.status == PENDING,
@@ -142,7 +149,15 @@ class Ledger:
                 S.paused.is_(false()),
                 ~workspace_is_paused(),
             )
-            .order_by(D.due_at, D.id)
+        )
+        if skip:
+            due = due.where(tuple_(S.platform, S.workspace_id).not_in(list(skip)))
+        ranked = due.subquery()
+        # The window function ranks in a subquery: PostgreSQL locks rows only outside one.
+        candidates = (
+            select(D.id)
+            .join(ranked, ranked.c.id == D.id)
+            .order_by(ranked.c.turn, D.due_at, D.id)
             .limit(limit)
             .with_for_update(of=deliveries, skip_locked=True)
         )
@@ -178,9 +193,13 @@ class Ledger:
         owner = None if worker_id is None else D.claimed_by == worker_id
         return self._move(delivery_id, (DeliveryStatus.CLAIMED,), owner, status=SENDING)
 
-    def unsend(self, delivery_id: int, error: str) -> bool:
-        """The platform answered and did not post (a 429, a 5xx): the worker keeps it to retry."""
-        return self._move(delivery_id, (DeliveryStatus.SENDING,), status=CLAIMED, error=error)
+    def unsend(self, delivery_id: int, error: str, worker_id: str | None = None) -> bool:
+        """The platform answered and did not post (a 429, a 5xx): the worker keeps it to retry.
+
+        With `worker_id`, only while that worker still holds the claim (as for begin_send).
+        """
+        owner = None if worker_id is None else D.claimed_by == worker_id
+        return self._move(delivery_id, (DeliveryStatus.SENDING,), owner, status=CLAIMED, error=error)
 
     def mark_sent(self, delivery_id: int, message_ref: str | None, now: datetime) -> bool:
         """The platform confirmed the post. From SENDING, or UNKNOWN when a late answer settles it."""
@@ -197,11 +216,16 @@ class Ledger:
         """The request left but no answer came: it may have posted, so it is never resent blindly."""
         return self._move(delivery_id, (DeliveryStatus.SENDING,), status=DeliveryStatus.UNKNOWN.value, error=error)
 
-    def release(self, delivery_id: int, error: str, retry_at: datetime) -> bool:
-        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`."""
+    def release(self, delivery_id: int, error: str, retry_at: datetime, worker_id: str | None = None) -> bool:
+        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`.
+
+        With `worker_id`, only while that worker still holds the claim (as for begin_send).
+        """
+        owner = None if worker_id is None else D.claimed_by == worker_id
         return self._move(
             delivery_id,
             OWNED,
+            owner,
             status=PENDING,
             error=error,
             retry_at=retry_at,

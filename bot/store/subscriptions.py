@@ -12,7 +12,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, delete, exists, false, select, update
+from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, false, select, update
 
 from bot.daily.schedule import Weekdays
 from bot.store.db import insert_for, reading, writing
@@ -27,13 +27,41 @@ from bot.store.records import (
     subscription_from_row,
 )
 from bot.store.tables import audit_log, subscriptions, workspace_pauses
+from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
 SETTINGS = ("local_time", "timezone", "weekdays", "topic")
+INSERT_ATTEMPTS = 10  # each retry needs another subscribe and off of this channel in between
 
 
 def _of(key: ChannelKey) -> Any:
     return and_(S.platform == key.platform.value, S.workspace_id == key.workspace_id, S.channel_id == key.channel_id)
+
+
+def _identity(key: ChannelKey) -> dict[str, str]:
+    return {"platform": key.platform.value, "workspace_id": key.workspace_id, "channel_id": key.channel_id}
+
+
+def _existing(connection: Connection, key: ChannelKey) -> RowMapping | None:
+    """The channel's row, locked until the transaction ends (a concurrent `off` waits for it)."""
+    return connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
+
+
+def _insert(
+    connection: Connection, key: ChannelKey, settings: dict[str, Any], actor: str, now: datetime
+) -> RowMapping | None:
+    """The new row, or None when the channel's row exists (a concurrent insert is waited for)."""
+    values = {"paused": False, "created_by": actor, "created_at": now, "updated_by": actor, "updated_at": now}
+    return (
+        connection.execute(
+            insert_for(connection, subscriptions)
+            .values(**_identity(key), **values, **settings)
+            .on_conflict_do_nothing(index_elements=["platform", "workspace_id", "channel_id"])
+            .returning(*subscriptions.c)
+        )
+        .mappings()
+        .first()
+    )
 
 
 def workspace_is_paused() -> Any:
@@ -109,8 +137,12 @@ class Subscriptions:
         topic: str | None = None,
         actor: str,
         now: datetime,
+        limit: int | None = None,
     ) -> Subscription:
         """Subscribe the channel, or change its settings: an upsert, so a repeat leaves one subscription.
+
+        With `limit`, a channel not yet subscribed whose workspace already has `limit`
+        subscriptions raises WorkspaceFull; a subscribed channel may always change its settings.
 
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
@@ -118,28 +150,24 @@ class Subscriptions:
         """
         settings = _settings(local_time, timezone, weekdays, topic)
         with writing(self._engine) as connection:
-            created = connection.execute(
-                insert_for(connection, subscriptions)
-                .values(
-                    platform=key.platform.value,
-                    workspace_id=key.workspace_id,
-                    channel_id=key.channel_id,
-                    paused=False,
-                    created_by=actor,
-                    created_at=now,
-                    updated_by=actor,
-                    updated_at=now,
-                    **settings,
-                )
-                # A concurrent twin waits here for the first to commit, then finds its row below.
-                .on_conflict_do_nothing(index_elements=["platform", "workspace_id", "channel_id"])
-                .returning(S.id)
-            ).scalar_one_or_none()
-            row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().one()
             log = _AuditLog(connection, actor, now)
-            if created is not None:
-                log.channel(AuditAction.SUBSCRIBE, key, created, settings)
-                return subscription_from_row(row)
+            if limit is not None:
+                lock_workspace(connection, key)
+            row = _existing(connection, key)
+            for _ in range(INSERT_ATTEMPTS):
+                if row is not None:
+                    break
+                if limit is not None:
+                    check_room(connection, key, limit)
+                created = _insert(connection, key, settings, actor, now)
+                if created is not None:
+                    log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)
+                    return subscription_from_row(created)
+                # A twin inserted the row after our SELECT (the insert waited for it to commit),
+                # and a concurrent `off` may already have deleted it again: look once more.
+                row = _existing(connection, key)
+            if row is None:
+                raise RuntimeError(f"{key} kept appearing and disappearing; gave up after {INSERT_ATTEMPTS} tries")
             before = {name: row[name] for name in SETTINGS}
             if before == settings:
                 return subscription_from_row(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time as wall
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ FAST = {
     "slack": PlatformPace(per_workspace=2000.0, workspace_burst=50.0),
     "discord": PlatformPace(per_workspace=None, overall=2000.0, overall_burst=50.0),
 }
-QUICK_RETRY = RetryPolicy(base=0.05, cap=0.2, max_attempts=5, deadline=timedelta(seconds=20))
+QUICK_RETRY = RetryPolicy(base=0.05, cap=0.2, deadline=timedelta(seconds=20))
 
 
 @dataclass
@@ -37,6 +38,29 @@ class RunningClock:
     def jump(self, to: datetime) -> None:
         """Continue from `to` (the next day, say) without waiting for it."""
         self.start, self._t0 = to, wall.monotonic()
+
+
+class VirtualTime:
+    """A clock that moves only when the code under test sleeps on it: minutes of Retry-After and
+    pacing take no real time. Pass it as the clock, `monotonic` and `sleep` to Pacer and Fanout."""
+
+    def __init__(self, start: datetime) -> None:
+        self.start = start
+        self.elapsed = 0.0
+
+    def __call__(self) -> datetime:
+        return self.start + timedelta(seconds=self.elapsed)
+
+    def monotonic(self) -> float:
+        return self.elapsed
+
+    async def sleep(self, seconds: float) -> None:
+        self.elapsed += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+    def jump(self, to: datetime) -> None:
+        """Continue from `to` (later, say the next retry time)."""
+        self.elapsed += (to - self()).total_seconds()
 
 
 async def slack_tokens(_workspace: str) -> str:

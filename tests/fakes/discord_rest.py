@@ -97,15 +97,20 @@ def respond(data: Any, status: int = 200, *, route: str = "", extra: dict[str, s
     )
 
 
-def rate_limited(fault_retry_after: float, route: str, *, is_global: bool = False) -> web.Response:
-    body = {"message": "You are being rate limited.", "retry_after": fault_retry_after, "global": is_global, "code": 0}
+def rate_limited(retry_after: float, route: str, *, scope: str = "user") -> web.Response:
+    """A 429 as Discord sends it: retry_after (float seconds) and `global` in the body, Retry-After
+    (whole seconds) and the X-RateLimit headers; `scope` is user (this route), shared or global."""
+    is_global = scope == "global"
+    body = {"message": "You are being rate limited.", "retry_after": retry_after, "global": is_global, "code": 0}
     extra = {
-        "Retry-After": str(math.ceil(fault_retry_after)),
+        "Retry-After": str(math.ceil(retry_after)),
         "X-RateLimit-Remaining": "0",
-        "X-RateLimit-Reset-After": f"{fault_retry_after:.3f}",
-        "X-RateLimit-Scope": "global" if is_global else "user",
+        "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+        "X-RateLimit-Scope": scope,
         "Via": "1.1 google",  # discord.py takes a 429 without Via for a Cloudflare ban and gives up
     }
+    if is_global:
+        extra["X-RateLimit-Global"] = "true"
     return respond(body, 429, route=route, extra=extra)
 
 
@@ -157,7 +162,7 @@ class RestRoutes:
             await asyncio.sleep(fault.retry_after)  # a stall: answer normally, but late
         elif fault is not None:
             if fault.status == 429:
-                return rate_limited(fault.retry_after, record.route)
+                return rate_limited(fault.retry_after, record.route, scope=fault.scope)
             return respond(self.fake.error_body(fault.status), fault.status, route=record.route)
         token_in_path = record.route.startswith(("/interactions/", "/webhooks/"))
         if not token_in_path and request.headers.get("Authorization") != f"Bot {self.fake.token}":
@@ -284,9 +289,7 @@ class RestRoutes:
             return respond(self.fake.error_body(404), 404, route=record.route)
         limit = self.fake.global_limit
         if limit is not None and (wait := limit.take("global")):
-            response = rate_limited(wait, record.route, is_global=True)
-            response.headers["X-RateLimit-Global"] = "true"
-            return response
+            return rate_limited(wait, record.route, scope="global")
         body = record.json or {}
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):

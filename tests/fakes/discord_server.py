@@ -10,7 +10,8 @@ drive interactions (`command`, `autocomplete`, `press`) and read what the bot se
   and the X-RateLimit headers discord.py reads.
 - `fail(method, route, status, times=N)` answers the next N requests to a route (a path from
   the spec, e.g. "/channels/{channel_id}/messages") with a 429 + retry_after, 401, 403, 404
-  or 5xx instead.
+  or 5xx instead. A burst of 429s says `retry_after` in the body and the X-RateLimit headers
+  as Discord does, for the route (scope "user"), a shared resource, or the whole bot ("global").
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Fault:
     status: int
     times: int
     retry_after: float
+    scope: str = "user"  # of a 429: user (this route), shared, or global (every route)
 
 
 @dataclass(slots=True)
@@ -144,12 +146,17 @@ class FakeDiscord:
 
     # --- scripting -----------------------------------------------------------------------------
 
-    def fail(self, method: str, route: str, status: int, *, times: int = 1, retry_after: float = 0.0) -> None:
-        """Answer the next `times` requests to `route` with `status` (429: retry after `retry_after` s).
+    def fail(
+        self, method: str, route: str, status: int, *, times: int = 1, retry_after: float = 0.0, scope: str = "user"
+    ) -> None:
+        """Answer the next `times` requests to `route` with `status` (429: retry after `retry_after` s,
+        in `scope` user, shared or global).
 
         Status 0 stalls instead: the request is answered normally, `retry_after` seconds late.
         """
-        self.faults.append(Fault(method.upper(), route, status, times, retry_after))
+        if scope not in ("user", "shared", "global"):
+            raise ValueError(f"Discord's rate-limit scopes are user, shared and global, not {scope!r}")
+        self.faults.append(Fault(method.upper(), route, status, times, retry_after, scope))
 
     def take_fault(self, method: str, route: str) -> Fault | None:
         for fault in self.faults:

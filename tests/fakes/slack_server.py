@@ -5,7 +5,8 @@ a workspace's own bot token at oauth.v2.access, and auth.test says which workspa
 
 It speaks Slack's wire formats (form or JSON bodies in, `{"ok": ...}` JSON out, Socket Mode
 envelopes and acks) so the real slack_sdk / slack_bolt code runs unchanged against it, and it
-records everything it receives for tests to assert on. Faults can be scripted per method.
+records everything it receives for tests to assert on. Faults can be scripted per method, and
+`rate_limit` answers a burst of calls with HTTP 429 and a Retry-After header, as Slack does.
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ class FakeSlack(OAuthSide):
     def script(self, method: str, *faults: Fault) -> None:
         """Answer the next calls of `method` with these faults, in order."""
         self.faults.setdefault(method, []).extend(faults)
+
+    def rate_limit(self, method: str, *, times: int, retry_after: int = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 429, `Retry-After: retry_after` (whole seconds)."""
+        self.script(method, *[Fault(status=429, retry_after=retry_after)] * times)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]

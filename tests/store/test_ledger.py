@@ -83,6 +83,38 @@ def test_claim_due_respects_the_limit(store: Store) -> None:
     assert len(store.ledger.claim_due(NOW, "w", limit=10)) == 3
 
 
+def test_claim_due_serves_every_workspace_before_any_workspace_twice(store: Store) -> None:
+    backlog = [subscribe(store, channel(f"B{n:02d}", workspace="T-big")) for n in range(30)]
+    for subscription in backlog:  # due an hour ago, still queued
+        store.ledger.plan(subscription.id, TODAY, NOW - timedelta(hours=1))
+    lone = subscribe(store, channel("L1", workspace="T-lone"))
+    discord = subscribe(store, channel("D1", platform=Platform.DISCORD, workspace="T-big"))  # another platform
+    store.ledger.plan(lone.id, TODAY, NOW)
+    store.ledger.plan(discord.id, TODAY, NOW)
+    claimed = [c.subscription.id for c in store.ledger.claim_due(NOW, "w", limit=4)]
+    assert sorted(claimed) == sorted([backlog[0].id, backlog[1].id, lone.id, discord.id])
+    rest = store.ledger.claim_due(NOW, "w", limit=100, skip=[("slack", "T-big")])  # that lane is full
+    assert rest == []
+    assert [c.subscription.id for c in store.ledger.claim_due(NOW, "w", limit=3)] == [s.id for s in backlog[2:5]]
+
+
+def test_on_postgresql_fair_claims_skip_locked_rows_and_still_fill_the_limit(store: Store, database_url: str) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite serialises claims with its write lock")
+    firsts = [subscribe(store, channel(f"F{n}", workspace=f"T{n}")) for n in range(3)]
+    seconds = [subscribe(store, channel(f"S{n}", workspace=f"T{n}")) for n in range(3)]
+    for subscription in firsts + seconds:
+        store.ledger.plan(subscription.id, TODAY, NOW)
+    held = [d.id for s in firsts if (d := store.ledger.last_delivery(s.id))]
+    with store.engine.connect() as other, other.begin():
+        other.execute(text("SET LOCAL lock_timeout = '5s'"))
+        locked = other.execute(text("SELECT id FROM deliveries WHERE id = ANY(:ids) FOR UPDATE"), {"ids": held})
+        assert len(locked.all()) == 3
+        claims = store.ledger.claim_due(NOW, "w", limit=3)  # another replica holds every workspace's first
+        assert sorted(c.subscription.id for c in claims) == sorted(s.id for s in seconds)
+    assert sorted(c.subscription.id for c in store.ledger.claim_due(NOW, "w")) == sorted(s.id for s in firsts)
+
+
 def test_paused_subscriptions_are_not_claimed(store: Store) -> None:
     subscription = subscribe(store)
     store.ledger.plan(subscription.id, TODAY, NOW)
@@ -202,6 +234,22 @@ def test_marks_need_a_claim(store: Store) -> None:
     assert not store.ledger.mark_unknown(pending, "x")
     assert not store.ledger.release(pending, "x", NOW)
     assert not store.ledger.mark_sent(pending + 1000, "ref", NOW)
+
+
+def test_a_worker_whose_claim_was_taken_over_cannot_move_it(store: Store) -> None:
+    (delivery_id,) = plan_many(store, 1)
+    store.ledger.claim_due(NOW, "slow")
+    assert store.ledger.begin_send(delivery_id, "slow")
+    # "slow" held it past stale_after: it was recovered, claimed and is being sent by "fresh".
+    store.ledger.recover_stale(NOW + timedelta(hours=1), {"slack"})
+    store.ledger.claim_due(NOW + timedelta(hours=1), "fresh")
+    assert store.ledger.begin_send(delivery_id, "fresh")
+    assert not store.ledger.unsend(delivery_id, "ratelimited", "slow")
+    assert not store.ledger.release(delivery_id, "ratelimited", NOW, "slow")
+    delivery = store.ledger.get(delivery_id)
+    assert delivery is not None and (delivery.status, delivery.claimed_by) == (DeliveryStatus.SENDING, "fresh")
+    assert store.ledger.unsend(delivery_id, "ratelimited", "fresh")
+    assert store.ledger.release(delivery_id, "ratelimited", NOW, "fresh")
 
 
 def test_recover_stale_requeues_idempotent_platforms_and_parks_the_rest(store: Store) -> None:

@@ -46,3 +46,42 @@ def die_while_claiming(url: str, ready: Any) -> None:
             connection.execute(text("UPDATE deliveries SET claimed_by = 'doomed' WHERE status = 'pending'"))
             ready.set()
             os.kill(os.getpid(), signal.SIGKILL)
+
+
+def toggle_daily(url: str, requests: int, offset: int, barrier: Any, results: Any) -> None:
+    """`/mltip daily off` and `/mltip daily 09:00` by turns in one channel; report what failed."""
+    from bot.daily.service import DailyService
+    from tests.daily.service.helpers import MONDAY_MORNING, daily
+
+    failures: list[str] = []
+    with Store.open(url, migrate=False) as store:
+        service = DailyService(store, clock=lambda: MONDAY_MORNING)
+        barrier.wait()
+        for n in range(requests):
+            try:
+                daily(service, ("off", "09:00 Europe/Berlin")[(n + offset) % 2])
+            except Exception as exc:  # every failure is reported to the test
+                failures.append(repr(exc))
+    results.put(failures)
+
+
+def subscribe_channels(url: str, cap: int, numbers: Any, barrier: Any, results: Any) -> None:
+    """`/mltip daily 09:00` in channels C<n> of one workspace under a cap; report every answer."""
+    from bot.core.daily import Invocation
+    from bot.daily.service import DailyService
+    from bot.errors import CommandError
+    from tests.daily.service.helpers import MONDAY_MORNING, daily
+
+    answers: list[str] = []
+    with Store.open(url, migrate=False) as store:
+        service = DailyService(store, clock=lambda: MONDAY_MORNING, max_subscriptions_per_workspace=cap)
+        barrier.wait()
+        for n in numbers:
+            where = Invocation(
+                platform="slack", workspace_id="T1", channel_id=f"C{n}", user_id="U1", user_name="a", can_manage=True
+            )
+            try:
+                answers.append(daily(service, "09:00 Europe/Berlin", where).title)
+            except CommandError as refused:
+                answers.append(str(refused))
+    results.put(answers)

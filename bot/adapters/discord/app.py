@@ -64,6 +64,7 @@ class DiscordAdapter:
         self._client: Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._endpoints: Endpoints | None = None
+        self._sends: set[asyncio.Future[discord.Message]] = set()  # posts still running after their timeout
         self.synced = False  # whether the last start() overwrote Discord's command definitions
 
     @property
@@ -112,6 +113,8 @@ class DiscordAdapter:
         """Close the gateway with a normal closure (1000), ending the session, and the REST session."""
         client, task, endpoints = self._client, self._task, self._endpoints
         self._client = self._task = self._endpoints = None
+        for send in self._sends:
+            send.cancel()
         if task is not None and not task.done():
             task.remove_done_callback(_log_gateway_end)  # this end is wanted
             # Client.close() races discord.py's own receive loop, which wins and closes with
@@ -128,8 +131,9 @@ class DiscordAdapter:
         """Post `reply` to a channel; a repeated nonce makes Discord return the first message.
 
         Returns the message id. Raises InstallationError (401), ChannelDeliveryError (403, 404,
-        a malformed id), TransientDeliveryError (5xx, timeouts, connection errors), or
-        DeliveryError for anything else Discord refuses. discord.py waits out 429s itself.
+        a malformed id), TransientDeliveryError (429s beyond discord.py's own retries, with their
+        retry_after; 5xx, timeouts, connection errors), or DeliveryError for anything else Discord
+        refuses.
         """
         client = self._client
         if client is None or client.is_closed():
@@ -138,16 +142,25 @@ class DiscordAdapter:
             raise ChannelDeliveryError(f"not a Discord channel id: {channel_id!r}")
         channel = client.get_partial_messageable(int(channel_id))
         view = render_view(reply)
-        send = channel.send(
-            embed=render_embed(reply),
-            view=view if view is not None else discord.utils.MISSING,
-            nonce=short_nonce(nonce),  # discord.py adds enforce_nonce=True with any nonce
-            allowed_mentions=NO_MENTIONS,
+        send = asyncio.ensure_future(
+            channel.send(
+                embed=render_embed(reply),
+                view=view if view is not None else discord.utils.MISSING,
+                nonce=short_nonce(nonce),  # discord.py adds enforce_nonce=True with any nonce
+                allowed_mentions=NO_MENTIONS,
+            )
         )
+        self._sends.add(send)
+        send.add_done_callback(_settled)
+        send.add_done_callback(self._sends.discard)
         try:
-            message = await asyncio.wait_for(send, self._post_timeout)
+            # Shielded: cancelled while it sleeps out a global 429, discord.py would never reopen
+            # its global gate and every later request would hang. On timeout it runs on alone.
+            message = await asyncio.wait_for(asyncio.shield(send), self._post_timeout)
         except discord.RateLimited as exc:
-            raise TransientDeliveryError("discord 429", retry_after=exc.retry_after) from exc
+            raise TransientDeliveryError(
+                f"discord 429: rate limited for {exc.retry_after:g}s", retry_after=exc.retry_after
+            ) from exc
         except discord.HTTPException as exc:
             raise _delivery_error(exc) from exc
         # Even when the request left, a retry is safe: Discord answers a repeated nonce with the
@@ -198,7 +211,26 @@ def _log_gateway_end(task: asyncio.Task[None]) -> None:
     _log.error("the Discord gateway connection ended for good: %r", error, exc_info=error)
 
 
+def _settled(send: asyncio.Future[discord.Message]) -> None:
+    """Retrieve the outcome of a post nobody waits for any more (it timed out), so it is not lost noise."""
+    if not send.cancelled() and send.exception() is not None:
+        _log.debug("a timed-out Discord post ended with %r", send.exception())
+
+
+def _retry_after(response: aiohttp.ClientResponse) -> float | None:
+    """Seconds to wait from a 429's headers: X-RateLimit-Reset-After (precise), else Retry-After."""
+    for header in ("X-RateLimit-Reset-After", "Retry-After"):
+        try:
+            return max(0.0, float(response.headers[header]))
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
 def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
+    if exc.status == 429:  # discord.py's five tries all refused (or a Cloudflare ban): not posted
+        scope = exc.response.headers.get("X-RateLimit-Scope", "unknown")
+        return TransientDeliveryError(f"discord 429: rate limited ({scope})", retry_after=_retry_after(exc.response))
     reason = f"discord {exc.status} (code {exc.code}): {exc.text}"
     if exc.status == 401:
         return InstallationError(reason)

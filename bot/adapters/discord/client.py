@@ -17,13 +17,16 @@ from bot.adapters.discord.commands import ActionButton, MltipTree, Responder, bu
 # GUILDS only: interactions carry everything else we read, and no privileged intent is needed.
 INTENTS = discord.Intents(guilds=True)
 NO_MENTIONS = discord.AllowedMentions.none()
+# discord.py waits out a 429 itself (five tries); one asking for longer than this raises
+# RateLimited instead, and the daily fan-out waits (or hands the post back to the ledger).
+MAX_RATELIMIT_WAIT = 30.0  # discord.py's smallest allowed value
 
 
 class MltipClient(discord.Client):
     """A single gateway connection."""
 
     def __init__(self, responder: Responder, *, identify_delay: float) -> None:
-        super().__init__(intents=INTENTS, allowed_mentions=NO_MENTIONS)
+        super().__init__(intents=INTENTS, allowed_mentions=NO_MENTIONS, max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
         self.responder = responder
         self.identify_delay = identify_delay
         self.tree: MltipTree = build_tree(self, responder)
@@ -62,6 +65,7 @@ class MltipShardedClient(discord.AutoShardedClient):
         super().__init__(
             intents=INTENTS,
             allowed_mentions=NO_MENTIONS,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             shard_count=shard_count,
             shard_ids=list(shard_ids if shard_ids is not None else range(shard_count)),
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
@@ -128,3 +129,37 @@ async def test_post_before_start_is_a_transient_error(
     adapter = DiscordAdapter(settings, engine)
     with pytest.raises(TransientDeliveryError):
         await adapter.post(fake.channel_id, engine.run("papers"), nonce="n")
+
+
+@pytest.mark.parametrize("scope", ["user", "global"])
+async def test_429s_beyond_discord_py_s_own_retries_are_transient_with_their_retry_after(
+    fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine, scope: str
+) -> None:
+    # discord.py tries a request five times, sleeping each retry_after, then raises the last 429.
+    fake.fail("POST", MESSAGES, 429, times=5, retry_after=0.05, scope=scope)
+    with pytest.raises(TransientDeliveryError) as caught:
+        await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-burst")
+    assert caught.value.retry_after == pytest.approx(0.05)
+    assert "429" in caught.value.reason and "rate limited" in caught.value.reason
+    assert [r.status for r in fake.requests_to("POST", MESSAGES)] == [429] * 5
+
+
+async def test_a_post_timing_out_during_a_global_429_does_not_jam_later_posts(
+    fake: FakeDiscord, settings: Settings, engine: CommandEngine
+) -> None:
+    # discord.py closes its global gate while it sleeps out a global 429; a post cancelled in
+    # that sleep would leave the gate closed, and every later request would wait forever.
+    adapter = DiscordAdapter(settings, engine, identify_delay=0.0, post_timeout=0.3)
+    await adapter.start()
+    try:
+        fake.fail("POST", MESSAGES, 429, retry_after=0.6, scope="global")
+        with pytest.raises(TransientDeliveryError, match="did not answer"):
+            await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-gate")
+        await asyncio.sleep(0.5)  # past the 429's retry_after: the gate must be open again
+        later = await asyncio.wait_for(adapter.post(fake.channel_id, engine.run("kaggle"), nonce="n-later"), 3.0)
+        assert later in fake.messages
+        # The timed-out post went on by itself once the gate opened; its nonce keeps a retry single.
+        again = await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-gate")
+        assert len(fake.messages) == 2 and again in fake.messages
+    finally:
+        await adapter.close()
