@@ -10,6 +10,7 @@ import asyncio
 import base64
 import hashlib
 import logging
+from collections.abc import Mapping
 
 import aiohttp
 import discord
@@ -217,11 +218,11 @@ def _settled(send: asyncio.Future[discord.Message]) -> None:
         _log.debug("a timed-out Discord post ended with %r", send.exception())
 
 
-def _retry_after(response: aiohttp.ClientResponse) -> float | None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds to wait from a 429's headers: X-RateLimit-Reset-After (precise), else Retry-After."""
     for header in ("X-RateLimit-Reset-After", "Retry-After"):
         try:
-            return max(0.0, float(response.headers[header]))
+            return max(0.0, float(headers[header]))
         except (KeyError, ValueError):
             continue
     return None
@@ -230,7 +231,9 @@ def _retry_after(response: aiohttp.ClientResponse) -> float | None:
 def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
     if exc.status == 429:  # discord.py's five tries all refused (or a Cloudflare ban): not posted
         scope = exc.response.headers.get("X-RateLimit-Scope", "unknown")
-        return TransientDeliveryError(f"discord 429: rate limited ({scope})", retry_after=_retry_after(exc.response))
+        return TransientDeliveryError(
+            f"discord 429: rate limited ({scope})", retry_after=_retry_after(exc.response.headers)
+        )
     reason = f"discord {exc.status} (code {exc.code}): {exc.text}"
     if exc.status == 401:
         return InstallationError(reason)
