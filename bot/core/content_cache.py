@@ -40,7 +40,12 @@ def read_cache(cache_dir: Path, key: str) -> Library | None:
         sources = {s["id"]: Source(**{**s, "kind": SourceKind(s["kind"])}) for s in data["sources"]}
         lessons = tuple(
             Lesson(
-                **{**lesson, "topics": tuple(Topic(t) for t in lesson["topics"]), "source": sources[lesson["source"]]}
+                **{
+                    **lesson,
+                    "topics": tuple(Topic(t) for t in lesson["topics"]),
+                    "source": sources[lesson["source"]],
+                    "asks": tuple(lesson.get("asks", ())),
+                }
             )
             for lesson in data["lessons"]
         )
@@ -64,7 +69,8 @@ def write_cache(cache_dir: Path, key: str, library: Library) -> None:
         for s in library.sources.values()
     ]
     lessons = [
-        {**lesson.to_dict(), "source": lesson.source.id, "timestamp": lesson.timestamp} for lesson in library.lessons
+        {**lesson.to_dict(), "source": lesson.source.id, "timestamp": lesson.timestamp, "asks": list(lesson.asks)}
+        for lesson in library.lessons
     ]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)

@@ -79,7 +79,11 @@ class Source:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lesson:
-    """One piece of advice: our paraphrase, the speaker's own words, and where they said it."""
+    """One piece of advice: our paraphrase, the speaker's own words, and where they said it.
+
+    `asks` are questions in everyday words that the lesson answers; search reads them, and no
+    reply or JSON output ever shows them.
+    """
 
     id: str
     title: str
@@ -88,9 +92,10 @@ class Lesson:
     topics: tuple[Topic, ...]
     source: Source
     timestamp: str | None = None
+    asks: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """The lesson object of the JSON contract (DESIGN.md)."""
+        """The lesson object of the JSON contract (DESIGN.md); `asks` stay out of it."""
         data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,
