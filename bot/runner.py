@@ -87,6 +87,7 @@ async def serve(
     `stop` is set; then let in-flight posts finish (up to MLTIP_SHUTDOWN_SECONDS) and close all."""
     metrics = metrics or Metrics()
     engine.observer = metrics.observe_answer
+    engine.on_unanswered = metrics.observe_unanswered
     adapters = build_adapters(settings, engine, store)
     routes: list[web.RouteDef] = []
     readiness: dict[str, ReadinessCheck] = {}

@@ -101,7 +101,15 @@ class LessonIndex:
         self._db.executemany(
             f"INSERT INTO lesson_fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (row, ls.title, " ".join(t.value for t in ls.topics), ls.text, ls.quote, ls.source.speaker, " ".join(ls.asks))
+                (
+                    row,
+                    ls.title,
+                    " ".join(t.value for t in ls.topics),
+                    ls.text,
+                    ls.quote,
+                    ls.source.speaker,
+                    " ".join(ls.asks),
+                )
                 for row, ls in enumerate(self._lessons)
             ],
         )

@@ -43,7 +43,9 @@ def test_asks_are_optional_for_now(tmp_path: Path) -> None:
 def test_required_asks_are_one_switch_away(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(validation, "ASKS_REQUIRED", True)
     problems = problems_for(tmp_path, GOOD_LESSON)
-    assert any(p.endswith("lessons.yaml:2: missing required field 'asks' (3 to 6 questions it answers)") for p in problems)
+    assert any(
+        p.endswith("lessons.yaml:2: missing required field 'asks' (3 to 6 questions it answers)") for p in problems
+    )
     assert not [p for p in problems_for(tmp_path, WITH_ASKS) if "lessons.yaml" in p]
 
 
@@ -53,9 +55,17 @@ def test_required_asks_are_one_switch_away(tmp_path: Path, monkeypatch: pytest.M
         ("    asks: how do I present\n", 8, "'asks' must be a list of 3 to 6 questions in everyday words"),
         ("    asks:\n      - one\n      - two\n", 8, "'asks' must be a list of 3 to 6 questions"),
         ("    asks:\n" + "      - q{}\n" * 7, 8, "'asks' must be a list of 3 to 6 questions"),
-        ("    asks:\n      - fine\n      - ''\n      - also fine\n", 10, "each of 'asks' must be a question in plain text"),
+        (
+            "    asks:\n      - fine\n      - ''\n      - also fine\n",
+            10,
+            "each of 'asks' must be a question in plain text",
+        ),
         ("    asks:\n      - fine\n      - also fine\n      - [not, text]\n", 11, "each of 'asks' must be a question"),
-        ("    asks:\n      - fine\n      - " + "why " * 40 + "\n      - ok\n", 10, "this question is 159 characters; at most 150"),
+        (
+            "    asks:\n      - fine\n      - " + "why " * 40 + "\n      - ok\n",
+            10,
+            "this question is 159 characters; at most 150",
+        ),
         ("    asks:\n      - Same one\n      - same  ONE\n      - other\n", 10, "'asks' lists this question twice"),
     ],
 )
@@ -100,7 +110,12 @@ def test_lessons_json_leaves_asks_out(tmp_path: Path) -> None:
     folder = write_content(tmp_path / "content", WITH_ASKS)
     env = {"MLTIP_CONTENT_DIR": str(folder), "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run(
-        [sys.executable, "-m", "bot", "lessons", "--json"], capture_output=True, text=True, cwd=REPO_ROOT, env=env, check=True
+        [sys.executable, "-m", "bot", "lessons", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+        check=True,
     )
     lessons = {lesson["id"]: lesson for lesson in json.loads(out.stdout)}
     assert "team-ship-small" in lessons and all("asks" not in lesson for lesson in lessons.values())
