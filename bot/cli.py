@@ -151,7 +151,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return _db_upgrade(settings)
     library = load_library(settings.content_roots, cache_dir=settings.cache_dir)
-    engine = CommandEngine(library)
+    engine = CommandEngine(library, cache_dir=settings.cache_dir)
     from bot.adapters.console import render_text
 
     if args.command == "tip":

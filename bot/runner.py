@@ -11,6 +11,7 @@ import gc
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
@@ -54,12 +55,15 @@ def open_store(settings: Settings) -> Store:
     return Store.open(settings.database_url)
 
 
-def build_engine(library: Library, store: Store, default_zone: str = "UTC") -> CommandEngine:
+def build_engine(
+    library: Library, store: Store, default_zone: str = "UTC", cache_dir: Path | None = None
+) -> CommandEngine:
     """The command engine, with `/mltip daily` carried out on `store`."""
     from bot.daily.schedule import utc_now
     from bot.daily.service import DailyService
 
-    return CommandEngine(library, daily=DailyService(store, clock=utc_now, default_zone=default_zone))
+    daily = DailyService(store, clock=utc_now, default_zone=default_zone)
+    return CommandEngine(library, daily=daily, cache_dir=cache_dir)
 
 
 def build_adapters(settings: Settings, engine: CommandEngine, store: Store | None = None) -> list[Adapter]:
@@ -155,7 +159,7 @@ async def _serve_until_signalled(settings: Settings, engine: CommandEngine, stor
 def run(settings: Settings, library: Library) -> int:
     """Run until stopped; returns the exit code."""
     with open_store(settings) as store:
-        engine = build_engine(library, store, settings.default_timezone)
+        engine = build_engine(library, store, settings.default_timezone, settings.cache_dir)
         # What start-up loaded (content, SQLAlchemy, Alembic's migration run) lives as long as the
         # process. Frozen, full collections stop walking it; otherwise each one stalls whichever
         # requests are in flight (measured: p99 of /mltip doubled in bench/slack_latency.py).

@@ -8,6 +8,7 @@ any later process, so it keeps working after a restart.
 
 from __future__ import annotations
 
+from bot.core.lessons import Topic
 from bot.core.library import Library
 from bot.core.replies import Action, ActionKind, Reply
 
@@ -17,7 +18,8 @@ NO_LESSON = "I don't have a lesson on that"
 
 def covered_topics(library: Library) -> str:
     """'learning, career, …': every topic that has lessons, in taxonomy order."""
-    return ", ".join(topic.value for topic in library.topic_counts())
+    used = {topic for lesson in library.lessons for topic in lesson.topics}
+    return ", ".join(topic.value for topic in Topic if topic in used)
 
 
 def _topics_text(library: Library) -> str:

@@ -14,6 +14,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import answers
@@ -138,11 +139,13 @@ class CommandEngine:
         observer: AnswerObserver | None = None,
         daily: DailyHandler | None = None,
         on_unanswered: UnansweredObserver | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.library = library
         self.observer = observer
         self.daily = daily
         self.on_unanswered = on_unanswered
+        self.cache_dir = cache_dir  # where search may keep what it computed (the model's tables)
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
         self._ranker: Ranker | None = None
@@ -164,7 +167,7 @@ class CommandEngine:
         if self._ranker is None:
             from bot.core.ranking import Ranker
 
-            self._ranker = Ranker(self.library.lessons, index=self.index)
+            self._ranker = Ranker(self.library.lessons, index=self.index, cache_dir=self.cache_dir)
         return self._ranker
 
     def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.core.lessons import Lesson
 from bot.core.search import LessonIndex, SearchHit
@@ -59,30 +60,29 @@ class Ranker:
         index: LessonIndex | None = None,
         semantic: bool = True,
         calibration: Calibration | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.lessons = tuple(lessons)
         self.index = index or LessonIndex(self.lessons)
-        model = load_model() if semantic else None
-        self.semantic = None if model is None else SemanticIndex(model, [lesson_texts(x) for x in self.lessons])
+        model = load_model(cache_dir) if semantic else None
+        texts = [lesson_texts(lesson) for lesson in self.lessons]
+        self.semantic = None if model is None else SemanticIndex(model, texts, cache_dir)
         self.calibration = calibration or (FUSED if self.semantic is not None else KEYWORDS_ONLY)
 
-    def scored(self, question: str) -> list[SearchHit]:
-        """Every lesson with its fused score, best first; ties keep content order."""
+    def scored(self, question: str, limit: int | None = None) -> list[SearchHit]:
+        """The `limit` best lessons (default all) with their fused scores, best first; ties keep content order."""
         weight, half = self.calibration.semantic_weight, self.calibration.bm25_half
         keywords = {hit.lesson.id: hit.score for hit in self.index.search(question, len(self.lessons))}
-        meaning = self.semantic.similarities(question) if self.semantic is not None and weight else None
-        hits = []
-        for n, lesson in enumerate(self.lessons):
-            bm25 = keywords.get(lesson.id, 0.0)
-            score = (1 - weight) * bm25 / (bm25 + half)
-            if meaning is not None:
-                score += weight * meaning[n]
-            hits.append(SearchHit(lesson=lesson, score=score))
-        return sorted(hits, key=lambda hit: -hit.score)
+        scores = [(1 - weight) * (s / (s + half)) if (s := keywords.get(x.id, 0.0)) else 0.0 for x in self.lessons]
+        if self.semantic is not None and weight:
+            meanings = self.semantic.similarities(question)
+            scores = [score + weight * meaning for score, meaning in zip(scores, meanings, strict=True)]
+        best = sorted(range(len(scores)), key=lambda n: -scores[n])[:limit]
+        return [SearchHit(lesson=self.lessons[n], score=scores[n]) for n in best]
 
     def rank(self, question: str, limit: int) -> list[SearchHit]:
         """The lessons close enough to answer `question`, best first; empty when none is."""
-        hits = self.scored(question)[:limit]
+        hits = self.scored(question, limit)
         if not hits or hits[0].score < self.calibration.cutoff:
             return []
         line = self.calibration.cutoff - self.calibration.follow

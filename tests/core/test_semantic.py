@@ -95,7 +95,7 @@ def test_the_semantic_ranker_reads_the_asks(tmp_path: Path) -> None:
 def test_a_model_that_cannot_load_means_keywords_alone_logged_once(
     monkeypatch: pytest.MonkeyPatch, library: Library, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken() -> semantic.EmbeddingModel:
+    def broken(_cache: Path | None) -> semantic.EmbeddingModel:
         raise semantic.SemanticUnavailable("the wordllama package is not installed")
 
     monkeypatch.setattr(semantic, "_state", {})
@@ -114,5 +114,23 @@ def test_a_damaged_model_file_is_a_reason_not_a_crash(monkeypatch: pytest.Monkey
     (tmp_path / "weights").mkdir()
     (tmp_path / semantic.WEIGHTS_FILE).write_bytes(b"\x02\x00\x00\x00\x00\x00\x00\x00{}")
     monkeypatch.setattr(semantic, "_package_folder", lambda: tmp_path)
+    (tmp_path / semantic.TOKENIZER_FILE).parent.mkdir()
+    (tmp_path / semantic.TOKENIZER_FILE).write_text(
+        '{"model": {"type": "BPE", "byte_fallback": true, "vocab": {}, "merges": []}}'
+    )
     with pytest.raises(semantic.SemanticUnavailable, match="KeyError"):
-        semantic._load()
+        semantic._load(None)
+
+
+def test_lesson_vectors_are_cached_and_a_damaged_cache_is_recomputed(tmp_path: Path) -> None:
+    model = load_model()
+    assert model is not None
+    texts = [["kaggle competitions", "a gym for ML skills"], ["deploying models"]]
+    first = SemanticIndex(model, texts, tmp_path)
+    [cached] = tmp_path.glob("vectors-*.npy")
+    again = SemanticIndex(model, texts, tmp_path)
+    assert again.similarities("kaggle") == first.similarities("kaggle")
+    cached.write_bytes(b"not an array")
+    assert SemanticIndex(model, texts, tmp_path).similarities("kaggle") == first.similarities("kaggle")
+    SemanticIndex(model, [["something else"]], tmp_path)
+    assert len(list(tmp_path.glob("vectors-*.npy"))) == 2  # other texts, another file
