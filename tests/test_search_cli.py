@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,13 +48,21 @@ def test_commands_without_a_question_never_load_the_model(args: list[str]) -> No
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
 
 
-def test_a_question_loads_it_and_never_imports_the_wordllama_package() -> None:
+def test_a_question_needs_numpy_once_then_never_and_never_imports_wordllama(tmp_path: Path) -> None:
     code = (
         "import sys; from bot.cli import main; main(['tip', 'exhausted', 'from', 'studying', 'after', 'work']); "
         "print('LOADED', [m for m in ('numpy', 'tokenizers', 'wordllama', 'pydantic') if m in sys.modules])"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT, check=False)
-    assert "LOADED ['numpy']" in result.stdout, result.stdout + result.stderr
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def loaded() -> str:
+        command = [sys.executable, "-c", code]
+        run = subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, env=env, check=False)
+        return run.stdout.splitlines()[-1] if run.stdout else run.stderr
+
+    assert loaded() == "LOADED ['numpy']"  # the first question computes and caches the lessons' products
+    assert loaded() == "LOADED []"  # later ones read them: a plain-Python sum, no numpy import
+    assert len(list((tmp_path / "mltip").glob("products-*.bin"))) == 1
 
 
 def test_check_config_says_whether_search_understands_meaning() -> None:
@@ -61,11 +71,12 @@ def test_check_config_says_whether_search_understands_meaning() -> None:
     assert "ok: search matches keywords and meaning (WordLlama l2_supercat, 256 dimensions)" in result.stdout
 
 
-def test_without_the_embedding_libraries_search_falls_back_to_keywords_and_says_so() -> None:
+def test_without_numpy_search_falls_back_to_keywords_and_says_so(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}  # nothing computed yet, so numpy is needed
+
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", NO_NUMPY, *args], capture_output=True, text=True, cwd=REPO_ROOT, check=False
-        )
+        command = [sys.executable, "-c", NO_NUMPY, *args]
+        return subprocess.run(command, capture_output=True, text=True, cwd=REPO_ROOT, env=env, check=False)
 
     check = run("check-config")
     assert check.returncode == 0, check.stderr

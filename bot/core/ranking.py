@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bot.core.lessons import Lesson
 from bot.core.search import LessonIndex, SearchHit
-from bot.core.semantic import SemanticIndex, load_model
+from bot.core.semantic import build_index
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,9 +64,8 @@ class Ranker:
     ) -> None:
         self.lessons = tuple(lessons)
         self.index = index or LessonIndex(self.lessons)
-        model = load_model(cache_dir) if semantic else None
         texts = [lesson_texts(lesson) for lesson in self.lessons]
-        self.semantic = None if model is None else SemanticIndex(model, texts, cache_dir)
+        self.semantic = build_index(texts, cache_dir) if semantic else None
         self.calibration = calibration or (FUSED if self.semantic is not None else KEYWORDS_ONLY)
 
     def scored(self, question: str, limit: int | None = None) -> list[SearchHit]:

@@ -122,15 +122,39 @@ def test_a_damaged_model_file_is_a_reason_not_a_crash(monkeypatch: pytest.Monkey
         semantic._load(None)
 
 
-def test_lesson_vectors_are_cached_and_a_damaged_cache_is_recomputed(tmp_path: Path) -> None:
+def test_products_are_cached_on_disk_and_a_damaged_file_is_recomputed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     model = load_model()
     assert model is not None
     texts = [["kaggle competitions", "a gym for ML skills"], ["deploying models"]]
-    first = SemanticIndex(model, texts, tmp_path)
-    [cached] = tmp_path.glob("vectors-*.npy")
-    again = SemanticIndex(model, texts, tmp_path)
-    assert again.similarities("kaggle") == first.similarities("kaggle")
-    cached.write_bytes(b"not an array")
-    assert SemanticIndex(model, texts, tmp_path).similarities("kaggle") == first.similarities("kaggle")
+    monkeypatch.setattr(semantic, "_built", {})
+    first = SemanticIndex(model, texts, tmp_path).similarities("kaggle")
+    [cached] = tmp_path.glob("products-*.bin")
+    assert cached.stat().st_size == model.vocabulary * 3 * 2
+    semantic._built.clear()
+    assert SemanticIndex(model, texts, tmp_path).similarities("kaggle") == first  # read back from the file
+    cached.write_bytes(b"damaged")
+    semantic._built.clear()
+    assert SemanticIndex(model, texts, tmp_path).similarities("kaggle") == first
+    assert cached.stat().st_size == model.vocabulary * 3 * 2
     SemanticIndex(model, [["something else"]], tmp_path)
-    assert len(list(tmp_path.glob("vectors-*.npy"))) == 2  # other texts, another file
+    assert len(list(tmp_path.glob("products-*.bin"))) == 2  # other texts, another file
+
+
+def test_summed_products_are_the_cosine_with_or_without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    model = load_model()
+    assert model is not None
+    texts = [["is kaggle worth it", "weight lifting for ML"], ["ship models to production"], ["burnout"]]
+    index = SemanticIndex(model, texts)
+    question = "should I join competitions to get better at machine learning"
+    vectors, asked = model.embed([t for group in texts for t in group]), model.embed([question])[0]
+    cosines = (vectors @ asked).tolist()
+    expected = [max(cosines[0:2]), cosines[2], cosines[3]]
+    fast = index.similarities(question)
+    monkeypatch.delitem(sys.modules, "numpy")
+    plain = index.similarities(question)
+    assert plain == pytest.approx(fast, abs=1e-12)
+    assert fast == pytest.approx(expected, abs=2e-3)  # the products are stored as float16
