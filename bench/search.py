@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import statistics
 import time
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from bot.core.ranking import Ranker
 from bot.core.search import LessonIndex
 
 SYNTHETIC = 50_000
+ROUNDS = 5
 
 
 def rss_mib() -> float:
@@ -88,27 +90,26 @@ def run(report: Report) -> None:
     ranker = Ranker(library.lessons, index=index)
     loaded = time.perf_counter() - start
     assert ranker.semantic is not None, "the semantic model did not load; see mltip check-config"
-    for name, which in (("both rankers", ranker), ("keywords only", None)):
-        ours, floor = measure(index, asked, repeat=20, ranker=which)
-        p99 = percentile(ours, 99) * 1000
-        note = f"{len(library.lessons)} lessons, {len(asked)} questions, uncached"
+    # Alternating rounds, each side's p99 taken per round and the median kept: a sub-millisecond
+    # call's p99 on a shared two-core machine is otherwise whichever moment the scheduler chose.
+    sides: dict[str, Ranker | None] = {"both rankers": ranker, "keywords only": None}
+    samples: dict[str, list[list[float]]] = {name: [] for name in [*sides, "floor"]}
+    for _ in range(ROUNDS):
+        for name, which in sides.items():
+            ours, floor = measure(index, asked, repeat=4, ranker=which)
+            samples[name].append(ours)
+            samples["floor"].append(floor)
+    floors = samples["floor"]
+    floor_p50 = statistics.median(percentile(f, 50) for f in floors) * 1000
+    floor_p99 = statistics.median(percentile(f, 99) for f in floors) * 1000
+    for name, which in sides.items():
+        p50 = statistics.median(percentile(r, 50) for r in samples[name]) * 1000
+        p99 = statistics.median(percentile(r, 99) for r in samples[name]) * 1000
+        note = f"{len(library.lessons)} lessons, {len(asked)} questions, uncached, median of {ROUNDS} rounds"
         if which is not None:
-            note += f"; model load and lesson vectors {loaded * 1000:.0f} ms once"
-        report.add(
-            Figure(
-                "search",
-                f"real corpus p50, {name}",
-                percentile(ours, 50) * 1000,
-                percentile(floor, 50) * 1000,
-                "ms",
-                "-",
-                True,
-                note,
-            )
-        )
-        report.add(
-            Figure("search", f"real corpus p99, {name}", p99, percentile(floor, 99) * 1000, "ms", "p99 < 2 ms", p99 < 2)
-        )
+            note += f"; loading the model and the lessons' products {loaded * 1000:.0f} ms once"
+        report.add(Figure("search", f"real corpus p50, {name}", p50, floor_p50, "ms", "-", True, note))
+        report.add(Figure("search", f"real corpus p99, {name}", p99, floor_p99, "ms", "p99 < 2 ms", p99 < 2))
 
     rng = random.Random(1)
     big = synthetic_lessons(library.lessons, SYNTHETIC, rng)

@@ -78,7 +78,8 @@ async def compare(report: Report) -> None:
             process.terminate()
             process.wait(10)
         await fake.stop()
-    report_pairs(report, "slack", "req/s", results["bare"], results["ours"])
+    # Every question is new, so each is ranked and rendered: the target allows for that work.
+    report_pairs(report, "slack", "req/s", results["bare"], results["ours"], p50_target=1.3)
 
 
 def run(report: Report) -> None:

@@ -8,7 +8,9 @@ any later process, so it keeps working after a restart.
 
 from __future__ import annotations
 
-from bot.core.lessons import Topic
+import functools
+
+from bot.core.lessons import Lesson, Topic
 from bot.core.library import Library
 from bot.core.replies import Action, ActionKind, Reply
 
@@ -18,7 +20,12 @@ NO_LESSON = "I don't have a lesson on that"
 
 def covered_topics(library: Library) -> str:
     """'learning, career, …': every topic that has lessons, in taxonomy order."""
-    used = {topic for lesson in library.lessons for topic in lesson.topics}
+    return _covered(library.lessons)
+
+
+@functools.lru_cache(maxsize=8)  # content never changes while the bot runs
+def _covered(lessons: tuple[Lesson, ...]) -> str:
+    used = {topic for lesson in lessons for topic in lesson.topics}
     return ", ".join(topic.value for topic in Topic if topic in used)
 
 
