@@ -22,6 +22,8 @@ RUN mkdir bot && touch bot/__init__.py \
 
 COPY bot ./bot
 COPY content ./content
+# The semantic ranker's embeddings (in the wordllama package) come with this attribution.
+COPY NOTICE ./
 # Editable, so the bot finds content/ beside its package, as in a checkout.
 RUN pip install --no-deps -e . && python -m bot content check
 
