@@ -50,7 +50,7 @@ MODEL_NAME = "WordLlama l2_supercat, 256 dimensions"
 
 
 class SemanticUnavailable(Exception):
-    """The embedding model cannot be loaded here; the message says why."""
+    """The semantic ranker cannot run here; the message says why."""
 
 
 class EmbeddingModel:
@@ -68,7 +68,7 @@ class EmbeddingModel:
         return [n for n in self._tokenizer.encode(text) if n < self.vocabulary]
 
     def row(self, token: int) -> tuple[float, ...]:
-        """One token's embedding, read from the mapped file (no numpy)."""
+        """One token's embedding, read from the mapped file."""
         return self._row.unpack_from(self._weights, self._offset + token * self._row.size)
 
     def table(self) -> NDArray[np.float16]:
@@ -218,8 +218,7 @@ class SemanticIndex:
         self._bounds = list(zip([0, *ends[:-1]], ends, strict=True))
         self._model = model
         flat = [text for group in texts for text in group]
-        self._products = _products(model, flat, cache_dir)
-        self._count = len(flat)
+        self._products, self._count = _products(model, flat, cache_dir), len(flat)
         self._row = struct.Struct(f"<{self._count}e")
 
     def similarities(self, question: str) -> list[float]:
@@ -267,18 +266,17 @@ def _products(model: EmbeddingModel, texts: list[str], cache_dir: Path | None) -
     key = digest.hexdigest()[:32]
     size = model.vocabulary * len(texts) * 2
     with _lock:
-        found = _built.get(key)
-    if found is not None:
-        return found
+        if key in _built:
+            return _built[key]
+    found: bytes | mmap.mmap | None = None
     path = None if cache_dir is None else cache_dir / f"products-{key}.bin"
-    try:
+    with contextlib.suppress(OSError, ValueError):  # missing, empty or unreadable: computed again
         if path is not None:
             with path.open("rb") as file:
-                found = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-            if len(found) != size:
-                found = None
-    except (OSError, ValueError):
-        found = None
+                mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+            if len(mapped) == size:
+                found = mapped
+                os.utime(path)  # in use: the newest are the ones kept
     if found is None:
         found = model.products(model.embed(texts))  # ImportError here: numpy is missing
         if path is not None:
@@ -290,12 +288,15 @@ def _products(model: EmbeddingModel, texts: list[str], cache_dir: Path | None) -
     return found
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Atomically; a cache we cannot write is simply not used."""
+def _write(path: Path, data: bytes, keep: int = 3) -> None:
+    """Atomically, then drop all but the `keep` newest tables: every content edit makes a new one."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")
         partial.write_bytes(data)
         partial.replace(path)
+        tables = sorted(path.parent.glob("products-*.bin"), key=lambda f: f.stat().st_mtime_ns, reverse=True)
+        for old in tables[keep:]:
+            old.unlink(missing_ok=True)
     except OSError:
-        pass
+        pass  # a cache we cannot write is simply not used

@@ -158,3 +158,16 @@ def test_summed_products_are_the_cosine_with_or_without_numpy(monkeypatch: pytes
     plain = index.similarities(question)
     assert plain == pytest.approx(fast, abs=1e-12)
     assert fast == pytest.approx(expected, abs=2e-3)  # the products are stored as float16
+
+
+def test_only_the_three_newest_product_tables_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    model = load_model()
+    assert model is not None
+    monkeypatch.setattr(semantic, "_built", {})
+    for n in range(5):
+        SemanticIndex(model, [[f"lesson text number {n}"]], tmp_path)
+    kept = list(tmp_path.glob("products-*.bin"))
+    assert len(kept) == 3
+    semantic._built.clear()
+    SemanticIndex(model, [["lesson text number 4"]], tmp_path)  # the newest, read back, not rebuilt
+    assert set(tmp_path.glob("products-*.bin")) == set(kept)
