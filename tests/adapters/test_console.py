@@ -37,3 +37,12 @@ def test_without_a_store_the_console_says_daily_is_not_available(library: Librar
     out = io.StringIO()
     run_console(CommandEngine(library), io.StringIO("/mltip daily status\n"), out)
     assert out.getvalue() == "The tip of the day is not available here.\n\n"
+
+
+def test_an_off_topic_question_says_so_and_1_shows_a_random_lesson(library: Library) -> None:
+    out = io.StringIO()
+    run_console(CommandEngine(library), io.StringIO("/mltip what's a good pizza recipe\n1\n"), out)
+    no, random_one = out.getvalue().split("[1] Show me a random lesson\n\n")
+    assert no.startswith("== I don't have a lesson on that ==\n(None of my lessons is close to “what's a good pizza")
+    assert "kaggle" in no and "/mltip topics" in no
+    assert random_one.startswith("== ") and "  > “" in random_one and random_one.endswith("[1] Another   [2] Share\n\n")
