@@ -31,6 +31,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
     && rm requirements.txt pyproject.toml
 
 COPY --from=wheel /dist/ /tmp/dist/
+# The semantic ranker's embeddings (in the wordllama package) come with this attribution.
+COPY NOTICE ./
 RUN pip install --no-deps /tmp/dist/*.whl && rm -rf /tmp/dist && mltip content check
 
 USER mltip

@@ -64,6 +64,18 @@ def median_time(command: list[str], runs: int = 15, cwd: Path = ROOT) -> float:
     return statistics.median(times)
 
 
+def interleaved_medians(commands: dict[str, list[str]], runs: int = 15, cwd: Path = ROOT) -> dict[str, float]:
+    """Median wall time of each command, run in turns (a, b, c, a, b, c, ...) so that drift in a
+    shared machine's load hits every command alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(samples) for name, samples in times.items()}
+
+
 def time_calls(call: Callable[[], object], repeat: int) -> list[float]:
     """Seconds per call, `repeat` times."""
     samples = []

@@ -1,13 +1,16 @@
 """Search: p50/p99 of ranking a question on the real corpus and on 50,000 synthetic lessons.
 
+On the real corpus both as the bot ranks (keywords and the semantic ranker, fused) and with
+keywords alone; every call ranks afresh (the engine's per-question cache is not involved).
 Floor: one bare FTS5 MATCH of a single word on the same index, which is the least any
-FTS5-based ranking can cost. Also load time and memory of the 50,000-lesson index.
+FTS5-based ranking can cost. Also load time and memory of the 50,000-lesson keyword index.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import random
+import statistics
 import time
 from pathlib import Path
 
@@ -16,9 +19,11 @@ import yaml
 from bench.common import ROOT, Figure, Report, percentile, time_calls
 from bot.core.lessons import Lesson, Topic
 from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.ranking import Ranker
 from bot.core.search import LessonIndex
 
 SYNTHETIC = 50_000
+ROUNDS = 5
 
 
 def rss_mib() -> float:
@@ -30,8 +35,10 @@ def rss_mib() -> float:
 
 
 def questions() -> list[str]:
+    """Every relevance question: the per-source set and the everyday ones, answerable or not."""
+    relevance = ROOT / "tests" / "relevance"
     cases = []
-    for path in sorted((ROOT / "tests" / "relevance").glob("*.yaml")):
+    for path in [*sorted(relevance.glob("*.yaml")), *sorted((relevance / "everyday").glob("*.yaml"))]:
         cases += [str(c["question"]) for c in yaml.safe_load(path.read_text())]
     return cases
 
@@ -55,8 +62,11 @@ def synthetic_lessons(base: tuple[Lesson, ...], count: int, rng: random.Random) 
     return made
 
 
-def measure(index: LessonIndex, asked: list[str], repeat: int) -> tuple[list[float], list[float]]:
-    ours = [t for q in asked for t in time_calls(lambda q=q: index.search(q, 5), repeat)]
+def measure(
+    index: LessonIndex, asked: list[str], repeat: int, ranker: Ranker | None = None
+) -> tuple[list[float], list[float]]:
+    rank = ranker.rank if ranker is not None else index.search
+    ours = [t for q in asked for t in time_calls(lambda q=q: rank(q, 10), repeat)]
     floor_words = ["kaggle", "papers", "research", "data", "production"]
     floor = [
         t
@@ -76,21 +86,30 @@ def run(report: Report) -> None:
     library = load_library([BUILTIN_CONTENT])
     asked = questions()
     index = LessonIndex(library.lessons)
-    ours, floor = measure(index, asked, repeat=30)
-    p99 = percentile(ours, 99) * 1000
-    report.add(
-        Figure(
-            "search",
-            "real corpus p50",
-            percentile(ours, 50) * 1000,
-            percentile(floor, 50) * 1000,
-            "ms",
-            "-",
-            True,
-            f"{len(library.lessons)} lessons, {len(asked)} questions",
-        )
-    )
-    report.add(Figure("search", "real corpus p99", p99, percentile(floor, 99) * 1000, "ms", "p99 < 2 ms", p99 < 2.0))
+    start = time.perf_counter()
+    ranker = Ranker(library.lessons, index=index)
+    loaded = time.perf_counter() - start
+    assert ranker.semantic is not None, "the semantic model did not load; see mltip check-config"
+    # Alternating rounds, each side's p99 taken per round and the median kept: a sub-millisecond
+    # call's p99 on a shared two-core machine is otherwise whichever moment the scheduler chose.
+    sides: dict[str, Ranker | None] = {"both rankers": ranker, "keywords only": None}
+    samples: dict[str, list[list[float]]] = {name: [] for name in [*sides, "floor"]}
+    for _ in range(ROUNDS):
+        for name, which in sides.items():
+            ours, floor = measure(index, asked, repeat=4, ranker=which)
+            samples[name].append(ours)
+            samples["floor"].append(floor)
+    floors = samples["floor"]
+    floor_p50 = statistics.median(percentile(f, 50) for f in floors) * 1000
+    floor_p99 = statistics.median(percentile(f, 99) for f in floors) * 1000
+    for name, which in sides.items():
+        p50 = statistics.median(percentile(r, 50) for r in samples[name]) * 1000
+        p99 = statistics.median(percentile(r, 99) for r in samples[name]) * 1000
+        note = f"{len(library.lessons)} lessons, {len(asked)} questions, uncached, median of {ROUNDS} rounds"
+        if which is not None:
+            note += f"; loading the model and the lessons' products {loaded * 1000:.0f} ms once"
+        report.add(Figure("search", f"real corpus p50, {name}", p50, floor_p50, "ms", "-", True, note))
+        report.add(Figure("search", f"real corpus p99, {name}", p99, floor_p99, "ms", "p99 < 2 ms", p99 < 2))
 
     rng = random.Random(1)
     big = synthetic_lessons(library.lessons, SYNTHETIC, rng)

@@ -1,9 +1,14 @@
 """Slash-command latency: signed /mltip <question> into `mltip run` (Slack HTTP mode) beside a
-bare bolt AsyncApp acking a constant, each a real process, 2,000 requests at 32 concurrent."""
+bare bolt AsyncApp acking a constant, each a real process, 2,000 requests at 32 concurrent.
+
+Every question is asked once: an everyday or relevance question followed by the request's number
+spelt in stop words (which search drops), so each is ranked afresh by both rankers and the
+engine's per-question cache never answers."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import subprocess
 import tempfile
@@ -18,12 +23,24 @@ TOTAL, CONCURRENCY, WARMUP = 2000, 32, 200
 
 
 ROUNDS = 6  # alternate bare and ours, so drift on a shared machine hits both alike
+FILLERS = ("so", "just", "really", "also", "then", "now", "very", "too")
+
+
+def spelt(n: int) -> str:
+    """`n` in base 8, a stop word per digit: unique words that change no ranking's keywords."""
+    digits = []
+    while True:
+        n, digit = divmod(n, len(FILLERS))
+        digits.append(FILLERS[digit])
+        if not n:
+            return " ".join(digits)
 
 
 async def compare(report: Report) -> None:
     fake = await FakeSlack().start()
     asked = questions()
     rng = random.Random(5)
+    serial = itertools.count()
     sides = {"bare": ["bench/bare_slack_app.py"], "ours": ["-m", "bot", "run"]}
     processes: dict[str, subprocess.Popen[bytes]] = {}
     urls: dict[str, str] = {}
@@ -44,8 +61,8 @@ async def compare(report: Report) -> None:
         for url in urls.values():
             await wait_ready(url)
 
-        def request(_n: int) -> tuple[str, dict[str, str]]:
-            body = slash_command_body(rng.choice(asked), fake.response_url("bench"))
+        def request(n: int) -> tuple[str, dict[str, str]]:
+            body = slash_command_body(f"{rng.choice(asked)} {spelt(next(serial))}", fake.response_url("bench"))
             return body, signed_headers(SIGNING_SECRET, body)
 
         def ok(status: int, text: str) -> bool:
@@ -61,7 +78,8 @@ async def compare(report: Report) -> None:
             process.terminate()
             process.wait(10)
         await fake.stop()
-    report_pairs(report, "slack", "req/s", results["bare"], results["ours"])
+    # Every question is new, so each is ranked and rendered: the target allows for that work.
+    report_pairs(report, "slack", "req/s", results["bare"], results["ours"], p50_target=1.3)
 
 
 def run(report: Report) -> None:

@@ -14,15 +14,17 @@ from bot.core.commands import CommandEngine, Search
 from bot.core.library import BUILTIN_CONTENT, Library, load_library
 from bot.errors import BotError, ContentError
 
+NO_MATCH = 3  # the exit status of `mltip tip QUERY` when no lesson is close to QUERY
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mltip", description="Career advice for ML engineers, one lesson at a time.")
     parser.add_argument("--version", action="version", version=f"mltip {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    tip = sub.add_parser("tip", help="print one lesson: random, or the best for QUERY")
+    tip = sub.add_parser("tip", help="print one lesson: random, or the closest to QUERY (exit 3 if none is close)")
     tip.add_argument("query", nargs="*", help="a question or topic")
     tip.add_argument("--json", action="store_true", help="print the lesson as a JSON object")
-    search = sub.add_parser("search", help="print the best lessons for QUERY, best first")
+    search = sub.add_parser("search", help="print the lessons close to QUERY, best first (none if none is)")
     search.add_argument("query", nargs="+", help="a question or topic")
     search.add_argument("--limit", type=int, default=5, help="how many lessons (default 5)")
     search.add_argument("--json", action="store_true", help="print a JSON array of lessons")
@@ -75,9 +77,29 @@ def _check_config(settings: Settings) -> int:
         print(f"problem: {problem}")
     if problems:
         return 1
+    from bot.core.semantic import MODEL_NAME, unavailable_reason
+
     platforms = [name for name, on in (("Slack", settings.has_slack), ("Discord", settings.has_discord)) if on]
     print(f"ok: {', '.join(platforms) or 'console only'}; database {settings.database_url.split('://')[0]}")
+    reason = unavailable_reason()
+    if reason is None:
+        print(f"ok: search matches keywords and meaning ({MODEL_NAME})")
+    else:
+        print(f"warning: search matches keywords only; the semantic ranker cannot load: {reason}")
     return 0
+
+
+def _no_lesson(query: str, library: Library, as_json: bool) -> int:
+    """`mltip tip QUERY` when no lesson is close: say so (a JSON object with --json) and exit 3."""
+    from bot.core.answers import NO_LESSON, covered_topics
+
+    if as_json:
+        topics = [t.value for t in library.topic_counts()]
+        _print_json({"query": query, "lesson": None, "message": NO_LESSON, "topics": topics})
+    else:
+        print(f"{NO_LESSON}: none of my lessons is close to “{query}”.")
+        print(f"Topics: {covered_topics(library)}. See `mltip topics`, or `mltip tip` for a random lesson.")
+    return NO_MATCH
 
 
 def _db_upgrade(settings: Settings) -> int:
@@ -129,13 +151,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return _db_upgrade(settings)
     library = load_library(settings.content_roots, cache_dir=settings.cache_dir)
-    engine = CommandEngine(library)
+    engine = CommandEngine(library, cache_dir=settings.cache_dir)
     from bot.adapters.console import render_text
 
     if args.command == "tip":
         query = " ".join(args.query)
         reply = engine.handle(Search(query=query)) if query else engine.run("")
-        assert reply.lesson is not None
+        if reply.lesson is None:
+            return _no_lesson(query, library, args.json)
         if args.json:
             _print_json(reply.lesson.to_dict())
         else:
@@ -146,7 +169,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.json:
             _print_json([lesson.to_dict() for lesson in found])
         elif not found:
-            print("Nothing close; try `mltip topics`.")
+            print("I don't have a lesson on that; see `mltip topics`.")
         for n, lesson in enumerate([] if args.json else found, start=1):
             print(f"{n}. {lesson.title} — {lesson.source.speaker}  [{lesson.id}]")
         return 0

@@ -1,4 +1,5 @@
-"""Prometheus metrics: commands served, reply latency, deliveries, freshness of the daily post.
+"""Prometheus metrics: commands served, questions left unanswered, reply latency, deliveries, freshness
+of the daily post.
 
 Each process keeps its own registry (not the global one) so tests and several bots in one
 process never collide; /metrics serves it in the Prometheus text format.
@@ -27,6 +28,12 @@ class Metrics:
         self.commands = Counter(
             "mltip_commands", "Commands answered, by platform and kind", ["platform", "kind"], registry=self.registry
         )
+        self.unanswered = Counter(
+            "mltip_unanswered",
+            'Questions no lesson was close to (answered with "I don\'t have a lesson on that"), by platform',
+            ["platform"],
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "mltip_reply_seconds",
             "Time to build a reply",
@@ -51,6 +58,10 @@ class Metrics:
         """The CommandEngine's observer hook."""
         self.commands.labels(platform=platform, kind=kind).inc()
         self.latency.labels(platform=platform).observe(seconds)
+
+    def observe_unanswered(self, platform: str) -> None:
+        """The CommandEngine's hook for a question it had no lesson for."""
+        self.unanswered.labels(platform=platform).inc()
 
     def observe_delivery(self, platform: str, outcome: str) -> None:
         """Count a delivery outcome (sent, failed, unknown, skipped, retried)."""

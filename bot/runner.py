@@ -11,6 +11,7 @@ import gc
 import logging
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from aiohttp import web
@@ -60,6 +61,7 @@ def build_engine(
     store: Store,
     default_zone: str = "UTC",
     max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
+    cache_dir: Path | None = None,
 ) -> CommandEngine:
     """The command engine, with `/mltip daily` carried out on `store`."""
     from bot.daily.schedule import utc_now
@@ -71,7 +73,7 @@ def build_engine(
         default_zone=default_zone,
         max_subscriptions_per_workspace=max_subscriptions_per_workspace,
     )
-    return CommandEngine(library, daily=daily)
+    return CommandEngine(library, daily=daily, cache_dir=cache_dir)
 
 
 def build_adapters(settings: Settings, engine: CommandEngine, store: Store | None = None) -> list[Adapter]:
@@ -99,6 +101,7 @@ async def serve(
     `stop` is set; then let in-flight posts finish (up to MLTIP_SHUTDOWN_SECONDS) and close all."""
     metrics = metrics or Metrics()
     engine.observer = metrics.observe_answer
+    engine.on_unanswered = metrics.observe_unanswered
     adapters = build_adapters(settings, engine, store)
     routes: list[web.RouteDef] = []
     readiness: dict[str, ReadinessCheck] = {}
@@ -165,8 +168,17 @@ async def _serve_until_signalled(settings: Settings, engine: CommandEngine, stor
 
 def run(settings: Settings, library: Library) -> int:
     """Run until stopped; returns the exit code."""
+    from bot.core.semantic import use_numpy
+
+    use_numpy()  # a server answers many questions: a tenth of the time each, for one import at start
     with open_store(settings) as store:
-        engine = build_engine(library, store, settings.default_timezone, settings.max_subscriptions_per_workspace)
+        engine = build_engine(
+            library,
+            store,
+            settings.default_timezone,
+            settings.max_subscriptions_per_workspace,
+            cache_dir=settings.cache_dir,
+        )
         # What start-up loaded (content, SQLAlchemy, Alembic's migration run) lives as long as the
         # process. Frozen, full collections stop walking it; otherwise each one stalls whichever
         # requests are in flight (measured: p99 of /mltip doubled in bench/slack_latency.py).

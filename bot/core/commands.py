@@ -4,7 +4,8 @@ Grammar (after the platform's `/mltip`):
     (nothing)            a random lesson
     topics | sources | help
     daily ...            the channel's tip of the day (see bot/core/daily.py)
-    <question or topic>  the best lessons for it, one at a time (Another shows the next)
+    <question or topic>  the lessons close to it, one at a time (Another shows the next),
+                         or an honest "I don't have a lesson on that" (bot/core/answers.py)
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.core import answers
 from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
@@ -23,9 +26,10 @@ from bot.core.text import words
 from bot.errors import CommandError
 
 if TYPE_CHECKING:
+    from bot.core.ranking import Ranker
     from bot.core.search import LessonIndex
 
-SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
+SEARCH_DEPTH = 10  # how many matches Another walks through before saying there are no more
 SEARCH_CACHE_SIZE = 1024  # questions remembered; content never changes while the bot runs
 SEPARATOR = "|"
 
@@ -72,6 +76,8 @@ Command = RandomTip | Search | Share | ListTopics | ListSources | Help | Daily
 # Called after every answer with (platform, kind, seconds); metrics hang off this hook so the
 # core itself needs no metrics library.
 AnswerObserver = Callable[[str, str, float], None]
+# Called with the platform whenever a question gets "I don't have a lesson on that".
+UnansweredObserver = Callable[[str], None]
 KINDS: dict[type, str] = {
     RandomTip: "random",
     Search: "search",
@@ -132,12 +138,17 @@ class CommandEngine:
         rng: random.Random | None = None,
         observer: AnswerObserver | None = None,
         daily: DailyHandler | None = None,
+        on_unanswered: UnansweredObserver | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.library = library
         self.observer = observer
         self.daily = daily
+        self.on_unanswered = on_unanswered
+        self.cache_dir = cache_dir  # where search may keep what it computed (the model's tables)
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
+        self._ranker: Ranker | None = None
         self._best: dict[tuple[str, int], list[Lesson]] = {}
         self._replies: dict[Search, Reply] = {}
 
@@ -149,6 +160,15 @@ class CommandEngine:
 
             self._index = LessonIndex(self.library.lessons)
         return self._index
+
+    @property
+    def ranker(self) -> Ranker:
+        """Keywords and meaning fused (bot/core/ranking.py); the model loads on the first question."""
+        if self._ranker is None:
+            from bot.core.ranking import Ranker
+
+            self._ranker = Ranker(self.library.lessons, index=self.index, cache_dir=self.cache_dir)
+        return self._ranker
 
     def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         """Parse and answer what a user typed; `invocation` says who and where (daily needs it)."""
@@ -171,7 +191,10 @@ class CommandEngine:
         self, platform: str, kind: str, started: float, command: Command, invocation: Invocation | None = None
     ) -> Reply:
         try:
-            return self.handle(command, invocation)
+            reply = self.handle(command, invocation)
+            if isinstance(command, Search) and command.rank == 0 and reply.lesson is None and self.on_unanswered:
+                self.on_unanswered(platform)
+            return reply
         except CommandError:
             kind = "invalid"
             raise
@@ -211,7 +234,7 @@ class CommandEngine:
         return self._rng.choice(pool or list(self.library.lessons))
 
     def best(self, query: str, limit: int = SEARCH_DEPTH) -> list[Lesson]:
-        """The best lessons for `query`, best first (possibly none).
+        """The lessons close to `query`, best first; none when no lesson is close.
 
         Remembered per question: people ask the same things, and every Another press asks its
         question again. The oldest answers are forgotten first once the cache is full.
@@ -219,7 +242,7 @@ class CommandEngine:
         key = (" ".join(words(query)), limit)
         found = self._best.get(key)
         if found is None:
-            found = [hit.lesson for hit in self.index.search(query, limit)]
+            found = [hit.lesson for hit in self.ranker.rank(query, limit)]
             if len(self._best) >= SEARCH_CACHE_SIZE:
                 del self._best[next(iter(self._best))]
             self._best[key] = found
@@ -239,18 +262,15 @@ class CommandEngine:
             # built once (and a platform can keep its rendering of it too).
             reply = self._replies.get(command)
             if reply is None:
-                note = None if command.rank == 0 else f"Match {command.rank + 1} for “{command.query}”"
+                note = answers.match_note(command.query, command.rank, len(matches))
                 reply = self._lesson_reply(command, matches[command.rank], note)
                 if len(self._replies) >= SEARCH_CACHE_SIZE:
                     del self._replies[next(iter(self._replies))]
                 self._replies[command] = reply
             return reply
         if matches:
-            note = f"No more matches for “{command.query}”; here is a random lesson instead."
-        else:
-            note = f"Nothing close to “{command.query}”; here is a random lesson instead. Try /mltip topics."
-        lesson = self.random_lesson()
-        return self._lesson_reply(RandomTip(), lesson, note)
+            return answers.no_more(self.library, command.query, len(matches))
+        return answers.nothing_close(self.library, command.query)
 
     def _share(self, command: Share) -> Reply:
         lesson = self.library.by_id.get(command.lesson_id)
@@ -284,7 +304,7 @@ class CommandEngine:
     def _help(self) -> Reply:
         fields = (
             Field(name="/mltip", value="a random lesson"),
-            Field(name="/mltip <question>", value="the best lesson for a question, e.g. /mltip is kaggle worth it"),
+            Field(name="/mltip <question>", value="the closest lesson, if one is, e.g. /mltip is kaggle worth it"),
             Field(name="/mltip <topic>", value="a lesson on a topic, e.g. /mltip papers"),
             Field(name="/mltip topics", value="the topics there are"),
             Field(name="/mltip sources", value="who the advice comes from"),

@@ -49,6 +49,7 @@ def read_cache(cache_dir: Path, key: str) -> Library | None:
                 topics=tuple(Topic(t) for t in lesson["topics"]),
                 source=sources[lesson["source"]],
                 timestamp=lesson["timestamp"],
+                asks=tuple(lesson.get("asks", ())),
             )
             for lesson in data["lessons"]
         )
@@ -82,6 +83,7 @@ def write_cache(cache_dir: Path, key: str, library: Library) -> None:
             "topics": [t.value for t in lesson.topics],
             "source": lesson.source.id,
             "timestamp": lesson.timestamp,
+            "asks": list(lesson.asks),
         }
         for lesson in library.lessons
     ]

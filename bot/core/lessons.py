@@ -99,7 +99,11 @@ class Source:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Lesson:
-    """One piece of advice: our paraphrase, the speaker's own words, and where they said it."""
+    """One piece of advice: our paraphrase, the speaker's own words, and where they said it.
+
+    `asks` are questions in everyday words that the lesson answers; search reads them, and no
+    reply or JSON output ever shows them.
+    """
 
     id: str
     title: str
@@ -108,6 +112,7 @@ class Lesson:
     topics: tuple[Topic, ...]
     source: Source
     timestamp: str | None = None
+    asks: tuple[str, ...] = ()
 
     @property
     def url(self) -> str | None:
@@ -122,7 +127,7 @@ class Lesson:
         return self.url or self.source.url
 
     def to_dict(self) -> dict[str, Any]:
-        """The lesson object of the JSON contract (README, "The command line")."""
+        """The lesson object of the JSON contract (README, "The command line"); `asks` stay out of it."""
         data: dict[str, Any] = {
             "id": self.id,
             "title": self.title,

@@ -19,8 +19,9 @@ from bot.core.lessons import Lesson, Topic
 from bot.core.text import words
 
 # Column weights for bm25(): a word in the title or topics says more than one in the quote.
-COLUMNS = ("title", "topics", "text", "quote", "speaker")
-WEIGHTS = (6.0, 4.0, 2.0, 1.0, 2.0)
+# `asks` holds the questions a lesson answers, in the words people ask them.
+COLUMNS = ("title", "topics", "text", "quote", "speaker", "asks")
+WEIGHTS = (6.0, 4.0, 2.0, 1.0, 2.0, 3.0)
 MIN_TYPO_LENGTH = 4
 SYNONYM_WEIGHT = 0.5
 CANDIDATES = 200
@@ -98,14 +99,24 @@ class LessonIndex:
             "tokenize = 'porter unicode61 remove_diacritics 2')"
         )
         self._db.executemany(
-            f"INSERT INTO lesson_fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO lesson_fts(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
-                (row, ls.title, " ".join(t.value for t in ls.topics), ls.text, ls.quote, ls.source.speaker)
+                (
+                    row,
+                    ls.title,
+                    " ".join(t.value for t in ls.topics),
+                    ls.text,
+                    ls.quote,
+                    ls.source.speaker,
+                    " ".join(ls.asks),
+                )
                 for row, ls in enumerate(self._lessons)
             ],
         )
         counts = Counter(
-            w for ls in self._lessons for w in words(f"{ls.title} {ls.text} {ls.quote} {ls.source.speaker}")
+            w
+            for ls in self._lessons
+            for w in words(f"{ls.title} {ls.text} {ls.quote} {ls.source.speaker} {' '.join(ls.asks)}")
         )
         counts.update({term: 1 for group in SYNONYM_GROUPS for term in group} | {t.value: 1 for t in Topic})
         self._counts = counts

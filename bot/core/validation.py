@@ -19,7 +19,10 @@ TIMESTAMP_PATTERN = re.compile(r"(?:\d{1,2}:[0-5]\d:[0-5]\d|\d{1,3}:[0-5]\d)")  
 WORD = re.compile(r"[\w']+")
 MAX_TITLE, MAX_TEXT, MIN_QUOTE_WORDS, MAX_QUOTE_WORDS, MAX_TOPICS = 80, 400, 4, 60, 3
 SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher", "kind", "url", "timed_url"}
-LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source", "timestamp"}
+LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source", "timestamp", "asks"}
+MIN_ASKS, MAX_ASKS, MAX_ASK = 3, 6, 150
+# Optional while lessons are being given their questions; True once every lesson has them.
+ASKS_REQUIRED = False
 # Discord's limit for a link button's url (Slack allows 3000); a longest offset must fit too.
 MAX_URL = 512
 LONGEST_OFFSET = "99999"
@@ -137,6 +140,28 @@ class _Checker:
             return ()
         return tuple(Topic(str(t)) for t in raw)
 
+    def asks(self, path: Path, entry: LocatedMap) -> tuple[str, ...]:
+        raw, line = entry.get("asks"), entry.line_of("asks")
+        if raw is None:
+            if ASKS_REQUIRED:
+                self.add(path, line, f"missing required field 'asks' ({MIN_ASKS} to {MAX_ASKS} questions it answers)")
+            return ()
+        if not isinstance(raw, LocatedList) or not MIN_ASKS <= len(raw) <= MAX_ASKS:
+            self.add(path, line, f"'asks' must be a list of {MIN_ASKS} to {MAX_ASKS} questions in everyday words")
+            return ()
+        asks: list[str] = []
+        for item, item_line in zip(raw, raw.item_lines, strict=True):
+            if not isinstance(item, str) or not item.strip():
+                self.add(path, item_line, "each of 'asks' must be a question in plain text")
+                continue
+            ask = " ".join(item.split())
+            if len(ask) > MAX_ASK:
+                self.add(path, item_line, f"this question is {len(ask)} characters; at most {MAX_ASK}")
+            elif ask.lower() in (a.lower() for a in asks):
+                self.add(path, item_line, "'asks' lists this question twice")
+            asks.append(ask)
+        return tuple(asks)
+
     def lesson(self, path: Path, entry: LocatedMap, sources: dict[str, Source]) -> Lesson | None:
         self.unknown_keys(path, entry, LESSON_KEYS)
         before = len(self.problems)
@@ -151,6 +176,7 @@ class _Checker:
             allowed = f"{MIN_QUOTE_WORDS} to {MAX_QUOTE_WORDS}"
             self.add(path, entry.line_of("quote"), f"quote has {count} words; {allowed} allowed")
         topics = self.topics(path, entry)
+        asks = self.asks(path, entry)
         source_id = self.string(path, entry, "source")
         source = sources.get(source_id or "")
         if source_id is not None and source is None:
@@ -171,6 +197,7 @@ class _Checker:
             topics=topics,
             source=source,
             timestamp=None if stamp is None else str(stamp),
+            asks=asks,
         )
 
 

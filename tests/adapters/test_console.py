@@ -47,3 +47,12 @@ def test_a_lesson_says_where_to_read_the_original_on_one_line(library: Library) 
     podcast = render_text(engine.tip_of_the_day(library.by_id["eric-researchers-deploy-past-the-notebook"]))
     assert "Read the original: https://www.youtube.com/watch?v=d9xVXqKq3sU&t=2748s" in podcast
     assert "Read the original" not in render_text(engine.run("topics"))
+
+
+def test_an_off_topic_question_says_so_and_1_shows_a_random_lesson(library: Library) -> None:
+    out = io.StringIO()
+    run_console(CommandEngine(library), io.StringIO("/mltip what's a good pizza recipe\n1\n"), out)
+    no, random_one = out.getvalue().split("[1] Show me a random lesson\n\n")
+    assert no.startswith("== I don't have a lesson on that ==\n(None of my lessons is close to “what's a good pizza")
+    assert "kaggle" in no and "/mltip topics" in no
+    assert random_one.startswith("== ") and "  > “" in random_one and random_one.endswith("[1] Another   [2] Share\n\n")

@@ -47,16 +47,22 @@ def test_a_question_gets_its_best_lesson_with_buttons(engine: CommandEngine) -> 
     assert reply.visibility is Visibility.PRIVATE
 
 
-def test_another_walks_down_the_matches_then_falls_back_to_random(engine: CommandEngine) -> None:
+def test_another_walks_down_the_matches_then_says_there_are_no_more(engine: CommandEngine) -> None:
     expected = engine.best("kaggle")
-    seen = []
+    assert len(expected) > 1
+    seen, notes = [], []
     reply = engine.run("kaggle")
     for _ in expected:
         assert reply.lesson is not None
         seen.append(reply.lesson.id)
+        notes.append(reply.note)
         reply = engine.press(reply.actions[0].payload, user="ana")
     assert seen == [lesson.id for lesson in expected]
-    assert reply.note and "No more matches" in reply.note and reply.lesson is not None
+    assert notes[0] is None and notes[1] == f"Lesson 2 of {len(expected)} close to “kaggle”"
+    assert reply.lesson is None and reply.title == "No more lessons on that"
+    assert reply.note == f"That was the last of the {len(expected)} lessons close to “kaggle”."
+    assert [a.label for a in reply.actions] == ["Show me a random lesson"]
+    assert engine.press(reply.actions[0].payload, user="ana").lesson is not None
 
 
 def test_another_after_a_random_lesson_gives_a_different_one(engine: CommandEngine) -> None:
@@ -74,10 +80,32 @@ def test_share_posts_the_same_lesson_to_the_channel_with_the_sharer(engine: Comm
     assert "Shared by Ana" in shared.plain_text
 
 
-def test_nothing_close_offers_a_random_lesson_and_says_so(engine: CommandEngine) -> None:
-    reply = engine.run("xyzzy plugh")
-    assert reply.lesson is not None
-    assert reply.note and "Nothing close to “xyzzy plugh”" in reply.note
+@pytest.mark.parametrize("question", ["xyzzy plugh", "what's a good pizza recipe", "will it rain tomorrow in london"])
+def test_nothing_close_says_so_lists_the_topics_and_offers_a_random_lesson_as_a_button(
+    engine: CommandEngine, question: str
+) -> None:
+    reply = engine.run(question)
+    assert reply.lesson is None and reply.title == "I don't have a lesson on that"
+    assert reply.note == f"None of my lessons is close to “{question}”."
+    assert "learning, career, research" in reply.text and "/mltip topics" in reply.text
+    [button] = reply.actions
+    assert button.kind is ActionKind.ANOTHER and button.label == "Show me a random lesson"
+    assert button.payload == "another|~|" and len(button.payload) <= MAX_ACTION_PAYLOAD
+    assert decode_action(button.payload, user="x") == RandomTip()
+    random_one = engine.press(button.payload, user="ana")
+    assert random_one.lesson is not None and random_one.note is None
+
+
+def test_refusals_are_counted_once_per_question_per_platform(engine: CommandEngine) -> None:
+    counted: list[str] = []
+    engine.on_unanswered = counted.append
+    engine.run("what's a good pizza recipe", platform="slack")
+    engine.run("what's a good pizza recipe", platform="discord")  # the cached reply still counts
+    engine.run("is kaggle worth it", platform="slack")
+    reply = engine.run("kaggle", platform="slack")
+    while reply.lesson is not None:  # walking past the last match is not a refusal
+        reply = engine.press(reply.actions[0].payload, user="ana", platform="slack")
+    assert counted == ["slack", "discord"]
 
 
 def test_listings(engine: CommandEngine) -> None:
@@ -89,7 +117,8 @@ def test_listings(engine: CommandEngine) -> None:
 
 
 def test_button_payloads_fit_every_platform_even_for_long_questions(engine: CommandEngine) -> None:
-    reply = engine.run("kaggle " * 200)
+    reply = engine.run("is kaggle worth it " * 50)
+    assert reply.lesson is not None
     for action in reply.actions:
         assert len(action.payload) <= MAX_ACTION_PAYLOAD
     assert engine.press(reply.actions[0].payload, user="x").lesson is not None

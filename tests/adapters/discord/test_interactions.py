@@ -201,3 +201,22 @@ async def test_an_unexpected_error_is_apologised_for_and_logged_with_context(
         assert f"{key}={value}" in message and str(getattr(record, key)) == value
     assert exchange.interaction["token"] not in message
     assert fake.token not in caplog.text  # nor anywhere in any log line
+
+
+async def test_an_off_topic_question_offers_a_random_lesson_that_survives_a_restart(
+    fake: FakeDiscord, start_adapter: StartAdapter
+) -> None:
+    before = await start_adapter()
+    first = await fake.command("what's a good pizza recipe")
+    data = first.callback["data"]
+    [embed] = data["embeds"]
+    assert embed["title"] == "I don't have a lesson on that" and "“what's a good pizza recipe”" in embed["description"]
+    assert buttons(data) == {"Show me a random lesson": "mltip:another|~|"}
+    assert not embed_problems(embed) and not component_problems(data["components"])
+    assert first.message is not None
+    await before.close()
+
+    await start_adapter()
+    second = await fake.press(first.message, buttons(data)["Show me a random lesson"])
+    assert second.callback["type"] == UPDATE_MESSAGE
+    assert set(buttons(second.callback["data"])) == {"Another", "Share"}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.discord import DiscordAdapter
+from bot.core.commands import parse
+from bot.core.daily import Daily
 from tests.adapters.discord.limits import component_problems, embed_problems, mentions_in
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord
@@ -22,6 +24,9 @@ PROPERTY = settings(max_examples=40, deadline=None, suppress_health_check=[Healt
 @PROPERTY
 @given(query=QUERIES)
 async def test_any_query_gets_a_safe_answer(fake: FakeDiscord, adapter: DiscordAdapter, query: str) -> None:
+    # "mltip daily ..." is the tip of the day (test_daily.py); this adapter has no database, so it
+    # would rightly answer in words that the tip of the day is not available here.
+    assume(not isinstance(parse(query), Daily))
     exchange = await fake.command(query)
     assert exchange.callback["type"] == 4  # never a crash, never an apology
     data = exchange.callback["data"]
