@@ -21,8 +21,8 @@ MAX_TITLE, MAX_TEXT, MIN_QUOTE_WORDS, MAX_QUOTE_WORDS, MAX_TOPICS = 80, 400, 4, 
 SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher", "kind", "url", "timed_url"}
 LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source", "timestamp", "asks"}
 MIN_ASKS, MAX_ASKS, MAX_ASK = 3, 6, 150
-# Optional while lessons are being given their questions; True once every lesson has them.
-ASKS_REQUIRED = False
+# Every lesson carries the questions it answers: search leans on them for everyday wording.
+ASKS_REQUIRED = True
 # Discord's limit for a link button's url (Slack allows 3000); a longest offset must fit too.
 MAX_URL = 512
 LONGEST_OFFSET = "99999"

@@ -12,10 +12,11 @@ import pytest
 from bot.adapters.console import render_text
 from bot.core import validation
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.library import BUILTIN_CONTENT, Library, load_library
 from bot.core.search import LessonIndex
+from bot.errors import ContentError
 from tests.conftest import REPO_ROOT
-from tests.core.test_library import GOOD_LESSON, problems_for, write_content
+from tests.core.test_library import LESSON_WITHOUT_ASKS, problems_for, write_content
 
 ASKS = """\
     asks:
@@ -23,7 +24,7 @@ ASKS = """\
       - my hands shake when I present to the team
       - I freeze up when I have to talk in meetings
 """
-WITH_ASKS = GOOD_LESSON + ASKS
+WITH_ASKS = LESSON_WITHOUT_ASKS + ASKS
 
 
 def test_asks_load_in_order_with_their_whitespace_folded(tmp_path: Path) -> None:
@@ -35,18 +36,32 @@ def test_asks_load_in_order_with_their_whitespace_folded(tmp_path: Path) -> None
     )
 
 
-def test_asks_are_optional_for_now(tmp_path: Path) -> None:
-    assert problems_for(tmp_path, GOOD_LESSON) == []
-    assert load_library([BUILTIN_CONTENT, write_content(tmp_path, GOOD_LESSON)]).by_id["team-ship-small"].asks == ()
-
-
-def test_required_asks_are_one_switch_away(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validation, "ASKS_REQUIRED", True)
-    problems = problems_for(tmp_path, GOOD_LESSON)
-    assert any(
-        p.endswith("lessons.yaml:2: missing required field 'asks' (3 to 6 questions it answers)") for p in problems
-    )
+def test_a_lesson_without_asks_is_named_at_its_line(tmp_path: Path) -> None:
+    assert validation.ASKS_REQUIRED
+    problems = problems_for(tmp_path, LESSON_WITHOUT_ASKS)
+    assert [p for p in problems if "lessons.yaml" in p] == [
+        f"{tmp_path / 'lessons.yaml'}:2: missing required field 'asks' (3 to 6 questions it answers)"
+    ]
     assert not [p for p in problems_for(tmp_path, WITH_ASKS) if "lessons.yaml" in p]
+
+
+def test_content_without_asks_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ContentError) as caught:
+        load_library([BUILTIN_CONTENT, write_content(tmp_path, LESSON_WITHOUT_ASKS)])
+    assert "missing required field 'asks'" in str(caught.value)
+
+
+def test_content_check_names_a_lesson_without_asks(tmp_path: Path) -> None:
+    folder = write_content(tmp_path, LESSON_WITHOUT_ASKS)
+    out = subprocess.run(
+        [sys.executable, "-m", "bot", "content", "check", str(folder)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert out.returncode == 1
+    assert f"{folder / 'lessons.yaml'}:2: missing required field 'asks'" in out.stdout
 
 
 @pytest.mark.parametrize(
@@ -70,12 +85,12 @@ def test_required_asks_are_one_switch_away(tmp_path: Path, monkeypatch: pytest.M
     ],
 )
 def test_bad_asks_are_reported_at_their_line(tmp_path: Path, asks: str, line: int, message: str) -> None:
-    problems = problems_for(tmp_path, GOOD_LESSON + asks.replace("{}", ""))
+    problems = problems_for(tmp_path, LESSON_WITHOUT_ASKS + asks.replace("{}", ""))
     assert any(f"lessons.yaml:{line}: {message}" in p for p in problems), problems
 
 
 def test_content_check_names_file_and_line_for_bad_asks(tmp_path: Path) -> None:
-    folder = write_content(tmp_path, GOOD_LESSON + "    asks:\n      - only one\n")
+    folder = write_content(tmp_path, LESSON_WITHOUT_ASKS + "    asks:\n      - only one\n")
     out = subprocess.run(
         [sys.executable, "-m", "bot", "content", "check", str(folder)],
         capture_output=True,
@@ -103,6 +118,14 @@ def test_asks_are_never_shown(tmp_path: Path) -> None:
     shown = CommandEngine(library).press(f"share|{lesson.id}", user="ana")
     for text in (shown.plain_text, render_text(shown), json.dumps(lesson.to_dict())):
         assert "stage fright" not in text and "hands shake" not in text
+
+
+def test_no_shipped_question_is_ever_shown(library: Library) -> None:
+    engine = CommandEngine(library)
+    for lesson in library.lessons:
+        shown = engine.press(f"share|{lesson.id}", user="ana")
+        texts = (shown.plain_text, render_text(shown), json.dumps(lesson.to_dict(), ensure_ascii=False))
+        assert not [ask for ask in lesson.asks for text in texts if ask in text], lesson.id
 
 
 def test_lessons_json_leaves_asks_out(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from bot.core.validation import check_content
 from bot.errors import ContentError
 
 GOOD_QUOTE = "We shipped the simple thing and learned more in a week than in a quarter."
-GOOD_LESSON = """\
+LESSON_WITHOUT_ASKS = """\
   - id: team-ship-small
     title: Ship small models first
     text: Put a simple model in front of users before you polish a complex one.
@@ -22,6 +22,13 @@ GOOD_LESSON = """\
     topics: [production]
     source: team
 """
+SHIP_ASKS = """\
+    asks:
+      - should I keep improving my model before anyone uses it
+      - is it ok to launch a basic version first
+      - we keep delaying the release to squeeze out more accuracy
+"""
+GOOD_LESSON = LESSON_WITHOUT_ASKS + SHIP_ASKS
 TEAM_SOURCES = """\
 sources:
   - id: team
@@ -55,6 +62,7 @@ def test_shipped_lessons_respect_the_limits(library: Library) -> None:
     for lesson in library.lessons:
         assert len(lesson.title) <= 80 and len(lesson.text) <= 400, lesson.id
         assert 1 <= len(lesson.topics) <= 3, lesson.id
+        assert 3 <= len(lesson.asks) <= 6 and all(len(ask) <= 150 for ask in lesson.asks), lesson.id
         assert lesson.id.startswith(lesson.source.id + "-"), lesson.id
         if lesson.source.kind is SourceKind.PODCAST:
             assert lesson.timestamp, lesson.id
@@ -74,7 +82,7 @@ def test_a_valid_extra_folder_loads_beside_ours(tmp_path: Path, library: Library
     ("lessons", "line", "message"),
     [
         (GOOD_LESSON.replace("    title: Ship small models first\n", ""), 2, "missing required field 'title'"),
-        (GOOD_LESSON + GOOD_LESSON, 8, "duplicate id 'team-ship-small'"),
+        (GOOD_LESSON + GOOD_LESSON, 12, "duplicate id 'team-ship-small'"),
         (GOOD_LESSON.replace("[production]", "[production, astrology]"), 6, "unknown topic(s) ['astrology']"),
         (GOOD_LESSON.replace("source: team", "source: nobody"), 7, "unknown source 'nobody'"),
         (GOOD_LESSON.replace("Ship small models first", "x" * 81), 3, "'title' is 81 characters; at most 80"),
@@ -85,7 +93,7 @@ def test_a_valid_extra_folder_loads_beside_ours(tmp_path: Path, library: Library
         ),
         (GOOD_LESSON.replace("    topics:", "    topcs:"), 6, "unknown field 'topcs'"),
         (GOOD_LESSON.replace("team-ship-small", "Team Ship"), 2, "must be lowercase-kebab-case"),
-        (GOOD_LESSON + "    text: again\n", 8, "duplicate key 'text'"),
+        (GOOD_LESSON + "    text: again\n", 12, "duplicate key 'text'"),
         (GOOD_LESSON.replace("    quote:", "\tquote:"), 5, "tab character in indentation"),
         (GOOD_LESSON.replace("[production]", "[production"), 7, "YAML syntax"),
     ],
