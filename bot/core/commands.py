@@ -10,6 +10,7 @@ Grammar (after the platform's `/mltip`):
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
 SEARCH_CACHE_SIZE = 1024  # questions remembered; content never changes while the bot runs
 SEPARATOR = "|"
+RANK = re.compile(r"[0-9]{1,3}")  # Another's rank: never past SEARCH_DEPTH, so a few digits
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,15 +111,19 @@ def another_payload(command: RandomTip | Search, shown: Lesson) -> str:
 
 
 def decode_action(payload: str, *, user: str) -> Command:
-    """The command behind a button press; CommandError when the payload is not ours."""
+    """The command behind a button press; CommandError when the payload is not ours.
+
+    An Another payload is ours only as another_payload() makes it: no longer than
+    MAX_ACTION_PAYLOAD, its rank a few ASCII digits ('²' and '١' pass str.isdigit() too).
+    """
     kind, _, rest = payload.partition(SEPARATOR)
     if kind == ActionKind.SHARE.value and rest:
         return Share(lesson_id=rest, shared_by=user)
-    if kind == ActionKind.ANOTHER.value:
+    if kind == ActionKind.ANOTHER.value and len(payload) <= MAX_ACTION_PAYLOAD:
         rank, _, value = rest.partition(SEPARATOR)
         if rank == "~":
             return RandomTip(exclude=value or None)
-        if rank.isdigit() and value.strip():
+        if RANK.fullmatch(rank) and value.strip():
             return Search(query=value, rank=int(rank))
     raise CommandError("That button is no longer valid. Try /mltip again.")
 

@@ -95,7 +95,21 @@ def test_button_payloads_fit_every_platform_even_for_long_questions(engine: Comm
     assert engine.press(reply.actions[0].payload, user="x").lesson is not None
 
 
-@pytest.mark.parametrize("payload", ["", "another", "another|x|y", "share|", "bogus|1|q", "another|3|  "])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "",
+        "another",
+        "another|x|y",
+        "share|",
+        "bogus|1|q",
+        "another|3|  ",
+        "another|²|kaggle",
+        "another|١|kaggle",
+        "another|" + "9" * 5000 + "|kaggle",
+        "another|1|" + "kaggle " * 20,
+    ],
+)
 def test_a_payload_that_is_not_ours_is_refused_politely(payload: str) -> None:
     with pytest.raises(CommandError, match="no longer valid"):
         decode_action(payload, user="x")

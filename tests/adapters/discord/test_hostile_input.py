@@ -1,0 +1,35 @@
+"""Hostile input through the fake gateway and the real discord.py: odd buttons, over-long text."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.adapters.discord import DiscordAdapter
+from tests.adapters.discord.test_interactions import NO_MENTIONS, ephemeral_message_with_button
+from tests.fakes import discord_payloads as p
+from tests.fakes.discord_server import FakeDiscord
+
+CHANNEL_MESSAGE = 4
+NOT_OURS = "That button is no longer valid. Try /mltip again."
+
+
+@pytest.mark.parametrize(
+    "custom_id",
+    [
+        "mltip:another|²|kaggle",  # '²'.isdigit() is True, but int('²') raises
+        "mltip:another|" + "9" * 5000 + "|kaggle",  # past int()'s 4,300-digit limit
+        "mltip:another|١|kaggle",  # an Arabic-Indic digit: int() takes it, but no button of ours says it
+    ],
+)
+async def test_a_button_that_is_not_ours_is_refused_without_a_traceback(
+    fake: FakeDiscord, adapter: DiscordAdapter, caplog: pytest.LogCaptureFixture, custom_id: str
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    exchange = await fake.press(ephemeral_message_with_button(fake, custom_id), custom_id)
+    assert exchange.callback["type"] == CHANNEL_MESSAGE
+    data = exchange.callback["data"]
+    assert data["content"] == NOT_OURS
+    assert data["flags"] & p.EPHEMERAL and data["allowed_mentions"] == NO_MENTIONS
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
