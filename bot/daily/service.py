@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from bot.core.daily import DAILY_HELP, Daily, Invocation
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
-from bot.daily.schedule import Clock, next_fire_times, utc_now
+from bot.daily.schedule import Clock, next_fire_times, resolve_timezone, utc_now
 from bot.daily.wording import (
     MANUAL_PAUSE,
     SPACE_NAMES,
@@ -59,7 +59,9 @@ class DailyService:
     """The DailyHandler the core hands `/mltip daily` to; `clock` returns aware UTC datetimes."""
 
     def __init__(self, store: Store, *, clock: Clock = utc_now, default_zone: str = "UTC") -> None:
-        self.default_zone = default_zone  # MLTIP_DEFAULT_TIMEZONE: for a schedule given without a zone
+        # MLTIP_DEFAULT_TIMEZONE, for a schedule given without a zone: checked at start-up in any
+        # case ('europe/berlin'), and spelt here as ZoneInfo needs it on a case-sensitive disk.
+        self.default_zone = resolve_timezone(default_zone).key
         self.store = store
         self._clock = clock
 
