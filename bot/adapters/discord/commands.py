@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.daily import build_daily_group
-from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, clip, custom_id, render
+from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
 from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
@@ -114,7 +114,7 @@ class Responder:
         """The one error handler: tell the user briefly; log anything unexpected with context."""
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(cause, CommandError):
-            text = str(cause)
+            text = clip(neutralise(str(cause)), CONTENT_LIMIT)  # it may quote what was typed
         else:
             text = APOLOGY
             # Ids only: never the token, the interaction token or what the user typed.
