@@ -195,6 +195,8 @@ def complete_timezones(partial: str, limit: int = 25) -> list[str]:
     """IANA names containing `partial` (any case), prefix matches first: for autocompletion."""
     wanted = "_".join(partial.strip().split()).lower()
     names = _zone_names()
+    if len(wanted) > max(map(len, names)):
+        return []  # longer than every name: nothing can contain it
     starts = [name for lowered, name in names.items() if lowered.startswith(wanted)]
     city_starts = [name for lowered, name in names.items() if lowered.rsplit("/", 1)[-1].startswith(wanted)]
     contains = [name for lowered, name in names.items() if wanted in lowered]

@@ -7,6 +7,8 @@ from typing import ClassVar
 import pytest
 
 from bot.core.commands import (
+    MAX_QUESTION_CHARS,
+    MAX_QUESTION_WORDS,
     CommandEngine,
     Help,
     ListSources,
@@ -89,7 +91,7 @@ def test_listings(engine: CommandEngine) -> None:
 
 
 def test_button_payloads_fit_every_platform_even_for_long_questions(engine: CommandEngine) -> None:
-    reply = engine.run("kaggle " * 200)
+    reply = engine.run(("kaggle " * 100)[:MAX_QUESTION_CHARS])
     for action in reply.actions:
         assert len(action.payload) <= MAX_ACTION_PAYLOAD
     assert engine.press(reply.actions[0].payload, user="x").lesson is not None
@@ -160,3 +162,23 @@ def test_daily_is_parsed_and_handed_to_the_daily_handler(engine: CommandEngine) 
     engine.daily = Recorder()  # type: ignore[assignment]
     assert engine.run("daily status", invocation=where).title == "How to use /mltip"
     assert Recorder.seen == [(Daily(args=("status",)), where)]
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("x" * (MAX_QUESTION_CHARS + 1), "501 characters"),
+        ("kaggle " * 80, "559 characters"),
+        ("a " * (MAX_QUESTION_WORDS + 1), "101 words"),
+        ("daily pause " + "x" * MAX_QUESTION_CHARS, "512 characters"),
+        ("  " + "x" * 20_000_000 + "  ", "20,000,000 characters"),
+    ],
+)
+def test_an_over_long_text_is_refused_saying_the_caps(text: str, size: str) -> None:
+    with pytest.raises(CommandError, match=f"^That is too long for /mltip: {size}, and it takes at most 500 "):
+        parse(text)
+
+
+def test_text_at_the_caps_is_read() -> None:
+    assert parse("x" * MAX_QUESTION_CHARS) == Search(query="x" * MAX_QUESTION_CHARS)
+    assert parse("  " + "a " * MAX_QUESTION_WORDS) == Search(query=" ".join(["a"] * MAX_QUESTION_WORDS))

@@ -22,7 +22,7 @@ from discord import app_commands
 
 from bot.adapters.discord.daily import build_daily_group
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
-from bot.core.commands import CommandEngine, parse
+from bot.core.commands import MAX_QUESTION_CHARS, CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.replies import Reply, Visibility
@@ -45,6 +45,8 @@ CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100  # ... each name and value at most 100 characters
 
 Interaction = discord.Interaction[discord.Client]
+# The option's max_length: Discord's client stops the user at the core's cap, as they type.
+Query = app_commands.Range[str, None, MAX_QUESTION_CHARS]
 
 
 class Responder:
@@ -86,6 +88,8 @@ class Responder:
         """Autocomplete for `query`: matching keywords, then topics, then lesson titles."""
         text = current.strip().lower()
         picked: dict[str, str] = {}  # value -> name, in the order offered
+        if len(text) > MAX_QUESTION_CHARS:
+            return []  # nothing would match, and sending it makes the command say why
 
         def offer(name: str, value: str) -> None:
             value = value[:CHOICE_TEXT_LIMIT]
@@ -226,7 +230,7 @@ def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
     # default that differs from what we send would look like a change and re-sync every start.
     @app_commands.allowed_installs(guilds=True, users=False)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-    async def mltip(interaction: Interaction, query: str | None = None) -> None:
+    async def mltip(interaction: Interaction, query: Query | None = None) -> None:
         await responder.on_command(interaction, query)
 
     @mltip.autocomplete("query")

@@ -38,3 +38,10 @@ async def test_the_zone_autocomplete_offers_only_places(
     offered = [c["value"] for c in await autocomplete(fake, "zone", typed)]
     assert not {"localtime", "Factory"} & set(offered)
     assert all("/" in name and not name.startswith("US/") for name in offered)
+
+
+async def test_the_zone_autocomplete_on_over_long_text_offers_nothing(
+    fake: FakeDiscord,
+    adapter: DiscordAdapter,  # noqa: F811
+) -> None:
+    assert await autocomplete(fake, "zone", "europe/" * 800) == []

@@ -33,3 +33,26 @@ async def test_a_button_that_is_not_ours_is_refused_without_a_traceback(
     assert data["content"] == NOT_OURS
     assert data["flags"] & p.EPHEMERAL and data["allowed_mentions"] == NO_MENTIONS
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+@pytest.mark.parametrize("query", ["kaggle " * 100, "a b " * 60, "daily pause " + "holidays " * 60])
+async def test_an_over_long_question_gets_a_clear_reply(fake: FakeDiscord, adapter: DiscordAdapter, query: str) -> None:
+    exchange = await fake.command(query)
+    assert exchange.callback["type"] == CHANNEL_MESSAGE
+    data = exchange.callback["data"]
+    assert data["flags"] & p.EPHEMERAL and not data.get("embeds")
+    assert data["content"].startswith("That is too long for /mltip: ")
+    assert "at most 500 characters and 100 words" in data["content"]
+
+
+async def test_the_query_option_tells_discord_the_cap(fake: FakeDiscord, adapter: DiscordAdapter) -> None:
+    [query] = fake.command_definition()["options"]
+    assert query["name"] == "query" and query["max_length"] == 500
+
+
+@pytest.mark.parametrize("current", ["kaggle " * 100, "kaggle " + "q" * 6000])
+async def test_autocomplete_on_over_long_text_offers_nothing(
+    fake: FakeDiscord, adapter: DiscordAdapter, current: str
+) -> None:
+    exchange = await fake.autocomplete(current)
+    assert exchange.callback["data"]["choices"] == []

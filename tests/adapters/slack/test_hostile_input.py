@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -30,3 +31,27 @@ async def test_a_button_value_that_is_not_ours_is_refused_without_a_traceback(
     [(key, posted)] = bot.fake.responses
     assert key == "odd" and posted["text"] == NOT_OURS and posted["replace_original"] is False
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("kaggle " * 100, "699 characters"),
+        ("a b " * 60, "120 words"),  # only 239 characters, but more words than any question needs
+        ("daily pause " + "holidays " * 60, "551 characters"),  # a daily command is capped the same way
+    ],
+)
+async def test_an_over_long_question_gets_a_clear_reply(bot: RunningBot, text: str, says: str) -> None:
+    response = await bot.command(text)
+    assert response.status == 200
+    message = json.loads(await response.text())
+    assert message["response_type"] == "ephemeral" and "blocks" not in message
+    assert message["text"].startswith(f"That is too long for /mltip: {says}")
+    assert "at most 500 characters and 100 words" in message["text"]
+    assert "e.g. /mltip is kaggle worth it" in message["text"]
+
+
+async def test_a_question_at_the_caps_is_answered(bot: RunningBot) -> None:
+    at_the_cap = ("kaggle " * 100)[:500]
+    message = json.loads(await (await bot.command(at_the_cap)).text())
+    assert "Kaggle" in message["blocks"][0]["text"]["text"]
