@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
+from bot.core.limits import check_length
 from bot.core.replies import MAX_ACTION_PAYLOAD, Action, ActionKind, Field, Reply, Visibility
 from bot.core.text import words
 from bot.errors import CommandError
@@ -29,12 +30,6 @@ if TYPE_CHECKING:
 SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
 SEARCH_CACHE_SIZE = 1024  # questions remembered; content never changes while the bot runs
 SEPARATOR = "|"
-# What a question (anything typed after /mltip) may be. The longest in the relevance set is 93
-# characters and 20 words; these leave five times that for a question with its context. More
-# words only dilute the ranking, and both platforms allow far more (README: Security > Limits).
-MAX_QUESTION_CHARS = 500
-MAX_QUESTION_WORDS = 100
-EXAMPLE_QUESTION = "/mltip is kaggle worth it"
 RANK = re.compile(r"[0-9]{1,3}")  # Another's rank: never past SEARCH_DEPTH, so a few digits
 
 
@@ -90,21 +85,6 @@ KINDS: dict[type, str] = {
     Daily: "daily",
 }
 KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help()}
-
-
-def check_length(text: str) -> None:
-    """CommandError, saying the caps, when `text` is longer than any question needs to be."""
-    chars = len(text.strip())
-    if chars > MAX_QUESTION_CHARS:
-        size = f"{chars:,} characters"
-    elif (count := len(text.split())) > MAX_QUESTION_WORDS:
-        size = f"{count:,} words"
-    else:
-        return
-    raise CommandError(
-        f"That is too long for /mltip: {size}, and it takes at most {MAX_QUESTION_CHARS} characters and "
-        f"{MAX_QUESTION_WORDS} words. Ask in a sentence or two, e.g. {EXAMPLE_QUESTION}."
-    )
 
 
 def parse(text: str) -> Command:

@@ -7,8 +7,6 @@ from typing import ClassVar
 import pytest
 
 from bot.core.commands import (
-    MAX_QUESTION_CHARS,
-    MAX_QUESTION_WORDS,
     CommandEngine,
     Help,
     ListSources,
@@ -19,6 +17,7 @@ from bot.core.commands import (
     decode_action,
     parse,
 )
+from bot.core.limits import MAX_QUESTION_CHARS, MAX_QUESTION_WORDS
 from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind, Visibility
 from bot.errors import CommandError
 

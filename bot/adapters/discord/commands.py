@@ -22,9 +22,10 @@ from discord import app_commands
 
 from bot.adapters.discord.daily import build_daily_group
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
-from bot.core.commands import MAX_QUESTION_CHARS, CommandEngine, parse
+from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
+from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.replies import Reply, Visibility
 from bot.errors import CommandError
 

@@ -27,8 +27,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.core.commands import MAX_QUESTION_CHARS
 from bot.core.lessons import TOPIC_DESCRIPTIONS
+from bot.core.limits import MAX_QUESTION_CHARS
 from bot.daily.schedule import complete_timezones, parse_local_time
 
 _log = logging.getLogger("mltip.discord")
