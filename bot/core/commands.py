@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from bot.core.cache import BoundedCache, text_bytes
 from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
 SEARCH_DEPTH = 10  # how many matches Another walks through before falling back to random
 SEARCH_CACHE_SIZE = 1024  # questions remembered; content never changes while the bot runs
+SEARCH_CACHE_BYTES = 4 * 1024 * 1024  # ... in at most this much memory (estimated), per cache
 SEPARATOR = "|"
 RANK = re.compile(r"[0-9]{1,3}")  # Another's rank: never past SEARCH_DEPTH, so a few digits
 
@@ -130,6 +133,11 @@ def decode_action(payload: str, *, user: str) -> Command:
     raise CommandError("That button is no longer valid. Try /mltip again.")
 
 
+def _search_key(query: str, limit: int) -> tuple[str, int]:
+    """What a search depends on: the question's words (so 'Kaggle!' is 'kaggle') and how many."""
+    return " ".join(words(query)), limit
+
+
 class CommandEngine:
     """Answers commands from the library; the randomness source is injectable for tests."""
 
@@ -146,16 +154,29 @@ class CommandEngine:
         self.daily = daily
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
-        self._best: dict[tuple[str, int], list[Lesson]] = {}
-        self._replies: dict[Search, Reply] = {}
+        self._index_lock = threading.Lock()
+        # Answers are remembered: people ask the same things, and every Another press asks its
+        # question again. Adapters may search in worker threads, so these caches are thread-safe.
+        self._best: BoundedCache[tuple[str, int], list[Lesson]] = BoundedCache(
+            max_entries=SEARCH_CACHE_SIZE,
+            max_bytes=SEARCH_CACHE_BYTES,
+            weigh=lambda key, found: text_bytes(key) + text_bytes(found),
+        )
+        self._replies: BoundedCache[Search, Reply] = BoundedCache(
+            max_entries=SEARCH_CACHE_SIZE,
+            max_bytes=SEARCH_CACHE_BYTES,
+            weigh=lambda command, reply: text_bytes((command.query, reply.note, *(a.payload for a in reply.actions))),
+        )
 
     @property
     def index(self) -> LessonIndex:
         """The search index, built on first use so `mltip tip` without a query stays fast."""
         if self._index is None:
-            from bot.core.search import LessonIndex  # sqlite3 loads only once someone searches
+            with self._index_lock:  # two first searches in two threads build it once
+                if self._index is None:
+                    from bot.core.search import LessonIndex  # sqlite3 loads only once someone searches
 
-            self._index = LessonIndex(self.library.lessons)
+                    self._index = LessonIndex(self.library.lessons)
         return self._index
 
     def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
@@ -219,18 +240,11 @@ class CommandEngine:
         return self._rng.choice(pool or list(self.library.lessons))
 
     def best(self, query: str, limit: int = SEARCH_DEPTH) -> list[Lesson]:
-        """The best lessons for `query`, best first (possibly none).
-
-        Remembered per question: people ask the same things, and every Another press asks its
-        question again. The oldest answers are forgotten first once the cache is full.
-        """
-        key = (" ".join(words(query)), limit)
+        """The best lessons for `query`, best first (possibly none); remembered per question's words."""
+        key = _search_key(query, limit)
         found = self._best.get(key)
         if found is None:
-            found = [hit.lesson for hit in self.index.search(query, limit)]
-            if len(self._best) >= SEARCH_CACHE_SIZE:
-                del self._best[next(iter(self._best))]
-            self._best[key] = found
+            found = self._best.put(key, [hit.lesson for hit in self.index.search(query, limit)])
         return found
 
     def _lesson_reply(self, command: RandomTip | Search, lesson: Lesson, note: str | None = None) -> Reply:
@@ -248,10 +262,7 @@ class CommandEngine:
             reply = self._replies.get(command)
             if reply is None:
                 note = None if command.rank == 0 else f"Match {command.rank + 1} for “{command.query}”"
-                reply = self._lesson_reply(command, matches[command.rank], note)
-                if len(self._replies) >= SEARCH_CACHE_SIZE:
-                    del self._replies[next(iter(self._replies))]
-                self._replies[command] = reply
+                reply = self._replies.put(command, self._lesson_reply(command, matches[command.rank], note))
             return reply
         if matches:
             note = f"No more matches for “{command.query}”; here is a random lesson instead."

@@ -20,6 +20,7 @@ from typing import Any
 
 import discord
 
+from bot.core.cache import BoundedCache, text_bytes
 from bot.core.replies import Action, ActionKind, Reply
 
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
@@ -157,10 +158,21 @@ def render_view(reply: Reply) -> discord.ui.View | None:
 
 
 RENDERED_CACHE_SIZE = 1024
-_rendered: dict[Reply, tuple[discord.Embed, discord.ui.View | None]] = {}
+RENDERED_CACHE_BYTES = 8 * 1024 * 1024  # estimated; a lesson's embed and buttons are a few KB
+Rendered = tuple[discord.Embed, discord.ui.View | None]
 
 
-def render(reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
+def _weigh(_reply: Reply, rendered: Rendered) -> int:
+    embed, view = rendered
+    return text_bytes(embed.to_dict()) + (text_bytes(view.to_components()) if view is not None else 0)
+
+
+_rendered: BoundedCache[Reply, Rendered] = BoundedCache(
+    max_entries=RENDERED_CACHE_SIZE, max_bytes=RENDERED_CACHE_BYTES, weigh=_weigh
+)
+
+
+def render(reply: Reply) -> Rendered:
     """The embed and buttons for `reply`, remembered: the same question gets the same reply.
 
     Building them is most of an answer's own cost, and both are only read when sent (the view
@@ -168,8 +180,5 @@ def render(reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
     """
     found = _rendered.get(reply)
     if found is None:
-        found = (render_embed(reply), render_view(reply))
-        if len(_rendered) >= RENDERED_CACHE_SIZE:
-            del _rendered[next(iter(_rendered))]
-        _rendered[reply] = found
+        found = _rendered.put(reply, (render_embed(reply), render_view(reply)))
     return found
