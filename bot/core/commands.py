@@ -179,6 +179,10 @@ class CommandEngine:
                     self._index = LessonIndex(self.library.lessons)
         return self._index
 
+    def remembers(self, query: str) -> bool:
+        """Whether the best lessons for `query` are remembered, so answering it needs no search."""
+        return _search_key(query, SEARCH_DEPTH) in self._best
+
     def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         """Parse and answer what a user typed; `invocation` says who and where (daily needs it)."""
         started = time.perf_counter()

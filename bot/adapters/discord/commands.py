@@ -22,6 +22,7 @@ from discord import app_commands
 
 from bot.adapters.discord.daily import build_daily_group
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
+from bot.adapters.offload import answer, press
 from bot.core.commands import CommandEngine, parse
 from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
@@ -61,7 +62,7 @@ class Responder:
         if isinstance(parse(query or ""), Daily):
             await self.on_daily(interaction, query or "")
             return
-        await self._send(interaction, self.engine.run(query or "", platform=PLATFORM))
+        await self._send(interaction, await answer(self.engine, query or "", platform=PLATFORM))
 
     async def on_daily(self, interaction: Interaction, text: str) -> None:
         """Answer `daily ...` (from `/mltip` or `/mltip-daily`) for the channel it came from."""
@@ -73,7 +74,7 @@ class Responder:
     async def on_button(self, interaction: Interaction, payload: str) -> None:
         """Answer a press of Another or Share; errors go to the one error handler."""
         try:
-            reply = self.engine.press(payload, user=interaction.user.display_name, platform=PLATFORM)
+            reply = await press(self.engine, payload, user=interaction.user.display_name, platform=PLATFORM)
             message = interaction.message
             if reply.visibility is Visibility.PRIVATE and message is not None and message.flags.ephemeral:
                 # Another under a private answer pages in place; under a public post (the daily
@@ -84,6 +85,12 @@ class Responder:
                 await self._send(interaction, reply)
         except Exception as exc:
             await self.report(interaction, exc, command=f"button {payload.partition('|')[0]}")
+
+    async def complete(self, current: str) -> list[app_commands.Choice[str]]:
+        """suggestions(), searching in a worker thread: a keystroke must not hold up the event loop."""
+        if not current.strip() or len(current.strip()) > MAX_QUESTION_CHARS:
+            return self.suggestions(current)  # no search
+        return await asyncio.to_thread(self.suggestions, current)
 
     def suggestions(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for `query`: matching keywords, then topics, then lesson titles."""
@@ -237,7 +244,7 @@ def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
     @mltip.autocomplete("query")
     async def complete_query(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
-            return responder.suggestions(current)
+            return await responder.complete(current)
         except Exception:
             # Autocomplete cannot show an error; an empty list beats no answer at all.
             context = _who(interaction, "autocomplete")

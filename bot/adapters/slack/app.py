@@ -5,9 +5,10 @@ Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT and bolt verifie
 SLACK_SIGNING_SECRET (a forged or stale request gets 401 and no listener runs). With
 SLACK_CLIENT_ID and SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
 
-`/mltip daily ...` needs the database, so it runs in a worker thread. When it would change the
-channel's subscription, Slack is asked first (users.info, scope users:read) whether the user is a
-workspace admin or owner, unless MLTIP_SLACK_ADMINS already lists them.
+`/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
+answered before (adapters/offload.py). When it would change the channel's subscription, Slack is
+asked first (users.info, scope users:read) whether the user is a workspace admin or owner,
+unless MLTIP_SLACK_ADMINS already lists them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.offload import answer, press
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import render
@@ -103,7 +105,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             if isinstance(parsed, Daily):
                 reply = await answer_daily(engine, client, command, parsed, settings.slack_admins)
             else:
-                reply = engine.run(text, platform=PLATFORM)
+                reply = await answer(engine, text, platform=PLATFORM)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=str(exc))
             return
@@ -116,7 +118,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
         try:
-            reply = engine.press(action.get("value") or "", user=name, platform=PLATFORM)
+            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=str(exc))
             return

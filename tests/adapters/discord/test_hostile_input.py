@@ -7,7 +7,10 @@ import logging
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
+from bot.core.library import Library
+from tests.adapters.discord.conftest import StartAdapter
 from tests.adapters.discord.test_interactions import NO_MENTIONS, ephemeral_message_with_button
+from tests.adapters.stalls import SEARCH_SECONDS, SlowSearchEngine, longest_stall
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord
 
@@ -56,3 +59,20 @@ async def test_autocomplete_on_over_long_text_offers_nothing(
 ) -> None:
     exchange = await fake.autocomplete(current)
     assert exchange.callback["data"]["choices"] == []
+
+
+async def test_an_uncached_search_runs_off_the_event_loop(
+    fake: FakeDiscord, start_adapter: StartAdapter, library: Library
+) -> None:
+    await start_adapter(with_engine=SlowSearchEngine(library))
+    exchange, stall = await longest_stall(fake.command("kaggle"))
+    assert "Kaggle" in exchange.callback["data"]["embeds"][0]["title"]
+    assert stall < SEARCH_SECONDS / 2, f"the event loop stalled {stall:.2f} s"
+    assert exchange.message is not None
+    another = "mltip:another|1|papers"  # a question not asked yet: a search again
+    pressed, stall = await longest_stall(fake.press(ephemeral_message_with_button(fake, another), another))
+    assert pressed.callback["data"]["embeds"][0]["title"]
+    assert stall < SEARCH_SECONDS / 2, f"the event loop stalled {stall:.2f} s"
+    completed, stall = await longest_stall(fake.autocomplete("deploy"))
+    assert completed.callback["data"]["choices"]
+    assert stall < SEARCH_SECONDS / 2, f"the event loop stalled {stall:.2f} s"

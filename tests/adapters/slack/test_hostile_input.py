@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import logging
 
+import aiohttp
 import pytest
 
-from tests.adapters.slack.conftest import RunningBot
+from bot.core.library import Library
+from tests.adapters.slack.conftest import RunningBot, start_bot
+from tests.adapters.stalls import SEARCH_SECONDS, SlowSearchEngine, longest_stall
+from tests.fakes.slack_server import FakeSlack
 
 NOT_OURS = "That button is no longer valid. Try /mltip again."
 
@@ -55,3 +59,22 @@ async def test_a_question_at_the_caps_is_answered(bot: RunningBot) -> None:
     at_the_cap = ("kaggle " * 100)[:500]
     message = json.loads(await (await bot.command(at_the_cap)).text())
     assert "Kaggle" in message["blocks"][0]["text"]["text"]
+
+
+async def test_an_uncached_search_runs_off_the_event_loop(fake_slack: FakeSlack, library: Library) -> None:
+    stop, task, url = await start_bot(fake_slack, SlowSearchEngine(library))
+    async with aiohttp.ClientSession() as http:
+        bot = RunningBot(url=url, fake=fake_slack, http=http)
+        response, stall = await longest_stall(bot.command("kaggle"))
+        message = json.loads(await response.text())
+        assert "Kaggle" in message["blocks"][0]["text"]["text"]
+        assert stall < SEARCH_SECONDS / 2, f"the event loop stalled {stall:.2f} s"
+        # A new question for Another (as after a restart): a search again, off the loop again.
+        _, stall = await longest_stall(bot.press("mltip_another", "another|1|papers", fake_slack.response_url("p")))
+        await fake_slack.wait_for(lambda: bool(fake_slack.responses))
+        assert fake_slack.responses[0][1]["replace_original"] is True
+        assert stall < SEARCH_SECONDS / 2, f"the event loop stalled {stall:.2f} s"
+        _, stall = await longest_stall(bot.command("kaggle"))  # remembered: answered in place, at once
+        assert stall < SEARCH_SECONDS / 2
+    stop.set()
+    await task
