@@ -16,16 +16,18 @@ MAX_QUESTION_WORDS = 100
 EXAMPLE_QUESTION = "/mltip is kaggle worth it"
 
 
+def too_long(size: str) -> str:
+    """The reply to a question of `size` ('1,234 characters') past the caps."""
+    return (
+        f"That is too long for /mltip: {size}, and it takes at most {MAX_QUESTION_CHARS} characters and "
+        f"{MAX_QUESTION_WORDS} words. Ask in a sentence or two, e.g. {EXAMPLE_QUESTION}."
+    )
+
+
 def check_length(text: str) -> None:
     """CommandError, saying the caps, when `text` is longer than any question needs to be."""
     chars = len(text.strip())
     if chars > MAX_QUESTION_CHARS:
-        size = f"{chars:,} characters"
-    elif (count := len(text.split())) > MAX_QUESTION_WORDS:
-        size = f"{count:,} words"
-    else:
-        return
-    raise CommandError(
-        f"That is too long for /mltip: {size}, and it takes at most {MAX_QUESTION_CHARS} characters and "
-        f"{MAX_QUESTION_WORDS} words. Ask in a sentence or two, e.g. {EXAMPLE_QUESTION}."
-    )
+        raise CommandError(too_long(f"{chars:,} characters"))
+    if (count := len(text.split())) > MAX_QUESTION_WORDS:
+        raise CommandError(too_long(f"{count:,} words"))

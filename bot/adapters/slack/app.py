@@ -23,10 +23,12 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.offload import answer, press
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
+from bot.adapters.slack.oversize import refuse_oversized
 from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import render
 from bot.config import Settings
@@ -198,6 +200,8 @@ class SlackAdapter:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings
         self.app = build_app(settings, engine, self.installs)
+        # HTTP mode requires the signing secret (build_app says so); Socket Mode serves no route.
+        self._verifier = SignatureVerifier(settings.slack_signing_secret or "unused in Socket Mode")
         self._socket: AsyncSocketModeHandler | None = None
         self._poster: SlackPoster | None = None
         self._tables_ready = self.installs is None
@@ -229,6 +233,8 @@ class SlackAdapter:
         return [] if self.socket_mode else [web.post(EVENTS_PATH, self._handle_http), *oauth_routes(self.app)]
 
     async def _handle_http(self, request: web.Request) -> web.Response:
+        if (refused := await refuse_oversized(request, self._verifier)) is not None:
+            return refused
         response = await self.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import logging
+import random
+import string
+import time
+from collections.abc import Callable
 
 import aiohttp
 import pytest
 
 from bot.core.library import Library
+from bot.core.limits import too_long
 from tests.adapters.slack.conftest import RunningBot, start_bot
 from tests.adapters.stalls import SEARCH_SECONDS, SlowSearchEngine, longest_stall
-from tests.fakes.slack_server import FakeSlack
+from tests.fakes.slack_requests import block_actions_body, signed_headers, slash_command_body
+from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack
 
 NOT_OURS = "That button is no longer valid. Try /mltip again."
 
@@ -78,3 +84,44 @@ async def test_an_uncached_search_runs_off_the_event_loop(fake_slack: FakeSlack,
         assert stall < SEARCH_SECONDS / 2
     stop.set()
     await task
+
+
+def big_question(kb: int) -> str:
+    return "".join(random.Random(kb).choices(string.ascii_lowercase, k=kb * 1024))
+
+
+async def test_a_signed_command_bigger_than_any_request_gets_the_too_long_reply_before_bolt(bot: RunningBot) -> None:
+    response = await bot.command(big_question(200))
+    assert response.status == 200
+    message = json.loads(await response.text())
+    assert message == {"response_type": "ephemeral", "text": too_long("200 KB")}
+
+
+async def test_a_command_under_the_body_limit_still_says_how_many_characters(bot: RunningBot) -> None:
+    message = json.loads(await (await bot.command(big_question(50))).text())
+    assert message["text"].startswith("That is too long for /mltip: 51,200 characters")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        lambda body: signed_headers("not-the-secret", body),
+        lambda body: signed_headers(SIGNING_SECRET, body, timestamp=int(time.time()) - 301),
+        lambda body: {**signed_headers(SIGNING_SECRET, body), "X-Slack-Request-Timestamp": "abc"},
+        lambda body: {"Content-Type": "application/x-www-form-urlencoded"},
+    ],
+)
+async def test_a_big_body_that_is_not_signed_is_refused(
+    bot: RunningBot, headers: Callable[[str], dict[str, str]]
+) -> None:
+    body = slash_command_body(big_question(100), bot.fake.response_url("never"))
+    response = await bot.post(body, headers(body))
+    assert response.status == 401
+    assert not bot.fake.responses and not bot.fake.calls
+
+
+async def test_a_big_signed_body_that_is_no_command_is_refused(bot: RunningBot) -> None:
+    body = block_actions_body("mltip_another", "another|1|" + big_question(100), bot.fake.response_url("never"))
+    response = await bot.post(body, signed_headers(SIGNING_SECRET, body))
+    assert response.status == 413
+    assert not bot.fake.responses
