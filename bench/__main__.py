@@ -8,7 +8,7 @@ import time
 
 from bench.common import Report, write_results
 
-BENCHES = ("search", "footprint", "slack_latency", "discord_latency", "fanout")
+BENCHES = ("search", "footprint", "slack_latency", "discord_latency", "abuse", "fanout")
 
 
 def main(names: list[str]) -> int:
