@@ -31,6 +31,9 @@ def _signed(verifier: SignatureVerifier, body: bytes, headers: dict[str, str]) -
 
 async def refuse_oversized(request: web.Request, verifier: SignatureVerifier) -> web.Response | None:
     """The answer to a body over MAX_BODY; None for any other request, which bolt then handles."""
+    length = request.content_length
+    if length is not None and length <= MAX_BODY:
+        return None  # the common case, decided without reading (Slack always sends the length)
     body = await request.read()  # aiohttp keeps it, so bolt does not read it again
     if len(body) <= MAX_BODY:
         return None

@@ -7,7 +7,7 @@ import logging
 import random
 import string
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import pytest
@@ -125,3 +125,17 @@ async def test_a_big_signed_body_that_is_no_command_is_refused(bot: RunningBot) 
     response = await bot.post(body, signed_headers(SIGNING_SECRET, body))
     assert response.status == 413
     assert not bot.fake.responses
+
+
+async def test_a_big_body_sent_in_chunks_without_a_length_is_caught_too(bot: RunningBot) -> None:
+    body = slash_command_body(big_question(100), bot.fake.response_url("never"))
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: chunked transfer encoding
+        for start in range(0, len(body), 8192):
+            yield body[start : start + 8192].encode()
+
+    headers = signed_headers(SIGNING_SECRET, body)
+    async with bot.http.post(f"{bot.url}/slack/events", data=chunks(), headers=headers) as response:
+        assert response.request_info.headers.get("Transfer-Encoding") == "chunked"
+        assert response.status == 200
+        assert json.loads(await response.text()) == {"response_type": "ephemeral", "text": too_long("100 KB")}
