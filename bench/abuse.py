@@ -188,7 +188,7 @@ async def compare(report: Report) -> None:
     sent, refused = sum(p.sent for p in abused), sum(p.expected for p in abused)
     lasted = all(p.lasted for p in abused + ordinary)
     note = (
-        f"{CLIENTS} clients, each sending its next question once answered: {sent} questions of {QUESTION_KB} KB, "
+        f"{CLIENTS} clients at {RATE:g} questions a second each: {sent} questions of {QUESTION_KB} KB, "
         f"{refused} refused as too long; {PROBES} probes per phase, median of {ROUNDS} alternating rounds; "
         f"peak RSS {peak:.0f} MiB" + ("" if lasted else "; the clients stopped before the probes did")
     )
