@@ -8,7 +8,7 @@ import time
 
 from bench.common import Report, write_results
 
-BENCHES = ("search", "footprint", "slack_latency", "discord_latency", "fanout", "fairness")
+BENCHES = ("search", "footprint", "slack_latency", "discord_latency", "abuse", "fanout", "fairness")
 
 
 def main(names: list[str]) -> int:

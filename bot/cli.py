@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot import __version__
 from bot.config import Settings
-from bot.core.commands import CommandEngine, Search
+from bot.core.commands import CommandEngine
+from bot.core.grammar import Search
 from bot.core.library import BUILTIN_CONTENT, Library, load_library
 from bot.errors import BotError, ContentError
 

@@ -1,27 +1,39 @@
 """The command engine every adapter shares: text or a button press in, a Reply out.
 
-Grammar (after the platform's `/mltip`):
-    (nothing)            a random lesson
-    topics | sources | help
-    daily ...            the channel's tip of the day (see bot/core/daily.py)
-    <question or topic>  the lessons close to it, one at a time (Another shows the next),
-                         or an honest "I don't have a lesson on that" (bot/core/answers.py)
+What people type and press becomes a command (bot/core/grammar.py); a question gets the lessons
+close to it, one at a time (Another shows the next), or an honest "I don't have a lesson on
+that" (bot/core/answers.py).
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import answers
+from bot.core.cache import BoundedCache, text_bytes
 from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
+from bot.core.grammar import (
+    KINDS,
+    SEPARATOR,
+    Command,
+    ListSources,
+    ListTopics,
+    RandomTip,
+    Search,
+    Share,
+    another_payload,
+    decode_action,
+    parse,
+)
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
-from bot.core.replies import MAX_ACTION_PAYLOAD, Action, ActionKind, Field, Reply, Visibility
+from bot.core.replies import Action, ActionKind, Field, Reply, Visibility
 from bot.core.text import words
 from bot.errors import CommandError
 
@@ -31,101 +43,17 @@ if TYPE_CHECKING:
 
 SEARCH_DEPTH = 10  # how many matches Another walks through before saying there are no more
 SEARCH_CACHE_SIZE = 1024  # questions remembered; content never changes while the bot runs
-SEPARATOR = "|"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RandomTip:
-    """A random lesson, other than `exclude`."""
-
-    exclude: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Search:
-    """The `rank`-th best lesson for `query` (0 = best)."""
-
-    query: str
-    rank: int = 0
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Share:
-    """Post a lesson to the whole channel, saying who shared it."""
-
-    lesson_id: str
-    shared_by: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ListTopics:
-    """The topic taxonomy with lesson counts."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ListSources:
-    """Who the lessons come from."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Help:
-    """How to use the command."""
-
-
-Command = RandomTip | Search | Share | ListTopics | ListSources | Help | Daily
+SEARCH_CACHE_BYTES = 4 * 1024 * 1024  # ... in at most this much memory (estimated), per cache
 # Called after every answer with (platform, kind, seconds); metrics hang off this hook so the
 # core itself needs no metrics library.
 AnswerObserver = Callable[[str, str, float], None]
 # Called with the platform whenever a question gets "I don't have a lesson on that".
 UnansweredObserver = Callable[[str], None]
-KINDS: dict[type, str] = {
-    RandomTip: "random",
-    Search: "search",
-    Share: "share",
-    ListTopics: "topics",
-    ListSources: "sources",
-    Help: "help",
-    Daily: "daily",
-}
-KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help()}
 
 
-def parse(text: str) -> Command:
-    """Turn what the user typed after the command into a Command."""
-    words = text.split()
-    if words and words[0].lower() in ("/mltip", "mltip"):
-        words = words[1:]
-    if not words:
-        return RandomTip()
-    if len(words) == 1 and words[0].lower() in KEYWORDS:
-        return KEYWORDS[words[0].lower()]
-    if words[0].lower() == "daily":
-        return Daily(args=tuple(words[1:]))
-    return Search(query=" ".join(words))
-
-
-def another_payload(command: RandomTip | Search, shown: Lesson) -> str:
-    """The payload of the Another button under a reply to `command`."""
-    if isinstance(command, Search):
-        head = SEPARATOR.join((ActionKind.ANOTHER.value, str(command.rank + 1), ""))
-        # Only the words matter to search; keeping just them makes the payload short and inert
-        # (no markup a platform could ever render from a button value).
-        return head + " ".join(words(command.query))[: MAX_ACTION_PAYLOAD - len(head)]
-    return SEPARATOR.join((ActionKind.ANOTHER.value, "~", shown.id))[:MAX_ACTION_PAYLOAD]
-
-
-def decode_action(payload: str, *, user: str) -> Command:
-    """The command behind a button press; CommandError when the payload is not ours."""
-    kind, _, rest = payload.partition(SEPARATOR)
-    if kind == ActionKind.SHARE.value and rest:
-        return Share(lesson_id=rest, shared_by=user)
-    if kind == ActionKind.ANOTHER.value:
-        rank, _, value = rest.partition(SEPARATOR)
-        if rank == "~":
-            return RandomTip(exclude=value or None)
-        if rank.isdigit() and value.strip():
-            return Search(query=value, rank=int(rank))
-    raise CommandError("That button is no longer valid. Try /mltip again.")
+def _search_key(query: str, limit: int) -> tuple[str, int]:
+    """What a search depends on: the question's words (so 'Kaggle!' is 'kaggle') and how many."""
+    return " ".join(words(query)), limit
 
 
 class CommandEngine:
@@ -149,26 +77,47 @@ class CommandEngine:
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
         self._ranker: Ranker | None = None
-        self._best: dict[tuple[str, int], list[Lesson]] = {}
-        self._replies: dict[Search, Reply] = {}
+        self._index_lock = threading.Lock()
+        self._ranker_lock = threading.Lock()
+        # Answers are remembered: people ask the same things, and every Another press asks its
+        # question again. Adapters may search in worker threads, so these caches are thread-safe.
+        self._best: BoundedCache[tuple[str, int], list[Lesson]] = BoundedCache(
+            max_entries=SEARCH_CACHE_SIZE,
+            max_bytes=SEARCH_CACHE_BYTES,
+            weigh=lambda key, found: text_bytes(key) + text_bytes(found),
+        )
+        self._replies: BoundedCache[Search, Reply] = BoundedCache(
+            max_entries=SEARCH_CACHE_SIZE,
+            max_bytes=SEARCH_CACHE_BYTES,
+            weigh=lambda command, reply: text_bytes((command.query, reply.note, *(a.payload for a in reply.actions))),
+        )
 
     @property
     def index(self) -> LessonIndex:
         """The search index, built on first use so `mltip tip` without a query stays fast."""
         if self._index is None:
-            from bot.core.search import LessonIndex  # sqlite3 loads only once someone searches
+            with self._index_lock:  # two first searches in two threads build it once
+                if self._index is None:
+                    from bot.core.search import LessonIndex  # sqlite3 loads only once someone searches
 
-            self._index = LessonIndex(self.library.lessons)
+                    self._index = LessonIndex(self.library.lessons)
         return self._index
 
     @property
     def ranker(self) -> Ranker:
         """Keywords and meaning fused (bot/core/ranking.py); the model loads on the first question."""
         if self._ranker is None:
-            from bot.core.ranking import Ranker
+            index = self.index  # built first: its lock is not the ranker's
+            with self._ranker_lock:  # two first questions in two threads load the model once
+                if self._ranker is None:
+                    from bot.core.ranking import Ranker
 
-            self._ranker = Ranker(self.library.lessons, index=self.index, cache_dir=self.cache_dir)
+                    self._ranker = Ranker(self.library.lessons, index=index, cache_dir=self.cache_dir)
         return self._ranker
+
+    def remembers(self, query: str) -> bool:
+        """Whether the lessons close to `query` are remembered, so answering it needs no search."""
+        return _search_key(query, SEARCH_DEPTH) in self._best
 
     def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         """Parse and answer what a user typed; `invocation` says who and where (daily needs it)."""
@@ -234,18 +183,11 @@ class CommandEngine:
         return self._rng.choice(pool or list(self.library.lessons))
 
     def best(self, query: str, limit: int = SEARCH_DEPTH) -> list[Lesson]:
-        """The lessons close to `query`, best first; none when no lesson is close.
-
-        Remembered per question: people ask the same things, and every Another press asks its
-        question again. The oldest answers are forgotten first once the cache is full.
-        """
-        key = (" ".join(words(query)), limit)
+        """The lessons close to `query`, best first; none when no lesson is close. Remembered per question's words."""
+        key = _search_key(query, limit)
         found = self._best.get(key)
         if found is None:
-            found = [hit.lesson for hit in self.ranker.rank(query, limit)]
-            if len(self._best) >= SEARCH_CACHE_SIZE:
-                del self._best[next(iter(self._best))]
-            self._best[key] = found
+            found = self._best.put(key, [hit.lesson for hit in self.ranker.rank(query, limit)])
         return found
 
     def _lesson_reply(self, command: RandomTip | Search, lesson: Lesson, note: str | None = None) -> Reply:
@@ -263,10 +205,7 @@ class CommandEngine:
             reply = self._replies.get(command)
             if reply is None:
                 note = answers.match_note(command.query, command.rank, len(matches))
-                reply = self._lesson_reply(command, matches[command.rank], note)
-                if len(self._replies) >= SEARCH_CACHE_SIZE:
-                    del self._replies[next(iter(self._replies))]
-                self._replies[command] = reply
+                reply = self._replies.put(command, self._lesson_reply(command, matches[command.rank], note))
             return reply
         if matches:
             return answers.no_more(self.library, command.query, len(matches))

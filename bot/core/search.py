@@ -120,6 +120,8 @@ class LessonIndex:
         )
         counts.update({term: 1 for group in SYNONYM_GROUPS for term in group} | {t.value: 1 for t in Topic})
         self._counts = counts
+        # A word one edit from a known word is at most one letter longer than the longest.
+        self._longest_typo = max(map(len, counts), default=0) + 1
         # Symmetric-delete index (as in SymSpell): each word and its one-letter deletions point to
         # the word, so a lookup costs a few dict probes instead of scoring the whole vocabulary.
         self._near: dict[str, set[str]] = {}
@@ -137,9 +139,10 @@ class LessonIndex:
 
         Closest means one edit away (a letter missing, extra, wrong or swapped); ties go to the
         more similar, then the more frequent word. Anything further is left alone, since
-        "latest" is not a typo of "test".
+        "latest" is not a typo of "test". A word longer than any known word plus one letter is
+        left alone at once: its deletions cost time and memory quadratic in its length.
         """
-        if word in self._counts or len(word) < MIN_TYPO_LENGTH or self._is_indexed(word):
+        if word in self._counts or not MIN_TYPO_LENGTH <= len(word) <= self._longest_typo or self._is_indexed(word):
             return word
         candidates: set[str] = set()
         for variant in _one_deletion(word) | {word}:

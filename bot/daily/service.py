@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, Daily, Invocation
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
-from bot.daily.schedule import Clock, next_fire_times, utc_now
+from bot.daily.schedule import Clock, next_fire_times, resolve_timezone, utc_now
 from bot.daily.wording import (
     MANUAL_PAUSE,
     SPACE_NAMES,
@@ -66,7 +66,9 @@ class DailyService:
         default_zone: str = "UTC",
         max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
     ) -> None:
-        self.default_zone = default_zone  # MLTIP_DEFAULT_TIMEZONE: for a schedule given without a zone
+        # MLTIP_DEFAULT_TIMEZONE, for a schedule given without a zone: checked at start-up in any
+        # case ('europe/berlin'), and spelt here as ZoneInfo needs it on a case-sensitive disk.
+        self.default_zone = resolve_timezone(default_zone).key
         self.max_subscriptions_per_workspace = max_subscriptions_per_workspace
         self.store = store
         self._clock = clock

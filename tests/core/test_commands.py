@@ -6,17 +6,9 @@ from typing import ClassVar
 
 import pytest
 
-from bot.core.commands import (
-    CommandEngine,
-    Help,
-    ListSources,
-    ListTopics,
-    RandomTip,
-    Search,
-    Share,
-    decode_action,
-    parse,
-)
+from bot.core.commands import CommandEngine
+from bot.core.grammar import Help, ListSources, ListTopics, RandomTip, Search, Share, decode_action, parse
+from bot.core.limits import MAX_QUESTION_CHARS, MAX_QUESTION_WORDS
 from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind, Visibility
 from bot.errors import CommandError
 
@@ -117,14 +109,28 @@ def test_listings(engine: CommandEngine) -> None:
 
 
 def test_button_payloads_fit_every_platform_even_for_long_questions(engine: CommandEngine) -> None:
-    reply = engine.run("is kaggle worth it " * 50)
+    reply = engine.run(("kaggle " * 100)[:MAX_QUESTION_CHARS])
     assert reply.lesson is not None
     for action in reply.actions:
         assert len(action.payload) <= MAX_ACTION_PAYLOAD
     assert engine.press(reply.actions[0].payload, user="x").lesson is not None
 
 
-@pytest.mark.parametrize("payload", ["", "another", "another|x|y", "share|", "bogus|1|q", "another|3|  "])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "",
+        "another",
+        "another|x|y",
+        "share|",
+        "bogus|1|q",
+        "another|3|  ",
+        "another|²|kaggle",
+        "another|١|kaggle",
+        "another|" + "9" * 5000 + "|kaggle",
+        "another|1|" + "kaggle " * 20,
+    ],
+)
 def test_a_payload_that_is_not_ours_is_refused_politely(payload: str) -> None:
     with pytest.raises(CommandError, match="no longer valid"):
         decode_action(payload, user="x")
@@ -175,3 +181,23 @@ def test_daily_is_parsed_and_handed_to_the_daily_handler(engine: CommandEngine) 
     engine.daily = Recorder()  # type: ignore[assignment]
     assert engine.run("daily status", invocation=where).title == "How to use /mltip"
     assert Recorder.seen == [(Daily(args=("status",)), where)]
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("x" * (MAX_QUESTION_CHARS + 1), "501 characters"),
+        ("kaggle " * 80, "559 characters"),
+        ("a " * (MAX_QUESTION_WORDS + 1), "101 words"),
+        ("daily pause " + "x" * MAX_QUESTION_CHARS, "512 characters"),
+        ("  " + "x" * 20_000_000 + "  ", "20,000,000 characters"),
+    ],
+)
+def test_an_over_long_text_is_refused_saying_the_caps(text: str, size: str) -> None:
+    with pytest.raises(CommandError, match=f"^That is too long for /mltip: {size}, and it takes at most 500 "):
+        parse(text)
+
+
+def test_text_at_the_caps_is_read() -> None:
+    assert parse("x" * MAX_QUESTION_CHARS) == Search(query="x" * MAX_QUESTION_CHARS)
+    assert parse("  " + "a " * MAX_QUESTION_WORDS) == Search(query=" ".join(["a"] * MAX_QUESTION_WORDS))

@@ -21,10 +21,13 @@ import discord
 from discord import app_commands
 
 from bot.adapters.discord.daily import build_daily_group
-from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, clip, custom_id, render
-from bot.core.commands import CommandEngine, parse
+from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
+from bot.adapters.offload import answer, press
+from bot.core.commands import CommandEngine
 from bot.core.daily import Daily, Invocation
+from bot.core.grammar import parse
 from bot.core.lessons import TOPIC_DESCRIPTIONS
+from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.replies import Reply, Visibility
 from bot.errors import CommandError
 
@@ -45,6 +48,8 @@ CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100  # ... each name and value at most 100 characters
 
 Interaction = discord.Interaction[discord.Client]
+# The option's max_length: Discord's client stops the user at the core's cap, as they type.
+Query = app_commands.Range[str, None, MAX_QUESTION_CHARS]
 
 
 class Responder:
@@ -58,7 +63,7 @@ class Responder:
         if isinstance(parse(query or ""), Daily):
             await self.on_daily(interaction, query or "")
             return
-        await self._send(interaction, self.engine.run(query or "", platform=PLATFORM))
+        await self._send(interaction, await answer(self.engine, query or "", platform=PLATFORM))
 
     async def on_daily(self, interaction: Interaction, text: str) -> None:
         """Answer `daily ...` (from `/mltip` or `/mltip-daily`) for the channel it came from."""
@@ -70,7 +75,7 @@ class Responder:
     async def on_button(self, interaction: Interaction, payload: str) -> None:
         """Answer a press of Another or Share; errors go to the one error handler."""
         try:
-            reply = self.engine.press(payload, user=interaction.user.display_name, platform=PLATFORM)
+            reply = await press(self.engine, payload, user=interaction.user.display_name, platform=PLATFORM)
             message = interaction.message
             if reply.visibility is Visibility.PRIVATE and message is not None and message.flags.ephemeral:
                 # Another under a private answer pages in place; under a public post (the daily
@@ -82,10 +87,18 @@ class Responder:
         except Exception as exc:
             await self.report(interaction, exc, command=f"button {payload.partition('|')[0]}")
 
+    async def complete(self, current: str) -> list[app_commands.Choice[str]]:
+        """suggestions(), searching in a worker thread: a keystroke must not hold up the event loop."""
+        if not current.strip() or len(current.strip()) > MAX_QUESTION_CHARS:
+            return self.suggestions(current)  # no search
+        return await asyncio.to_thread(self.suggestions, current)
+
     def suggestions(self, current: str) -> list[app_commands.Choice[str]]:
         """Autocomplete for `query`: matching keywords, then topics, then lesson titles."""
         text = current.strip().lower()
         picked: dict[str, str] = {}  # value -> name, in the order offered
+        if len(text) > MAX_QUESTION_CHARS:
+            return []  # nothing would match, and sending it makes the command say why
 
         def offer(name: str, value: str) -> None:
             value = value[:CHOICE_TEXT_LIMIT]
@@ -114,7 +127,7 @@ class Responder:
         """The one error handler: tell the user briefly; log anything unexpected with context."""
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         if isinstance(cause, CommandError):
-            text = str(cause)
+            text = clip(neutralise(str(cause)), CONTENT_LIMIT)  # it may quote what was typed
         else:
             text = APOLOGY
             # Ids only: never the token, the interaction token or what the user typed.
@@ -226,13 +239,13 @@ def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
     # default that differs from what we send would look like a change and re-sync every start.
     @app_commands.allowed_installs(guilds=True, users=False)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
-    async def mltip(interaction: Interaction, query: str | None = None) -> None:
+    async def mltip(interaction: Interaction, query: Query | None = None) -> None:
         await responder.on_command(interaction, query)
 
     @mltip.autocomplete("query")
     async def complete_query(interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         try:
-            return responder.suggestions(current)
+            return await responder.complete(current)
         except Exception:
             # Autocomplete cannot show an error; an empty list beats no answer at all.
             context = _who(interaction, "autocomplete")

@@ -28,6 +28,7 @@ import discord
 from discord import app_commands
 
 from bot.core.lessons import TOPIC_DESCRIPTIONS
+from bot.core.limits import MAX_QUESTION_CHARS
 from bot.daily.schedule import complete_timezones, parse_local_time
 
 _log = logging.getLogger("mltip.discord")
@@ -38,6 +39,8 @@ RunDaily = Callable[[Interaction, str], Awaitable[None]]
 DAILY_NAME = "mltip-daily"
 DAILY_DESCRIPTION = "This channel's tip of the day: set it, pause, resume, stop, or see its status"
 CHOICE_LIMIT = 25
+# Becomes `/mltip daily pause <note>`, which the core caps like any question.
+PauseNote = app_commands.Range[str, None, MAX_QUESTION_CHARS - len("daily pause ")]
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 # Offered before anything is typed: the zones most members are in, roughly west to east.
 COMMON_ZONES = (
@@ -139,7 +142,7 @@ def build_daily_group(run: RunDaily) -> app_commands.Group:
 
     @group.command(name="pause", description="Stop posting here for a while; the schedule is kept")
     @app_commands.describe(note="Why (shown in status), e.g. holidays")
-    async def pause(interaction: Interaction, note: str | None = None) -> None:
+    async def pause(interaction: Interaction, note: PauseNote | None = None) -> None:
         await run(interaction, f"daily pause {note or ''}".strip())
 
     @group.command(name="resume", description="Post here again after a pause")

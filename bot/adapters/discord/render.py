@@ -2,10 +2,14 @@
 
 Every string is cut to its own limit and the whole embed to the 6000-character total, so a
 long lesson or a long echoed query degrades to an ellipsis instead of a 400 from Discord.
-Text that came from a user (`Reply.note`, a sharer's display name) is escaped so it can
-neither format nor mention anything, even though every message is also sent with
-`AllowedMentions.none()`: defence in depth, because a mention that renders but does not ping
-still looks like a ping.
+
+Only a lesson's own words (checked content) render as written. Every other string renders
+literally (`neutralise`): user text reaches replies inside our sentences ('Paused by <name>
+since ... (<note>)', 'Nothing close to “<question>”', an error quoting what was typed), so
+rather than tracking which part of a sentence came from whom, none of it may format, link or
+mention. Our own wording uses no markup, and an escaped character looks the same. Every
+message is also sent with `AllowedMentions.none()`: defence in depth, because a mention that
+renders but does not ping still looks like a ping.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import discord
 
+from bot.core.cache import BoundedCache, text_bytes
 from bot.core.replies import READ_THE_ORIGINAL, Action, ActionKind, Reply
 
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
@@ -27,6 +32,7 @@ FIELD_COUNT_LIMIT = 25
 FOOTER_LIMIT = 2048
 AUTHOR_LIMIT = 256
 EMBED_TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000  # a message's plain content
 # https://discord.com/developers/docs/components/reference#button
 LABEL_LIMIT = 80
 CUSTOM_ID_LIMIT = 100
@@ -37,6 +43,9 @@ CUSTOM_ID_PREFIX = "mltip:"
 CUSTOM_ID_TEMPLATE = re.compile(re.escape(CUSTOM_ID_PREFIX) + r"(?P<payload>.+)", re.DOTALL)
 EMBED_COLOUR = discord.Colour(0x2B6CB0)
 ELLIPSIS = "…"
+# Discord's markdown: emphasis, strike, spoiler, code, masked links, and (at a line's start)
+# headers, quotes and lists. A backslash before any of them shows the character itself.
+MARKUP = re.compile(r"[\\*_~|`\[]|^[#>-]")
 BUTTON_STYLES = {ActionKind.ANOTHER: discord.ButtonStyle.secondary, ActionKind.SHARE: discord.ButtonStyle.primary}
 
 
@@ -46,10 +55,15 @@ def clip(text: str, limit: int) -> str:
 
 
 def neutralise(text: str) -> str:
-    """User text that renders literally: no markdown, and no @ that could form a mention."""
-    # A zero-width space after every @ breaks @everyone, @here, <@id> and <@&id> alike; Discord's
-    # own escape_mentions misses odd spellings, and a user's note needs no working @ at all.
-    return discord.utils.escape_markdown(text).replace("@", "@\u200b")
+    """Text that renders literally, on one line: no markdown, mention, link or timestamp."""
+    # One line, since a newline could start a header, a quote or a list. Each markup character
+    # is escaped on its own: discord.utils.escape_markdown takes everything from a '[' to the
+    # last ')' for one masked link and leaves the markup inside it live. A zero-width space
+    # after every @ and < breaks @everyone, <@id>, <@&id>, <#id>, <t:...> and </command:id>
+    # alike, and one after the scheme stops a URL from becoming a link.
+    flat = " ".join(text.split())
+    escaped = MARKUP.sub(lambda markup: "\\" + markup.group(0), flat)
+    return escaped.replace("@", "@\u200b").replace("<", "<\u200b").replace("://", ":\u200b//")
 
 
 def custom_id(payload: str) -> str:
@@ -62,7 +76,7 @@ def _description(reply: Reply) -> str:
     if reply.note:
         parts.append(f"*{neutralise(reply.note)}*")
     if reply.text:
-        parts.append(reply.text)
+        parts.append(reply.text if reply.lesson is not None else neutralise(reply.text))
     if reply.quote:
         parts.append("\n".join(f"> {line}" for line in f"“{reply.quote}”".splitlines()))
     return "\n\n".join(parts)
@@ -102,7 +116,9 @@ def render_embed(reply: Reply) -> discord.Embed:
         embed.set_footer(text=clip(footer, FOOTER_LIMIT))
     for field in reply.fields[:FIELD_COUNT_LIMIT]:
         embed.add_field(
-            name=clip(field.name, FIELD_NAME_LIMIT), value=clip(field.value, FIELD_VALUE_LIMIT), inline=False
+            name=clip(neutralise(field.name), FIELD_NAME_LIMIT),
+            value=clip(neutralise(field.value), FIELD_VALUE_LIMIT),
+            inline=False,
         )
     _fit_total(embed)
     return embed
@@ -152,10 +168,21 @@ def render_view(reply: Reply) -> discord.ui.View | None:
 
 
 RENDERED_CACHE_SIZE = 1024
-_rendered: dict[Reply, tuple[discord.Embed, discord.ui.View | None]] = {}
+RENDERED_CACHE_BYTES = 8 * 1024 * 1024  # estimated; a lesson's embed and buttons are a few KB
+Rendered = tuple[discord.Embed, discord.ui.View | None]
 
 
-def render(reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
+def _weigh(_reply: Reply, rendered: Rendered) -> int:
+    embed, view = rendered
+    return text_bytes(embed.to_dict()) + (text_bytes(view.to_components()) if view is not None else 0)
+
+
+_rendered: BoundedCache[Reply, Rendered] = BoundedCache(
+    max_entries=RENDERED_CACHE_SIZE, max_bytes=RENDERED_CACHE_BYTES, weigh=_weigh
+)
+
+
+def render(reply: Reply) -> Rendered:
     """The embed and buttons for `reply`, remembered: the same question gets the same reply.
 
     Building them is most of an answer's own cost, and both are only read when sent (the view
@@ -163,8 +190,5 @@ def render(reply: Reply) -> tuple[discord.Embed, discord.ui.View | None]:
     """
     found = _rendered.get(reply)
     if found is None:
-        found = (render_embed(reply), render_view(reply))
-        if len(_rendered) >= RENDERED_CACHE_SIZE:
-            del _rendered[next(iter(_rendered))]
-        _rendered[reply] = found
+        found = _rendered.put(reply, (render_embed(reply), render_view(reply)))
     return found

@@ -6,9 +6,10 @@ SLACK_SIGNING_SECRET before their body is even parsed (verify.py: a forged, stal
 request gets no listener run and nothing from it is used). With SLACK_CLIENT_ID and
 SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py).
 
-`/mltip daily ...` needs the database, so it runs in a worker thread. When it would change the
-channel's subscription, Slack is asked first (users.info, scope users:read) whether the user is a
-workspace admin or owner, unless MLTIP_SLACK_ADMINS already lists them.
+`/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
+answered before (adapters/offload.py). When it would change the channel's subscription, Slack is
+asked first (users.info, scope users:read) whether the user is a workspace admin or owner,
+unless MLTIP_SLACK_ADMINS already lists them.
 """
 
 from __future__ import annotations
@@ -26,14 +27,16 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.offload import answer, press
 from bot.adapters.slack.authorize import DATABASE_TROUBLE, CannotAuthorize
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, listen_for_uninstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.render import LINK_ACTION_ID, notice, render
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate, is_trusted
 from bot.config import Settings
-from bot.core.commands import CommandEngine, parse
+from bot.core.commands import CommandEngine
 from bot.core.daily import Daily, Invocation
+from bot.core.grammar import parse
 from bot.core.replies import Reply
 from bot.errors import CommandError, ConfigError
 from bot.store import is_unreachable
@@ -111,7 +114,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
             if isinstance(parsed, Daily):
                 reply = await answer_daily(engine, client, command, parsed, settings.slack_admins)
             else:
-                reply = engine.run(text, platform=PLATFORM)
+                reply = await answer(engine, text, platform=PLATFORM)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=notice(str(exc)))
             return
@@ -124,7 +127,7 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
         try:
-            reply = engine.press(action.get("value") or "", user=name, platform=PLATFORM)
+            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return

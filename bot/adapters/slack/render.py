@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.cache import BoundedCache, text_bytes
 from bot.core.replies import READ_THE_ORIGINAL, ActionKind, Reply
 
 MAX_BLOCKS = 50
@@ -73,7 +74,10 @@ def _field_blocks(reply: Reply) -> list[dict[str, Any]]:
 
 
 RENDERED_CACHE_SIZE = 1024
-_rendered: dict[Reply, dict[str, Any]] = {}
+RENDERED_CACHE_BYTES = 8 * 1024 * 1024  # estimated; a lesson's message is a few KB
+_rendered: BoundedCache[Reply, dict[str, Any]] = BoundedCache(
+    max_entries=RENDERED_CACHE_SIZE, max_bytes=RENDERED_CACHE_BYTES, weigh=lambda _reply, message: text_bytes(message)
+)
 
 
 def render(reply: Reply) -> dict[str, Any]:
@@ -83,10 +87,7 @@ def render(reply: Reply) -> dict[str, Any]:
     """
     found = _rendered.get(reply)
     if found is None:
-        found = _render(reply)
-        if len(_rendered) >= RENDERED_CACHE_SIZE:
-            del _rendered[next(iter(_rendered))]
-        _rendered[reply] = found
+        found = _rendered.put(reply, _render(reply))
     return found
 
 

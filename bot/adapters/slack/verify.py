@@ -34,6 +34,8 @@ from slack_bolt.middleware.async_middleware import AsyncMiddleware
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.adapters.slack.oversize import refuse_oversized
+
 log = logging.getLogger("mltip.slack")
 
 TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
@@ -173,6 +175,9 @@ class SignedRequestGate:
         if refusal is not None:
             return self._refuse(request, refusal)
         timestamp, signature = timestamps[0], signatures[0]
+        oversized = await refuse_oversized(request, lambda body: self.signatures.matches(timestamp, signature, body))
+        if oversized is not None:  # a body bigger than anything mltip takes; a forged one is counted as such
+            return self._refuse(request, Refusal.MISMATCH) if oversized.status == 401 else oversized
         body = await request.read()  # aiohttp answers 413 past its size limit
         if not self.signatures.matches(timestamp, signature, body):
             return self._refuse(request, Refusal.MISMATCH)

@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bot.adapters.discord import DiscordAdapter
-from bot.core.commands import parse
 from bot.core.daily import Daily
+from bot.core.grammar import parse
 from tests.adapters.discord.limits import component_problems, embed_problems, mentions_in
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord

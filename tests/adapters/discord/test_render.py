@@ -8,8 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, render_embed, render_view
+from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE, neutralise, render_embed, render_view
 from bot.core.commands import CommandEngine
+from bot.core.daily import Daily
+from bot.core.grammar import parse
 from bot.core.library import Library
 from bot.core.replies import Action, ActionKind, Field, Reply
 from tests.adapters.discord.limits import component_problems, embed_problems, link_buttons, mentions_in
@@ -51,7 +53,8 @@ def test_component_problems_catches_a_link_button_against_discords_rules() -> No
 def test_listings_render_as_fields_within_limits(engine: CommandEngine, query: str) -> None:
     reply = engine.run(query)
     embed = render_embed(reply).to_dict()
-    assert [(f["name"], f["value"]) for f in embed["fields"]] == [(f.name, f.value) for f in reply.fields]
+    shown = [(neutralise(f.name), neutralise(f.value)) for f in reply.fields]  # our words, inert as any
+    assert [(f["name"], f["value"]) for f in embed["fields"]] == shown
     assert not embed_problems(embed)
     assert render_view(reply) is None  # listings have no buttons
 
@@ -113,6 +116,8 @@ def test_button_custom_ids_carry_the_payload_back() -> None:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=st.lists(st.one_of(st.text(max_size=40), st.sampled_from(NASTY)), max_size=6).map(" ".join))
 def test_any_query_renders_within_limits_and_without_mentions(engine: CommandEngine, query: str) -> None:
+    if isinstance(parse(query), Daily):
+        return  # 'daily ...' needs a database; its replies are tested in test_daily.py and test_markup.py
     body = body_of(engine.run(query))
     assert not embed_problems(body["embeds"][0])
     assert not component_problems(body["components"])

@@ -29,6 +29,7 @@ async def test_first_start_syncs_and_an_unchanged_restart_does_not(
             "description": "A question or a topic; or topics, sources, help",
             "required": False,
             "autocomplete": True,
+            "max_length": 500,  # the core's cap on a question
         }
     ]
     assert daily["name"] == "mltip-daily" and daily["contexts"] == [0] and daily["integration_types"] == [0]

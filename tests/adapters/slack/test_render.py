@@ -13,9 +13,11 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 
 from bot.adapters.slack.render import LINK_ACTION_ID, render
-from bot.core.commands import CommandEngine, Search, parse
+from bot.core.commands import CommandEngine
 from bot.core.daily import Daily
+from bot.core.grammar import Search, parse
 from bot.core.library import Library
+from bot.core.limits import MAX_QUESTION_CHARS, MAX_QUESTION_WORDS
 from bot.errors import CommandError
 
 LIMITS = {"header": 150, "section": 3000, "button": 75, "url": 3000}
@@ -111,9 +113,13 @@ def test_shared_messages_are_valid_too(engine: CommandEngine) -> None:
     | st.lists(st.sampled_from(["<!channel>", "<!here>", "<@U1>", "<#C1>", "&", "kaggle", "x"])).map(" ".join)
 )
 def test_any_command_text_renders_without_a_crash_or_a_ping(engine: CommandEngine, text: str) -> None:
-    if isinstance(parse(text), Daily):
-        # No database here: daily commands answer with a CommandError, which the adapter shows
-        # as plain text (tested in test_daily.py).
+    if (
+        len(text.strip()) > MAX_QUESTION_CHARS
+        or len(text.split()) > MAX_QUESTION_WORDS
+        or isinstance(parse(text), Daily)
+    ):
+        # Over-long text, and daily commands without a database here, answer with a CommandError,
+        # which the adapter shows as plain text (tested in test_hostile_input.py, test_daily.py).
         with pytest.raises(CommandError):
             engine.run(text)
         return
