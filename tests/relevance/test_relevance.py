@@ -1,9 +1,10 @@
 """Floors under search quality on everyday questions: what the fused ranker reaches today, less a margin.
 
-`python -m tests.relevance.evaluate` prints the full table (bench/RESULTS.md keeps the latest). The
-floors sit a little under today's figures so that noise-free regressions fail; raise them when
-lessons gain asks and the figures rise. The issue's targets for the held-out part are higher
-(hit@1 0.85, hit@3 0.95, off-topic refused 0.95, wrongly refused at most 0.03).
+`python -m tests.relevance.evaluate` prints the full table (bench/NOTES.md keeps the latest). The
+floors sit a little under today's figures so that noise-free regressions fail; raise them when the
+figures rise. The targets for the held-out part are hit@1 0.85, hit@3 0.95, off-topic refused
+0.95 and wrongly refused at most 0.03: only the last is met today, and it is the ceiling below. The
+other held-out floors are today's figures less about one question, so they stay under the targets.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ class Floor:
 
 
 FLOORS = {
-    # measured: hit@1 0.819, hit@3 0.944, MRR 0.887, off-topic refused 0.780, wrongly refused 0.000
-    "tune": Floor(hit_at_1=0.79, hit_at_3=0.91, mrr=0.86, off_topic_refused=0.74, wrongly_refused=0.02),
-    # measured: 0.750, 0.893, 0.821, 0.667, 0.071 (28 + 12 questions: one question is 0.036 or 0.083)
-    "held-out": Floor(hit_at_1=0.71, hit_at_3=0.85, mrr=0.78, off_topic_refused=0.58, wrongly_refused=0.08),
-    # the older set, phrased closer to the lessons: no worse than keywords alone (hit@3 1.000, MRR 0.878)
-    "existing set": Floor(hit_at_1=0.85, hit_at_3=1.0, mrr=0.878),
+    # measured: hit@1 0.935, hit@3 0.957, MRR 0.950, off-topic refused 0.893, wrongly refused 0.011
+    # (92 + 56 questions: one question is 0.011 or 0.018)
+    "tune": Floor(hit_at_1=0.91, hit_at_3=0.93, mrr=0.92, off_topic_refused=0.85, wrongly_refused=0.03),
+    # measured: 0.842, 0.895, 0.877, 0.833, 0.026 (38 + 18 questions: one question is 0.026 or 0.056)
+    "held-out": Floor(hit_at_1=0.81, hit_at_3=0.86, mrr=0.84, off_topic_refused=0.77, wrongly_refused=0.03),
+    # the older set, phrased closer to the lessons; measured 0.929, 1.000, 0.960. No worse than
+    # before everyday questions were answered (keywords alone: hit@3 1.000, MRR 0.878).
+    "existing set": Floor(hit_at_1=0.88, hit_at_3=1.0, mrr=0.93),
 }
 
 
@@ -67,5 +70,6 @@ def test_the_fused_ranker_stays_above_its_floors(results: dict[tuple[str, str], 
 def test_fusing_beats_either_ranker_alone_on_the_tuning_part(results: dict[tuple[str, str], Scores]) -> None:
     fused = results["fused", "tune"]
     for alone in ("bm25", "semantic"):
-        assert fused.mrr > results[alone, "tune"].mrr
-        assert fused.off_topic_refused > results[alone, "tune"].off_topic_refused
+        found = results[alone, "tune"]
+        assert fused.mrr > found.mrr and fused.hit_at_1 > found.hit_at_1
+        assert fused.off_topic_refused >= found.off_topic_refused
