@@ -80,7 +80,7 @@ def build_adapters(settings: Settings, engine: CommandEngine, store: Store | Non
     """One adapter per configured platform; each platform's library loads only when configured."""
     adapters: list[Adapter] = []
     if settings.has_slack:
-        from bot.adapters.slack.app import SlackAdapter
+        from bot.adapters.slack.adapter import SlackAdapter
 
         adapters.append(SlackAdapter(settings, engine, store))
     if settings.has_discord:

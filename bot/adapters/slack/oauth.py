@@ -9,7 +9,8 @@ these are its routes on the bot's own web server, next to /slack/events.
 Installations and states live in the bot's own database, in slack_sdk's SQLAlchemy tables
 (slack_installations, slack_bots, slack_oauth_states). Those stores are synchronous, so every
 call runs in a worker thread and the event loop keeps answering meanwhile. When a workspace
-uninstalls the app or revokes its bot token, its installation and its subscriptions are deleted.
+uninstalls the app or revokes its bot token (listeners.py hears it), its installation and its
+subscriptions are deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -271,24 +272,3 @@ def browser_request(request: web.Request) -> AsyncBoltRequest:
     """A browser's GET for bolt's install flow: its query and headers, never a body (a GET has no
     use for one, and bolt would decode and parse whatever was sent)."""
     return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))
-
-
-def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
-    """app_uninstalled and a revoked bot token: forget the workspace (bolt has already acked)."""
-
-    async def forget(context: AsyncBoltContext, why: str) -> None:
-        enterprise_id, team_id = context.enterprise_id, context.team_id
-        installs.bots.forget(enterprise_id, team_id)
-        removed = await asyncio.to_thread(installs.forget, enterprise_id, team_id, why)
-        where = {"platform": "slack", "workspace": team_id}
-        log.info("%s in %s: installation deleted, %d subscription(s) removed", why, team_id, removed, extra=where)
-
-    @app.event("app_uninstalled")
-    async def on_app_uninstalled(context: AsyncBoltContext) -> None:
-        await forget(context, "app_uninstalled")
-
-    @app.event("tokens_revoked")
-    async def on_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        # Only the bot token matters: the app asks for no user scopes, so it holds no user tokens.
-        if (event.get("tokens") or {}).get("bot"):
-            await forget(context, "tokens_revoked")

@@ -21,7 +21,7 @@ MAX_FIELD = 2000
 MAX_CONTEXT = 2000
 ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share"}
 # A url button opens its link, yet Slack still sends the app a block_actions for it, which the
-# app must acknowledge (app.py) or the user sees a warning.
+# app must acknowledge (listeners.py) or the user sees a warning.
 LINK_ACTION_ID = "mltip_original"
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.authorize import DATABASE_TROUBLE, RETRY_SECONDS, CannotAuthorize, RememberedBots
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, ThreadedInstallationStore
 from bot.core.commands import CommandEngine

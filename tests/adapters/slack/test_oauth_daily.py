@@ -14,7 +14,7 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.oauth import SCOPES, SlackInstalls, ThreadedStateStore, create_racing
 from bot.config import Settings
 from bot.core.commands import CommandEngine
