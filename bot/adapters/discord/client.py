@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.adapters.discord.commands import ActionButton, MltipTree, Responder, build_tree
+from bot.adapters.discord.listeners import ActionButton, MltipTree, Responder, build_tree
 
 # GUILDS only: interactions carry everything else we read, and no privileged intent is needed.
 INTENTS = discord.Intents(guilds=True)

@@ -7,7 +7,7 @@ stays the one Slack and the console share — `topics`, `sources` and `help` are
 autocomplete lists those keywords and the topics first, so Discord users still find them
 in the picker without reading the help. `daily ...` queries work here too (`daily status` is how
 members without Manage Server see the tip of the day); setting it has its own command,
-`/mltip-daily` (daily.py explains why).
+`/mltip-daily` (daily_command.py explains why).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.daily import build_daily_group
+from bot.adapters.discord.daily_command import build_daily_group
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
 from bot.adapters.offload import answer, press
 from bot.core.commands import CommandEngine

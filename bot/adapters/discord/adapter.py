@@ -1,46 +1,28 @@
-"""DiscordAdapter: runs discord.py beside the rest of the bot, syncs `/mltip`, posts the daily tip.
+"""DiscordAdapter: runs discord.py beside the rest of the bot, syncs `/mltip`, and has the poster.
 
 See endpoints.py for how DISCORD_API_URL and DISCORD_GATEWAY_URL reach discord.py, sync.py for
-when commands are synced, commands.py for what `/mltip` and its buttons do.
+when commands are synced, listeners.py for what `/mltip` and its buttons do, poster.py for how
+the tip of the day is posted.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 import logging
-from collections.abc import Mapping
 
 import aiohttp
 import discord
 
-from bot.adapters.discord.client import NO_MENTIONS, Client, MltipClient, MltipShardedClient
-from bot.adapters.discord.commands import Responder
+from bot.adapters.discord.client import Client, MltipClient, MltipShardedClient
 from bot.adapters.discord.endpoints import Endpoints, claim, endpoints_for, release
-from bot.adapters.discord.render import render_embed, render_view
+from bot.adapters.discord.listeners import Responder
+from bot.adapters.discord.poster import DEFAULT_TIMEOUT, DiscordPoster
 from bot.adapters.discord.sync import sync_commands
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.core.replies import Reply
-from bot.errors import (
-    ChannelDeliveryError,
-    ConfigError,
-    DeliveryError,
-    InstallationError,
-    TransientDeliveryError,
-)
+from bot.errors import ConfigError
 
 _log = logging.getLogger("mltip.discord")
-
-NONCE_LIMIT = 25  # Discord rejects longer message nonces
-
-
-def short_nonce(nonce: str) -> str:
-    """`nonce` itself when it fits Discord's 25 characters, else a stable 25-character digest."""
-    if len(nonce) <= NONCE_LIMIT:
-        return nonce
-    return base64.b32encode(hashlib.sha256(nonce.encode()).digest()).decode()[:NONCE_LIMIT].lower()
 
 
 class DiscordAdapter:
@@ -55,17 +37,17 @@ class DiscordAdapter:
         *,
         identify_delay: float = 5.0,
         ready_timeout: float = 60.0,
-        post_timeout: float = 30.0,
+        post_timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
         self._settings = settings
         self._engine = engine
         self._identify_delay = identify_delay
         self._ready_timeout = ready_timeout
-        self._post_timeout = post_timeout
         self._client: Client | None = None
         self._task: asyncio.Task[None] | None = None
         self._endpoints: Endpoints | None = None
-        self._sends: set[asyncio.Future[discord.Message]] = set()  # posts still running after their timeout
+        # Posts the tip of the day through the client while it runs.
+        self.poster = DiscordPoster(lambda: self._client, timeout=post_timeout)
         self.synced = False  # whether the last start() overwrote Discord's command definitions
 
     @property
@@ -114,8 +96,7 @@ class DiscordAdapter:
         """Close the gateway with a normal closure (1000), ending the session, and the REST session."""
         client, task, endpoints = self._client, self._task, self._endpoints
         self._client = self._task = self._endpoints = None
-        for send in self._sends:
-            send.cancel()
+        self.poster.cancel_pending()
         if task is not None and not task.done():
             task.remove_done_callback(_log_gateway_end)  # this end is wanted
             # Client.close() races discord.py's own receive loop, which wins and closes with
@@ -127,59 +108,6 @@ class DiscordAdapter:
             await client.close()
         if endpoints is not None:
             release(endpoints)
-
-    async def post(self, channel_id: str, reply: Reply, *, nonce: str) -> str:
-        """Post `reply` to a channel; a repeated nonce makes Discord return the first message.
-
-        Returns the message id. Raises InstallationError (401), ChannelDeliveryError (403, 404,
-        a malformed id), TransientDeliveryError (429s beyond discord.py's own retries, with their
-        retry_after; 5xx, timeouts, connection errors), or DeliveryError for anything else Discord
-        refuses.
-        """
-        client = self._client
-        if client is None or client.is_closed():
-            raise TransientDeliveryError("discord adapter is not running")
-        if not channel_id.isdigit():
-            raise ChannelDeliveryError(f"not a Discord channel id: {channel_id!r}")
-        channel = client.get_partial_messageable(int(channel_id))
-        view = render_view(reply)
-        send = asyncio.ensure_future(
-            channel.send(
-                embed=render_embed(reply),
-                view=view if view is not None else discord.utils.MISSING,
-                nonce=short_nonce(nonce),  # discord.py adds enforce_nonce=True with any nonce
-                allowed_mentions=NO_MENTIONS,
-            )
-        )
-        self._sends.add(send)
-        send.add_done_callback(_settled)
-        send.add_done_callback(self._sends.discard)
-        try:
-            # Shielded: cancelled while it sleeps out a global 429, discord.py would never reopen
-            # its global gate and every later request would hang. On timeout it runs on alone.
-            message = await asyncio.wait_for(asyncio.shield(send), self._post_timeout)
-        except discord.RateLimited as exc:
-            raise TransientDeliveryError(
-                f"discord 429: rate limited for {exc.retry_after:g}s", retry_after=exc.retry_after
-            ) from exc
-        except discord.HTTPException as exc:
-            raise _delivery_error(exc) from exc
-        # Even when the request left, a retry is safe: Discord answers a repeated nonce with the
-        # first message. So these are transient, not "unknown outcome".
-        except TimeoutError as exc:
-            raise TransientDeliveryError(f"discord did not answer in {self._post_timeout:g}s") from exc
-        except (aiohttp.ClientError, OSError) as exc:
-            raise TransientDeliveryError(f"discord unreachable: {type(exc).__name__}") from exc
-        return str(message.id)
-
-    @property
-    def poster(self) -> DiscordAdapter:
-        """This adapter posts the tip of the day itself (send), through its REST client."""
-        return self
-
-    async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
-        """The daily fan-out's Poster interface: the delivery key becomes the message nonce."""
-        return await self.post(channel_id, reply, nonce=delivery_key)
 
     def _build_client(self) -> Client:
         responder = Responder(self._engine)
@@ -210,35 +138,3 @@ def _log_gateway_end(task: asyncio.Task[None]) -> None:
     """discord.py gave up on the gateway (a revoked token, a disallowed intent): say so loudly."""
     error = None if task.cancelled() else task.exception()
     _log.error("the Discord gateway connection ended for good: %r", error, exc_info=error)
-
-
-def _settled(send: asyncio.Future[discord.Message]) -> None:
-    """Retrieve the outcome of a post nobody waits for any more (it timed out), so it is not lost noise."""
-    if not send.cancelled() and send.exception() is not None:
-        _log.debug("a timed-out Discord post ended with %r", send.exception())
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from a 429's headers: X-RateLimit-Reset-After (precise), else Retry-After."""
-    for header in ("X-RateLimit-Reset-After", "Retry-After"):
-        try:
-            return max(0.0, float(headers[header]))
-        except (KeyError, ValueError):
-            continue
-    return None
-
-
-def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
-    if exc.status == 429:  # discord.py's five tries all refused (or a Cloudflare ban): not posted
-        scope = exc.response.headers.get("X-RateLimit-Scope", "unknown")
-        return TransientDeliveryError(
-            f"discord 429: rate limited ({scope})", retry_after=_retry_after(exc.response.headers)
-        )
-    reason = f"discord {exc.status} (code {exc.code}): {exc.text}"
-    if exc.status == 401:
-        return InstallationError(reason)
-    if exc.status in (403, 404):
-        return ChannelDeliveryError(reason)
-    if exc.status >= 500:
-        return TransientDeliveryError(reason)
-    return DeliveryError(reason)

@@ -2,7 +2,7 @@
 
 Why a second top-level command, and not subcommands of `/mltip`: Discord cannot invoke a command
 that has subcommands, so `/mltip` on its own (a random lesson) would have to go (see
-commands.py). Why subcommands here: each action gets exactly its own options, and `set` gets
+listeners.py). Why subcommands here: each action gets exactly its own options, and `set` gets
 typed, guided ones: `time` (required), `zone` (autocompleted from the IANA names), `days`
 (autocompleted with the usual sets, free text allowed) and `topic` (a fixed list of choices).
 
