@@ -22,8 +22,8 @@ from discord import app_commands
 
 from bot.adapters.discord.daily_command import build_daily_group
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
-from bot.adapters.offload import answer, press
 from bot.core.commands import CommandEngine
+from bot.core.conversation import answer, press
 from bot.core.daily import Daily, Invocation
 from bot.core.grammar import parse
 from bot.core.lessons import TOPIC_DESCRIPTIONS

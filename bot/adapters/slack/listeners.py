@@ -1,7 +1,7 @@
 """What answers Slack: `/mltip`, its buttons, the uninstall events, and the one error hook.
 
 `/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
-answered before (adapters/offload.py). When it would change the channel's subscription, Slack is
+answered before (bot/core/conversation.py). When it would change the channel's subscription, Slack is
 asked first (users.info, scope users:read) whether the user is a workspace admin or owner,
 unless MLTIP_SLACK_ADMINS already lists them.
 """
@@ -19,12 +19,12 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.offload import answer, press
 from bot.adapters.slack.authorize import DATABASE_TROUBLE, CannotAuthorize
 from bot.adapters.slack.oauth import SlackInstalls
 from bot.adapters.slack.render import LINK_ACTION_ID, notice, render
 from bot.adapters.slack.verify import is_trusted
 from bot.core.commands import CommandEngine
+from bot.core.conversation import answer, press
 from bot.core.daily import Daily, Invocation
 from bot.core.grammar import parse
 from bot.core.replies import Reply
