@@ -1,9 +1,9 @@
 """What answers Slack: `/mltip`, its buttons, the uninstall events, and the one error hook.
 
 `/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
-answered before (bot/core/conversation.py). When it would change the channel's subscription, Slack is
-asked first (users.info, scope users:read) whether the user is a workspace admin or owner,
-unless MLTIP_SLACK_ADMINS already lists them.
+answered before (bot/core/conversation.py). When it would change the channel's subscription,
+Slack is asked first (users.info, scope users:read) whether the user is a workspace admin or
+owner, unless MLTIP_SLACK_ADMINS already lists them.
 """
 
 from __future__ import annotations
@@ -24,10 +24,8 @@ from bot.adapters.slack.oauth import SlackInstalls
 from bot.adapters.slack.render import LINK_ACTION_ID, notice, render
 from bot.adapters.slack.verify import is_trusted
 from bot.core.commands import CommandEngine
-from bot.core.conversation import answer, press
+from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
-from bot.core.grammar import parse
-from bot.core.replies import Reply
 from bot.errors import CommandError
 from bot.store import is_unreachable
 
@@ -35,7 +33,6 @@ log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
 BUTTONS = re.compile(r"^mltip_(another|share)$")
-APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 PLATFORM = "slack"
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
@@ -45,13 +42,11 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
 
     @app.command(COMMAND)
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        text = command.get("text") or ""
+        async def invocation(daily: Daily) -> Invocation:
+            return await invocation_of(client, command, daily, admins)
+
         try:
-            parsed = parse(text)
-            if isinstance(parsed, Daily):
-                reply = await answer_daily(engine, client, command, parsed, admins)
-            else:
-                reply = await answer(engine, text, platform=PLATFORM)
+            reply = await answer(engine, command.get("text") or "", platform=PLATFORM, invocation=invocation)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=notice(str(exc)))
             return
@@ -68,14 +63,13 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
-        if action.get("action_id") == "mltip_share":
-            await respond(response_type="in_channel", replace_original=False, **render(reply))
-        elif (body.get("container") or {}).get("is_ephemeral", True):
-            await respond(response_type="ephemeral", replace_original=True, **render(reply))
-        else:
-            # Another under a public post (the tip of the day): answer privately, never replace
-            # the message everyone sees.
-            await respond(response_type="ephemeral", replace_original=False, **render(reply))
+        under_private = bool((body.get("container") or {}).get("is_ephemeral", True))
+        where = placement(reply, pressed_under_private=under_private)
+        await respond(
+            response_type="in_channel" if where is Placement.CHANNEL else "ephemeral",
+            replace_original=where is Placement.IN_PLACE,
+            **render(reply),
+        )
 
     @app.action(LINK_ACTION_ID)
     async def on_link(ack: AsyncAck) -> None:
@@ -173,13 +167,13 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: froz
     return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)
 
 
-async def answer_daily(
-    engine: CommandEngine, client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
-) -> Reply:
-    """`/mltip daily ...`: asks Slack who the user is only when the command changes something."""
+async def invocation_of(
+    client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
+) -> Invocation:
+    """Who runs `/mltip daily ...`, and where; asks Slack who the user is only when it changes something."""
     user_id = command.get("user_id") or ""
     can_manage = daily.changes_subscription and await is_workspace_admin(client, user_id, admins)
-    invocation = Invocation(
+    return Invocation(
         platform=PLATFORM,
         workspace_id=command.get("team_id") or "",
         channel_id=command.get("channel_id") or "",
@@ -187,5 +181,3 @@ async def answer_daily(
         user_name=command.get("user_name") or user_id,
         can_manage=can_manage,
     )
-    # The database call runs in a thread: the event loop keeps answering everyone else meanwhile.
-    return await asyncio.to_thread(engine.run, command.get("text") or "", platform=PLATFORM, invocation=invocation)
