@@ -12,6 +12,7 @@ import logging
 
 import aiohttp
 import discord
+from aiohttp import web
 
 from bot.adapters.discord.client import Client, MltipClient, MltipShardedClient
 from bot.adapters.discord.endpoints import Endpoints, claim, endpoints_for, release
@@ -59,6 +60,10 @@ class DiscordAdapter:
     async def is_connected(self) -> bool:
         """`connected`, in the form the runner's readiness check awaits."""
         return self.connected
+
+    def routes(self) -> list[web.RouteDef]:
+        """None: Discord is reached over the gateway the adapter opens, and nothing calls in."""
+        return []
 
     @property
     def application_id(self) -> int | None:
