@@ -25,6 +25,7 @@ from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate
 from bot.config import Settings
 from bot.core.commands import CommandEngine
+from bot.daily.schedule import Clock, utc_now
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -93,13 +94,16 @@ class SlackAdapter:
         engine: CommandEngine,
         store: Store | None = None,
         installs: SlackInstalls | None = None,
+        *,
+        clock: Clock = utc_now,
     ) -> None:
-        self.installs: SlackInstalls | None = installs  # OAuth mode; built from `store` unless given
+        self.installs: SlackInstalls | None = installs  # OAuth mode; built from `store` and `clock` unless given
         if settings.slack_oauth:
             if self.installs is None and store is None:
                 raise ConfigError("the Slack install flow (SLACK_CLIENT_ID) keeps installations in the database")
             if self.installs is None and store is not None:
-                self.installs = SlackInstalls(settings.slack_client_id or "", settings.slack_client_secret or "", store)
+                client_id, secret = settings.slack_client_id or "", settings.slack_client_secret or ""
+                self.installs = SlackInstalls(client_id, secret, store, clock=clock)
         elif not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings

@@ -19,7 +19,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -36,6 +35,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.authorize import LOOKUP_SECONDS, CannotAuthorize, RememberedBots, WorkspaceAuthorize
+from bot.daily.schedule import Clock, utc_now
 from bot.errors import TransientDeliveryError
 from bot.log import mask_secrets
 from bot.store import Platform, writer_engine
@@ -143,9 +143,11 @@ class ThreadedInstallationStore(AsyncInstallationStore):
 class ThreadedStateStore(AsyncOAuthStateStore):
     """slack_sdk's SQLAlchemy OAuth state store for bolt, each call in a worker thread."""
 
-    def __init__(self, engine: Any, expiration_seconds: int = STATE_SECONDS) -> None:
+    def __init__(self, store: Store, *, clock: Clock = utc_now, expiration_seconds: int = STATE_SECONDS) -> None:
+        self._store = store
+        self._clock = clock
         # consume() reads, then deletes: the same SQLite write-lock rule as for installations.
-        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds, writer_engine(engine), logger=store_log)
+        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds, writer_engine(store.engine), logger=store_log)
 
     @property
     def logger(self) -> logging.Logger:
@@ -160,10 +162,7 @@ class ThreadedStateStore(AsyncOAuthStateStore):
     def _issue(self) -> str:
         # Every view of the install page stores a state, and slack_sdk deletes only the used ones:
         # without this sweep, crawlers and abandoned installs would grow the table forever.
-        table = self.sync.oauth_states
-        now = datetime.now(UTC).replace(tzinfo=None)  # the column holds naive UTC (slack_sdk's choice)
-        with self.sync.engine.begin() as connection:
-            connection.execute(table.delete().where(table.c.expire_at < now))
+        self._store.oauth_states.sweep_expired(now=self._clock())
         return self.sync.issue()
 
 
@@ -176,15 +175,18 @@ class SlackInstalls:
         client_secret: str,
         store: Store,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = utc_now,
+        timer: Callable[[], float] = time.monotonic,
         lookup_seconds: float = LOOKUP_SECONDS,
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.store = store
+        self._clock = clock  # dates what the store keeps: states' expiry sweeps, audit rows
         self.installations = ThreadedInstallationStore(client_id, store.engine)
-        self.states = ThreadedStateStore(store.engine)
-        self.bots = RememberedBots(self._find_bot, clock=clock, lookup_seconds=lookup_seconds)
+        self.states = ThreadedStateStore(store, clock=clock)
+        # Monotonic: how long the database has been unreachable, whatever the wall clock does.
+        self.bots = RememberedBots(self._find_bot, clock=timer, lookup_seconds=lookup_seconds)
 
     def create_tables(self) -> None:
         """Create slack_sdk's tables where missing; safe when several replicas start at once."""
@@ -234,7 +236,7 @@ class SlackInstalls:
         if team_id is None:  # an org-wide install; subscriptions are kept per workspace
             return 0
         return self.store.subscriptions.remove_workspace(
-            Platform.SLACK, team_id, actor=f"slack ({why})", now=datetime.now(UTC)
+            Platform.SLACK, team_id, actor=f"slack ({why})", now=self._clock()
         )
 
 
