@@ -21,7 +21,8 @@ from bot.adapters.discord.poster import DEFAULT_TIMEOUT, DiscordPoster
 from bot.adapters.discord.sync import sync_commands
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.errors import ConfigError
+from bot.daily.schedule import resolve_timezone
+from bot.errors import CommandError, ConfigError
 
 _log = logging.getLogger("mltip.discord")
 
@@ -77,11 +78,15 @@ class DiscordAdapter:
         token = self._settings.discord_token
         if not token:
             raise ConfigError("DISCORD_TOKEN is not set")
+        try:  # as the daily service resolves it ('asia/kolkata' is Asia/Kolkata), for /mltip-daily set
+            default_zone = resolve_timezone(self._settings.default_timezone).key
+        except CommandError as exc:
+            raise ConfigError(f"MLTIP_DEFAULT_TIMEZONE: {exc}") from None
         endpoints = endpoints_for(self._settings)
         claim(endpoints)
         self._endpoints = endpoints
         self._engine.index  # noqa: B018 -- built now, so the first autocomplete answers fast
-        self._client = client = self._build_client()
+        self._client = client = self._build_client(default_zone)
         try:
             try:
                 await client.login(token)
@@ -114,14 +119,15 @@ class DiscordAdapter:
         if endpoints is not None:
             release(endpoints)
 
-    def _build_client(self) -> Client:
+    def _build_client(self, default_zone: str) -> Client:
         responder = Responder(self._engine)
         count = self._settings.discord_shard_count
         if count is None:
-            return MltipClient(responder, identify_delay=self._identify_delay)
+            return MltipClient(responder, identify_delay=self._identify_delay, default_zone=default_zone)
         return MltipShardedClient(
             responder,
             identify_delay=self._identify_delay,
+            default_zone=default_zone,
             shard_count=count,
             shard_ids=self._settings.discord_shard_ids,
         )

@@ -225,8 +225,11 @@ class MltipTree(app_commands.CommandTree[discord.Client]):
         await self.responder.report(interaction, error, command=f"/{COMMAND_NAME}")
 
 
-def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
-    """The tree holding `/mltip` and `/mltip-daily`, global by definition (the adapter copies it to a dev guild)."""
+def build_tree(client: discord.Client, responder: Responder, *, default_zone: str) -> MltipTree:
+    """The tree holding `/mltip` and `/mltip-daily`, global by definition (the adapter copies it to a dev guild).
+
+    `default_zone` is the zone of a daily time given without one (MLTIP_DEFAULT_TIMEZONE).
+    """
     tree = MltipTree(client, responder)
 
     @tree.command(name=COMMAND_NAME, description=COMMAND_DESCRIPTION)
@@ -248,5 +251,5 @@ def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
             _log.exception("autocomplete failed: guild=%s user=%s", context["guild"], context["user"], extra=context)
             return []
 
-    tree.add_command(build_daily_group(responder.answer))
+    tree.add_command(build_daily_group(responder.answer, default_zone=default_zone))
     return tree
