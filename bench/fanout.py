@@ -83,7 +83,7 @@ async def measure(report: Report) -> None:
     fanout = Fanout(
         store,
         engine,
-        {"slack": SlackPoster(slack.api_url, token), "discord": adapter},
+        {"slack": SlackPoster(slack.api_url, token), "discord": adapter.poster},
         clock=clock,
         pacer=Pacer(DEFAULT_PACES),
         concurrency=256,

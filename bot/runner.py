@@ -12,10 +12,11 @@ import logging
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.adapters import Adapter
 from bot.adapters.console import run_console
 from bot.config import Settings
 from bot.core.commands import CommandEngine
@@ -31,21 +32,6 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger("mltip")
-
-
-class Adapter(Protocol):
-    """What the runner needs of a chat adapter."""
-
-    platform: str
-
-    @property
-    def poster(self) -> Poster | None: ...
-
-    async def is_connected(self) -> bool: ...
-
-    async def start(self) -> None: ...
-
-    async def close(self) -> None: ...
 
 
 def open_store(settings: Settings) -> Store:
@@ -80,7 +66,7 @@ def build_adapters(settings: Settings, engine: CommandEngine, store: Store | Non
     """One adapter per configured platform; each platform's library loads only when configured."""
     adapters: list[Adapter] = []
     if settings.has_slack:
-        from bot.adapters.slack.app import SlackAdapter
+        from bot.adapters.slack.adapter import SlackAdapter
 
         adapters.append(SlackAdapter(settings, engine, store))
     if settings.has_discord:
@@ -108,8 +94,8 @@ async def serve(
     if store is not None:
         readiness["database"] = lambda: asyncio.to_thread(store.is_current)
     for adapter in adapters:
-        routes += getattr(adapter, "routes", list)()
-        readiness[type(adapter).__name__.removesuffix("Adapter").lower()] = adapter.is_connected
+        routes += adapter.routes()
+        readiness[adapter.platform] = adapter.is_connected
     app = build_web_app(routes, metrics=metrics, readiness=readiness)
     runner = await start_web(app, settings.http_port)
     log.info("listening on port %d", settings.http_port)
@@ -142,8 +128,7 @@ def build_daily(
 
     posters: dict[str, Poster] = {}
     for adapter in adapters:
-        poster = getattr(adapter, "poster", None)
-        if poster is not None:
+        if (poster := adapter.poster) is not None:
             posters[adapter.platform] = poster
     fanout = Fanout(
         store, engine, posters, clock=utc_now, pacer=Pacer(DEFAULT_PACES), on_outcome=metrics.observe_delivery

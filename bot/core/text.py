@@ -1,9 +1,12 @@
-"""Word handling shared by search and commands (kept apart so neither drags the other in)."""
+"""Text handling shared by search, commands and every platform's renderer (kept apart so none drags
+the others in)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+ELLIPSIS = "…"
 
 
 def fold(text: str) -> str:
@@ -17,3 +20,8 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """The folded words of `text`."""
     return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, ending in an ellipsis when cut (platforms cap every field)."""
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS

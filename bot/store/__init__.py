@@ -4,6 +4,7 @@
     store.subscriptions   # Subscriptions: subscribe, pause, resume, workspace pauses, audit log
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
     store.deck            # Deck: next_lesson
+    store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
 
 Only this package imports sqlalchemy and alembic; callers see the value objects in records.py.
 Every method runs in its own transaction and is safe to call from several threads (one Store per
@@ -20,6 +21,7 @@ from sqlalchemy.engine import URL
 from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
 from bot.store.deck import Deck
 from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
+from bot.store.oauth_states import OAuthStates
 from bot.store.records import (
     AuditAction,
     AuditEntry,
@@ -45,6 +47,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Ledger",
+    "OAuthStates",
     "Platform",
     "Recovered",
     "Store",
@@ -62,13 +65,14 @@ __all__ = [
 
 
 class Store:
-    """The store's three parts over one engine."""
+    """The store's parts over one engine."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.subscriptions = Subscriptions(engine)
         self.ledger = Ledger(engine)
         self.deck = Deck(engine)
+        self.oauth_states = OAuthStates(engine)
 
     @classmethod
     def open(cls, url: str | URL, *, migrate: bool = True) -> Store:

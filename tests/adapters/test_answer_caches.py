@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from bot.adapters.discord import render as discord_render
 from bot.adapters.slack import render as slack_render
-from bot.core.cache import BoundedCache
+from bot.core.cache import RENDERED_CACHE_BYTES, BoundedCache
 from bot.core.commands import SEARCH_CACHE_BYTES, SEARCH_CACHE_SIZE, CommandEngine
 from bot.core.library import Library
 from bot.core.limits import MAX_QUESTION_CHARS
@@ -35,8 +35,8 @@ def caches(engine: CommandEngine) -> list[tuple[BoundedCache[object, object], in
     return [
         (engine._best, SEARCH_CACHE_BYTES),  # type: ignore[list-item]
         (engine._replies, SEARCH_CACHE_BYTES),  # type: ignore[list-item]
-        (slack_render._rendered, slack_render.RENDERED_CACHE_BYTES),  # type: ignore[list-item]
-        (discord_render._rendered, discord_render.RENDERED_CACHE_BYTES),  # type: ignore[list-item]
+        (slack_render._rendered, RENDERED_CACHE_BYTES),  # type: ignore[list-item]
+        (discord_render._rendered, RENDERED_CACHE_BYTES),  # type: ignore[list-item]
     ]
 
 
@@ -47,7 +47,7 @@ def test_a_flood_of_distinct_long_questions_stays_within_every_cache_budget(libr
         ask_and_render(engine, next(questions))
     for cache, budget in caches(engine):
         assert len(cache) <= SEARCH_CACHE_SIZE and cache.bytes <= budget
-    assert slack_render._rendered.bytes > 0.9 * slack_render.RENDERED_CACHE_BYTES  # this flood reaches it
+    assert slack_render._rendered.bytes > 0.9 * RENDERED_CACHE_BYTES  # this flood reaches it
 
 
 def test_the_estimate_bounds_what_the_caches_really_keep(library: Library) -> None:

@@ -36,7 +36,7 @@ async def discord(engine: CommandEngine) -> AsyncIterator[tuple[FakeDiscord, Dis
 
 def scheduler(store: Store, engine: CommandEngine, adapter: DiscordAdapter) -> DailyScheduler:
     clock = RunningClock(NINE_BERLIN)
-    fanout = make_fanout(store, engine, {"discord": adapter}, clock)
+    fanout = make_fanout(store, engine, {"discord": adapter.poster}, clock)
     return DailyScheduler(
         store, fanout, clock=clock, worker_id="w", grace=timedelta(hours=3), platforms=frozenset({"discord"})
     )

@@ -79,7 +79,7 @@ async def test_a_discord_burst_of_429s_still_posts_the_tip(
     (sub,) = subscribe_many(store, 1, platform=Platform.DISCORD, workspaces=1, now=SUBSCRIBED, prefix="3" * 18)
     fake.channels.add(sub.channel_id)
     fake.fail("POST", MESSAGES, 429, times=5, retry_after=0.05, scope=scope)  # more than discord.py retries
-    daily = scheduler(store, engine, "discord", adapter, RunningClock(NINE_BERLIN), retry=RetryPolicy())
+    daily = scheduler(store, engine, "discord", adapter.poster, RunningClock(NINE_BERLIN), retry=RetryPolicy())
     result = await daily.tick()
     delivery = store.ledger.last_delivery(sub.id)
     assert delivery is not None and (delivery.status, delivery.error) == (DeliveryStatus.SENT, None)

@@ -63,6 +63,9 @@ class PostgresProxy:
         self._call(self._cut())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        # Closed, or the loop and its self-pipe are left for the garbage collector, whose
+        # ResourceWarnings then fail whichever test happens to be running.
+        self._loop.close()
 
     def _call(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)

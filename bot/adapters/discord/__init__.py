@@ -5,7 +5,7 @@ The only package that imports `discord` (DESIGN.md); nothing here is imported by
 
 from __future__ import annotations
 
-from bot.adapters.discord.app import DiscordAdapter
+from bot.adapters.discord.adapter import DiscordAdapter
 from bot.adapters.discord.invite import invite_url
 
 __all__ = ["DiscordAdapter", "invite_url"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.adapters.discord.commands import ActionButton, MltipTree, Responder, build_tree
+from bot.adapters.discord.listeners import ActionButton, MltipTree, Responder, build_tree
 
 # GUILDS only: interactions carry everything else we read, and no privileged intent is needed.
 INTENTS = discord.Intents(guilds=True)
@@ -25,11 +25,11 @@ MAX_RATELIMIT_WAIT = 30.0  # discord.py's smallest allowed value
 class MltipClient(discord.Client):
     """A single gateway connection."""
 
-    def __init__(self, responder: Responder, *, identify_delay: float) -> None:
+    def __init__(self, responder: Responder, *, identify_delay: float, default_zone: str) -> None:
         super().__init__(intents=INTENTS, allowed_mentions=NO_MENTIONS, max_ratelimit_timeout=MAX_RATELIMIT_WAIT)
         self.responder = responder
         self.identify_delay = identify_delay
-        self.tree: MltipTree = build_tree(self, responder)
+        self.tree: MltipTree = build_tree(self, responder, default_zone=default_zone)
         self.live = asyncio.Event()  # set while a session is READY (or RESUMED)
         self.add_dynamic_items(ActionButton)
 
@@ -60,7 +60,13 @@ class MltipShardedClient(discord.AutoShardedClient):
     """The shards `shard_ids` out of `shard_count`, for deployments split over processes."""
 
     def __init__(
-        self, responder: Responder, *, identify_delay: float, shard_count: int, shard_ids: Sequence[int] | None
+        self,
+        responder: Responder,
+        *,
+        identify_delay: float,
+        default_zone: str,
+        shard_count: int,
+        shard_ids: Sequence[int] | None,
     ) -> None:
         super().__init__(
             intents=INTENTS,
@@ -71,7 +77,7 @@ class MltipShardedClient(discord.AutoShardedClient):
         )
         self.responder = responder
         self.identify_delay = identify_delay
-        self.tree: MltipTree = build_tree(self, responder)
+        self.tree: MltipTree = build_tree(self, responder, default_zone=default_zone)
         self.live = asyncio.Event()  # set while every shard's session is READY (or RESUMED)
         self._live_shards: set[int] = set()
         self.add_dynamic_items(ActionButton)

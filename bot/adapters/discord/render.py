@@ -20,8 +20,9 @@ from typing import Any
 
 import discord
 
-from bot.core.cache import BoundedCache, text_bytes
+from bot.core.cache import RENDERED_CACHE_BYTES, RENDERED_CACHE_SIZE, BoundedCache, text_bytes
 from bot.core.replies import READ_THE_ORIGINAL, Action, ActionKind, Reply
+from bot.core.text import clip
 
 # https://discord.com/developers/docs/resources/message#embed-object-embed-limits
 TITLE_LIMIT = 256
@@ -42,16 +43,10 @@ CUSTOM_ID_PREFIX = "mltip:"
 # DOTALL: a payload carries a user's query, and nothing may make the template miss it.
 CUSTOM_ID_TEMPLATE = re.compile(re.escape(CUSTOM_ID_PREFIX) + r"(?P<payload>.+)", re.DOTALL)
 EMBED_COLOUR = discord.Colour(0x2B6CB0)
-ELLIPSIS = "…"
 # Discord's markdown: emphasis, strike, spoiler, code, masked links, and (at a line's start)
 # headers, quotes and lists. A backslash before any of them shows the character itself.
 MARKUP = re.compile(r"[\\*_~|`\[]|^[#>-]")
 BUTTON_STYLES = {ActionKind.ANOTHER: discord.ButtonStyle.secondary, ActionKind.SHARE: discord.ButtonStyle.primary}
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters, ending in an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def neutralise(text: str) -> str:
@@ -167,8 +162,6 @@ def render_view(reply: Reply) -> discord.ui.View | None:
     return view
 
 
-RENDERED_CACHE_SIZE = 1024
-RENDERED_CACHE_BYTES = 8 * 1024 * 1024  # estimated; a lesson's embed and buttons are a few KB
 Rendered = tuple[discord.Embed, discord.ui.View | None]
 
 
@@ -188,7 +181,8 @@ def render(reply: Reply) -> Rendered:
     Building them is most of an answer's own cost, and both are only read when sent (the view
     is stopped, so discord.py never tracks or changes it). Oldest answers are forgotten first.
     """
-    found = _rendered.get(reply)
-    if found is None:
-        found = _rendered.put(reply, (render_embed(reply), render_view(reply)))
-    return found
+    return _rendered.get_or_put(reply, _render)
+
+
+def _render(reply: Reply) -> Rendered:
+    return render_embed(reply), render_view(reply)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,6 +30,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Bot
 
 from bot.adapters.slack.poster import INSTALL_ERRORS
+from bot.core.cache import BoundedCache
 from bot.store import is_unreachable
 
 log = logging.getLogger("mltip.slack")
@@ -65,8 +65,7 @@ class RememberedBots:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._find = find
-        self._bots: OrderedDict[Workspace, Bot] = OrderedDict()
-        self._limit = limit
+        self._bots: BoundedCache[Workspace, Bot] = BoundedCache(max_entries=limit)  # least lately found go first
         self._lookup_seconds = lookup_seconds
         self._retry_seconds = retry_seconds
         self._clock = clock
@@ -94,16 +93,13 @@ class RememberedBots:
 
     def forget(self, enterprise_id: str | None, team_id: str | None) -> None:
         """The workspace uninstalled the app: never answer it from memory."""
-        self._bots.pop((enterprise_id, team_id), None)
+        self._bots.discard((enterprise_id, team_id))
 
     def _remember(self, key: Workspace, bot: Bot | None) -> None:
         if bot is None:
-            self._bots.pop(key, None)
-            return
-        self._bots[key] = bot
-        self._bots.move_to_end(key)
-        if len(self._bots) > self._limit:
-            self._bots.popitem(last=False)
+            self._bots.discard(key)
+        else:
+            self._bots.put(key, bot)
 
     def _unreachable(self, error: BaseException) -> None:
         if self._retry_at is None:
@@ -129,8 +125,7 @@ class WorkspaceAuthorize(AsyncAuthorize):
     def __init__(self, bots: RememberedBots, limit: int = REMEMBERED_WORKSPACES) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self.bots = bots
-        self._results: OrderedDict[str, AuthorizeResult] = OrderedDict()  # by bot token
-        self._limit = limit
+        self._results: BoundedCache[str, AuthorizeResult] = BoundedCache(max_entries=limit)  # by bot token
 
     async def __call__(
         self,
@@ -158,7 +153,4 @@ class WorkspaceAuthorize(AsyncAuthorize):
         result = AuthorizeResult.from_auth_test_response(
             auth_test_response=answer, bot_token=token, bot_scopes=bot.bot_scopes
         )
-        self._results[token] = result
-        if len(self._results) > self._limit:
-            self._results.popitem(last=False)
-        return result
+        return self._results.put(token, result)

@@ -9,7 +9,8 @@ these are its routes on the bot's own web server, next to /slack/events.
 Installations and states live in the bot's own database, in slack_sdk's SQLAlchemy tables
 (slack_installations, slack_bots, slack_oauth_states). Those stores are synchronous, so every
 call runs in a worker thread and the event loop keeps answering meanwhile. When a workspace
-uninstalls the app or revokes its bot token, its installation and its subscriptions are deleted.
+uninstalls the app or revokes its bot token (listeners.py hears it), its installation and its
+subscriptions are deleted.
 """
 
 from __future__ import annotations
@@ -18,12 +19,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -35,6 +35,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.authorize import LOOKUP_SECONDS, CannotAuthorize, RememberedBots, WorkspaceAuthorize
+from bot.daily.schedule import Clock, utc_now
 from bot.errors import TransientDeliveryError
 from bot.log import mask_secrets
 from bot.store import Platform, writer_engine
@@ -142,9 +143,11 @@ class ThreadedInstallationStore(AsyncInstallationStore):
 class ThreadedStateStore(AsyncOAuthStateStore):
     """slack_sdk's SQLAlchemy OAuth state store for bolt, each call in a worker thread."""
 
-    def __init__(self, engine: Any, expiration_seconds: int = STATE_SECONDS) -> None:
+    def __init__(self, store: Store, *, clock: Clock = utc_now, expiration_seconds: int = STATE_SECONDS) -> None:
+        self._store = store
+        self._clock = clock
         # consume() reads, then deletes: the same SQLite write-lock rule as for installations.
-        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds, writer_engine(engine), logger=store_log)
+        self.sync = SQLAlchemyOAuthStateStore(expiration_seconds, writer_engine(store.engine), logger=store_log)
 
     @property
     def logger(self) -> logging.Logger:
@@ -159,10 +162,7 @@ class ThreadedStateStore(AsyncOAuthStateStore):
     def _issue(self) -> str:
         # Every view of the install page stores a state, and slack_sdk deletes only the used ones:
         # without this sweep, crawlers and abandoned installs would grow the table forever.
-        table = self.sync.oauth_states
-        now = datetime.now(UTC).replace(tzinfo=None)  # the column holds naive UTC (slack_sdk's choice)
-        with self.sync.engine.begin() as connection:
-            connection.execute(table.delete().where(table.c.expire_at < now))
+        self._store.oauth_states.sweep_expired(now=self._clock())
         return self.sync.issue()
 
 
@@ -175,15 +175,18 @@ class SlackInstalls:
         client_secret: str,
         store: Store,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock = utc_now,
+        timer: Callable[[], float] = time.monotonic,
         lookup_seconds: float = LOOKUP_SECONDS,
     ) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.store = store
+        self._clock = clock  # dates what the store keeps: states' expiry sweeps, audit rows
         self.installations = ThreadedInstallationStore(client_id, store.engine)
-        self.states = ThreadedStateStore(store.engine)
-        self.bots = RememberedBots(self._find_bot, clock=clock, lookup_seconds=lookup_seconds)
+        self.states = ThreadedStateStore(store, clock=clock)
+        # Monotonic: how long the database has been unreachable, whatever the wall clock does.
+        self.bots = RememberedBots(self._find_bot, clock=timer, lookup_seconds=lookup_seconds)
 
     def create_tables(self) -> None:
         """Create slack_sdk's tables where missing; safe when several replicas start at once."""
@@ -233,7 +236,7 @@ class SlackInstalls:
         if team_id is None:  # an org-wide install; subscriptions are kept per workspace
             return 0
         return self.store.subscriptions.remove_workspace(
-            Platform.SLACK, team_id, actor=f"slack ({why})", now=datetime.now(UTC)
+            Platform.SLACK, team_id, actor=f"slack ({why})", now=self._clock()
         )
 
 
@@ -271,24 +274,3 @@ def browser_request(request: web.Request) -> AsyncBoltRequest:
     """A browser's GET for bolt's install flow: its query and headers, never a body (a GET has no
     use for one, and bolt would decode and parse whatever was sent)."""
     return AsyncBoltRequest(body="", query=request.query_string, headers=dict(request.headers))
-
-
-def listen_for_uninstalls(app: AsyncApp, installs: SlackInstalls) -> None:
-    """app_uninstalled and a revoked bot token: forget the workspace (bolt has already acked)."""
-
-    async def forget(context: AsyncBoltContext, why: str) -> None:
-        enterprise_id, team_id = context.enterprise_id, context.team_id
-        installs.bots.forget(enterprise_id, team_id)
-        removed = await asyncio.to_thread(installs.forget, enterprise_id, team_id, why)
-        where = {"platform": "slack", "workspace": team_id}
-        log.info("%s in %s: installation deleted, %d subscription(s) removed", why, team_id, removed, extra=where)
-
-    @app.event("app_uninstalled")
-    async def on_app_uninstalled(context: AsyncBoltContext) -> None:
-        await forget(context, "app_uninstalled")
-
-    @app.event("tokens_revoked")
-    async def on_tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
-        # Only the bot token matters: the app asks for no user scopes, so it holds no user tokens.
-        if (event.get("tokens") or {}).get("bot"):
-            await forget(context, "tokens_revoked")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.cache import BoundedCache, text_bytes
+from bot.core.cache import RENDERED_CACHE_BYTES, RENDERED_CACHE_SIZE, BoundedCache, text_bytes
 from bot.core.replies import READ_THE_ORIGINAL, ActionKind, Reply
+from bot.core.text import clip
 
 MAX_BLOCKS = 50
 MAX_HEADER = 150
@@ -21,7 +22,7 @@ MAX_FIELD = 2000
 MAX_CONTEXT = 2000
 ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share"}
 # A url button opens its link, yet Slack still sends the app a block_actions for it, which the
-# app must acknowledge (app.py) or the user sees a warning.
+# app must acknowledge (listeners.py) or the user sees a warning.
 LINK_ACTION_ID = "mltip_original"
 
 
@@ -33,15 +34,11 @@ def escape(text: str) -> str:
 def notice(text: str) -> str:
     """The `text` of a message that is only text (an error, an apology), escaped: errors quote
     what users typed."""
-    return _cut(escape(text), MAX_SECTION)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(escape(text), MAX_SECTION)
 
 
 def _mrkdwn(text: str, limit: int = MAX_SECTION) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": _cut(text, limit)}
+    return {"type": "mrkdwn", "text": clip(text, limit)}
 
 
 def _context(text: str) -> dict[str, Any]:
@@ -73,8 +70,6 @@ def _field_blocks(reply: Reply) -> list[dict[str, Any]]:
     return blocks
 
 
-RENDERED_CACHE_SIZE = 1024
-RENDERED_CACHE_BYTES = 8 * 1024 * 1024  # estimated; a lesson's message is a few KB
 _rendered: BoundedCache[Reply, dict[str, Any]] = BoundedCache(
     max_entries=RENDERED_CACHE_SIZE, max_bytes=RENDERED_CACHE_BYTES, weigh=lambda _reply, message: text_bytes(message)
 )
@@ -85,15 +80,12 @@ def render(reply: Reply) -> dict[str, Any]:
 
     Callers must not change the returned message; bolt and slack_sdk only serialise it.
     """
-    found = _rendered.get(reply)
-    if found is None:
-        found = _rendered.put(reply, _render(reply))
-    return found
+    return _rendered.get_or_put(reply, _render)
 
 
 def _render(reply: Reply) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _cut(reply.title, MAX_HEADER)}}
+        {"type": "header", "text": {"type": "plain_text", "text": clip(reply.title, MAX_HEADER)}}
     ]
     if reply.note:
         blocks.append(_context(escape(reply.note)))
@@ -104,7 +96,7 @@ def _render(reply: Reply) -> dict[str, Any]:
         {
             "type": "button",
             "action_id": ACTION_IDS[action.kind],
-            "text": {"type": "plain_text", "text": _cut(action.label, MAX_BUTTON_TEXT)},
+            "text": {"type": "plain_text", "text": clip(action.label, MAX_BUTTON_TEXT)},
             "value": action.payload,
         }
         for action in reply.actions
@@ -125,4 +117,4 @@ def _render(reply: Reply) -> dict[str, Any]:
     fallback = f"{reply.title}\n{reply.text}" if reply.lesson is not None else reply.plain_text
     if reply.shared_by:
         fallback += f"\nShared by {reply.shared_by}"
-    return {"text": _cut(escape(fallback), MAX_SECTION), "blocks": blocks[:MAX_BLOCKS]}
+    return {"text": clip(escape(fallback), MAX_SECTION), "blocks": blocks[:MAX_BLOCKS]}

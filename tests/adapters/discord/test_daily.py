@@ -13,6 +13,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.daily.service import DailyService
+from bot.errors import ConfigError
 from bot.store import ChannelKey, Platform, Store
 from tests.adapters.discord.conftest import StartAdapter
 from tests.adapters.discord.limits import embed_problems
@@ -110,6 +111,51 @@ async def test_a_time_that_is_an_action_word_is_not_taken_for_one(
     data = answer(await daily(fake, "set", time="off"))
     assert data["content"].startswith("'off' is not a time I understand.")
     assert store.subscriptions.get(channel_of(fake)) is not None
+
+
+def zone_option(fake: FakeDiscord) -> dict[str, Any]:
+    """`/mltip-daily set`'s zone option, as Discord has it."""
+    [set_command] = [o for o in fake.command_definition("mltip-daily")["options"] if o["name"] == "set"]
+    [zone] = [o for o in set_command["options"] if o["name"] == "zone"]
+    return zone
+
+
+async def test_the_zone_option_names_utc_when_no_default_zone_is_configured(
+    fake: FakeDiscord, adapter: DiscordAdapter
+) -> None:
+    assert zone_option(fake)["description"] == "Your time zone, e.g. Europe/Berlin (default UTC)"
+
+
+async def test_the_zone_option_names_the_configured_default_zone(
+    fake: FakeDiscord, start_adapter: StartAdapter, library: Library, store: Store
+) -> None:
+    service = DailyService(store, clock=lambda: NOW, default_zone="asia/kolkata")
+    await start_adapter(with_engine=CommandEngine(library, daily=service), default_timezone="asia/kolkata")
+    assert zone_option(fake)["description"] == "Your time zone, e.g. Europe/Berlin (default Asia/Kolkata)"
+    answer(await daily(fake, "set", time="09:00"))  # no zone: the time is in the zone the option named
+    subscription = store.subscriptions.get(channel_of(fake))
+    assert subscription is not None and subscription.timezone == "Asia/Kolkata"
+
+
+async def test_changing_the_default_zone_syncs_the_commands_once(
+    fake: FakeDiscord, start_adapter: StartAdapter
+) -> None:
+    synced = []
+    for zone in ("UTC", "Europe/Berlin", "Europe/Berlin"):  # three starts, one after the other
+        adapter = await start_adapter(default_timezone=zone)
+        synced.append(adapter.synced)
+        await adapter.close()
+    assert synced == [True, True, False]
+    assert zone_option(fake)["description"].endswith("(default Europe/Berlin)")
+
+
+async def test_a_default_zone_that_is_not_a_place_stops_the_start(
+    fake: FakeDiscord, start_adapter: StartAdapter
+) -> None:
+    with pytest.raises(ConfigError, match="MLTIP_DEFAULT_TIMEZONE: Unknown time zone 'Mars/Olympus_Mons'"):
+        await start_adapter(default_timezone="Mars/Olympus_Mons")
+    assert not fake.requests  # nothing was asked of Discord
+    assert (await start_adapter()).connected  # and nothing was left claimed
 
 
 async def test_a_misspelt_zone_gets_suggestions(fake: FakeDiscord, adapter: DiscordAdapter) -> None:

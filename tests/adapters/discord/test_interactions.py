@@ -123,7 +123,7 @@ async def test_share_by_a_member_named_everyone_pings_nobody(fake: FakeDiscord, 
 async def test_another_under_a_public_post_answers_privately(
     fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine
 ) -> None:
-    posted = await adapter.post(fake.channel_id, engine.run("papers"), nonce="daily-1")  # the daily tip
+    posted = await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="daily-1")  # the daily tip
     message = fake.messages[posted]
     exchange = await fake.press(message, buttons(message)["Another"])
     assert exchange.callback["type"] == CHANNEL_MESSAGE  # a new private answer, not an edit of everyone's post

@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.authorize import DATABASE_TROUBLE, RETRY_SECONDS, CannotAuthorize, RememberedBots
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, ThreadedInstallationStore
 from bot.core.commands import CommandEngine
@@ -88,7 +88,7 @@ async def bot(fake_slack: FakeSlack, library: Library, outage: Outage) -> AsyncI
     clock = Clock()
     port = free_port()
     engine = CommandEngine(library, daily=DailyService(outage.store, clock=utc_now))
-    installs = SlackInstalls(CLIENT_ID, CLIENT_SECRET, outage.store, clock=clock, lookup_seconds=LOOKUP_SECONDS)
+    installs = SlackInstalls(CLIENT_ID, CLIENT_SECRET, outage.store, timer=clock, lookup_seconds=LOOKUP_SECONDS)
     adapter = SlackAdapter(oauth_settings(fake_slack, port), engine, outage.store, installs=installs)
     await adapter.start()
     runner = await start_web(build_web_app(adapter.routes()), port, host="127.0.0.1")

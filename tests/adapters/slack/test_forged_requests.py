@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
-from bot.adapters.slack.app import build_app
+from bot.adapters.slack.adapter import build_app
 from bot.core.commands import CommandEngine
 from tests.adapters.slack.conftest import free_port, slack_settings
 from tests.fakes.listener import Listener

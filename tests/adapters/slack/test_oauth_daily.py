@@ -14,14 +14,14 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from bot.adapters.slack.app import SlackAdapter
-from bot.adapters.slack.oauth import SCOPES, SlackInstalls, ThreadedStateStore, create_racing
+from bot.adapters.slack.adapter import SlackAdapter
+from bot.adapters.slack.oauth import SCOPES, STATE_SECONDS, SlackInstalls, ThreadedStateStore, create_racing
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.errors import ConfigError
-from bot.store import ChannelKey, Platform, Store
+from bot.store import AuditAction, ChannelKey, Platform, Store
 from bot.web import build_web_app, start_web
 from tests.adapters.slack.conftest import free_port, slack_settings
 from tests.adapters.slack.installer import Installer, oauth_settings
@@ -32,6 +32,7 @@ from tests.fakes.slack_server import FakeSlack
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_UTC = datetime(2024, 7, 15, 9, 0, tzinfo=UTC)
+UNINSTALLED = datetime(2024, 7, 16, 18, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -141,7 +142,7 @@ def test_losing_the_create_table_race_is_retried_and_other_errors_are_not() -> N
 
 
 async def test_expired_install_states_are_swept_when_new_ones_are_issued(store: Store) -> None:
-    states = ThreadedStateStore(store.engine, expiration_seconds=-1)  # every state expires at once
+    states = ThreadedStateStore(store, expiration_seconds=-1)  # every state expires at once
     SlackInstalls(CLIENT_ID, CLIENT_SECRET, store).create_tables()
     for _ in range(3):
         await states.async_issue()
@@ -149,6 +150,38 @@ async def test_expired_install_states_are_swept_when_new_ones_are_issued(store: 
     with store.engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 1
     assert not await states.async_consume(await states.async_issue())  # expired states are refused
+
+
+async def test_issuing_a_state_sweeps_out_those_expired_by_the_clock_slack_installs_is_given(store: Store) -> None:
+    now = [datetime.now(UTC)]
+    installs = SlackInstalls(CLIENT_ID, CLIENT_SECRET, store, clock=lambda: now[0])
+    installs.create_tables()
+    for _ in range(3):
+        await installs.states.async_issue()  # each good for STATE_SECONDS from now
+    table = installs.states.sync.oauth_states
+
+    def count() -> int:
+        with store.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+    assert count() == 3
+    now[0] += timedelta(seconds=STATE_SECONDS + 60)  # by this clock, all three have expired
+    await installs.states.async_issue()
+    assert count() == 1
+
+
+def test_an_uninstall_is_dated_by_the_adapters_clock(
+    fake_slack: FakeSlack, engine: CommandEngine, store: Store
+) -> None:
+    adapter = SlackAdapter(oauth_settings(fake_slack, free_port()), engine, store, clock=lambda: UNINSTALLED)
+    assert adapter.installs is not None
+    adapter.installs.create_tables()
+    subscribe(store, "T0ONE", "C1")
+    assert adapter.installs.forget(None, "T0ONE", "app_uninstalled") == 1
+    [audit] = [
+        a for a in store.subscriptions.audit(Platform.SLACK, "T0ONE") if a.action is AuditAction.REMOVE_WORKSPACE
+    ]
+    assert audit.at == UNINSTALLED and audit.actor == "slack (app_uninstalled)"
 
 
 def test_the_install_flow_asks_for_the_manifests_scopes() -> None:

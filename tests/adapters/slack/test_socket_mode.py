@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.adapters.slack.app import SlackAdapter
+from bot.adapters.slack.adapter import SlackAdapter
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from tests.fakes.slack_requests import block_actions, slash_command

@@ -1,4 +1,4 @@
-"""post(): the daily tip as a channel message, deduplicated by nonce, with errors mapped for the scheduler."""
+"""DiscordPoster.post(): the daily tip as a channel message, deduplicated by nonce, errors sorted for the scheduler."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.adapters.discord.app import short_nonce
+from bot.adapters.discord.poster import short_nonce
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.errors import (
@@ -27,7 +27,7 @@ async def test_post_sends_the_embed_with_nonce_and_no_mentions(
     fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine
 ) -> None:
     reply = engine.run("papers")
-    message_id = await adapter.post(fake.channel_id, reply, nonce="2026-11-22:guild:chan")
+    message_id = await adapter.poster.post(fake.channel_id, reply, nonce="2026-11-22:guild:chan")
     [request] = fake.requests_to("POST", MESSAGES)
     body = request.json
     assert request.path == f"/channels/{fake.channel_id}/messages"
@@ -42,8 +42,8 @@ async def test_a_repeated_nonce_returns_the_first_message(
     fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine
 ) -> None:
     reply = engine.run("papers")
-    first = await adapter.post(fake.channel_id, reply, nonce="retry-me")
-    again = await adapter.post(fake.channel_id, reply, nonce="retry-me")
+    first = await adapter.poster.post(fake.channel_id, reply, nonce="retry-me")
+    again = await adapter.poster.post(fake.channel_id, reply, nonce="retry-me")
     assert first == again
     assert len(fake.requests_to("POST", MESSAGES)) == 2 and len(fake.messages) == 1
 
@@ -52,7 +52,7 @@ async def test_a_daily_post_links_a_podcast_lesson_to_its_moment(
     fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine
 ) -> None:
     lesson = engine.library.by_id["eric-researchers-deploy-past-the-notebook"]
-    await adapter.post(fake.channel_id, engine.tip_of_the_day(lesson), nonce="daily-eric")
+    await adapter.poster.post(fake.channel_id, engine.tip_of_the_day(lesson), nonce="daily-eric")
     [request] = fake.requests_to("POST", MESSAGES)
     # What the fake received, checked against Discord's OpenAPI spec by the fixture: a link-style
     # button (style 5) with a url and no custom_id, beside Another and Share.
@@ -75,7 +75,7 @@ async def test_a_429_is_waited_out_and_retried(
 ) -> None:
     fake.fail("POST", MESSAGES, 429, retry_after=0.3)
     started = time.monotonic()
-    message_id = await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-429")
+    message_id = await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="n-429")
     assert time.monotonic() - started >= 0.3  # discord.py honoured retry_after
     assert [r.status for r in fake.requests_to("POST", MESSAGES)] == [429, 200]
     assert message_id in fake.messages
@@ -96,7 +96,7 @@ async def test_failures_map_to_delivery_errors(
 ) -> None:
     fake.fail("POST", MESSAGES, status)
     with pytest.raises(error) as caught:
-        await adapter.post(fake.channel_id, engine.run("papers"), nonce=f"n-{status}")
+        await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce=f"n-{status}")
     assert type(caught.value) is error
     assert str(status) in caught.value.reason
 
@@ -105,9 +105,9 @@ async def test_an_unknown_channel_is_a_channel_error(
     fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine
 ) -> None:
     with pytest.raises(ChannelDeliveryError, match="10003"):
-        await adapter.post("123456789012345678", engine.run("papers"), nonce="n")
+        await adapter.poster.post("123456789012345678", engine.run("papers"), nonce="n")
     with pytest.raises(ChannelDeliveryError):
-        await adapter.post("general", engine.run("papers"), nonce="n")
+        await adapter.poster.post("general", engine.run("papers"), nonce="n")
 
 
 async def test_a_stalled_discord_is_a_transient_error(
@@ -118,7 +118,7 @@ async def test_a_stalled_discord_is_a_transient_error(
     try:
         fake.fail("POST", MESSAGES, 0, retry_after=0.6)  # answers, but too late
         with pytest.raises(TransientDeliveryError, match="did not answer"):
-            await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-stall")
+            await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="n-stall")
     finally:
         await adapter.close()
 
@@ -128,7 +128,7 @@ async def test_post_before_start_is_a_transient_error(
 ) -> None:
     adapter = DiscordAdapter(settings, engine)
     with pytest.raises(TransientDeliveryError):
-        await adapter.post(fake.channel_id, engine.run("papers"), nonce="n")
+        await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="n")
 
 
 @pytest.mark.parametrize("scope", ["user", "global"])
@@ -138,7 +138,7 @@ async def test_429s_beyond_discord_py_s_own_retries_are_transient_with_their_ret
     # discord.py tries a request five times, sleeping each retry_after, then raises the last 429.
     fake.fail("POST", MESSAGES, 429, times=5, retry_after=0.05, scope=scope)
     with pytest.raises(TransientDeliveryError) as caught:
-        await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-burst")
+        await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="n-burst")
     assert caught.value.retry_after == pytest.approx(0.05)
     assert "429" in caught.value.reason and "rate limited" in caught.value.reason
     assert [r.status for r in fake.requests_to("POST", MESSAGES)] == [429] * 5
@@ -154,12 +154,12 @@ async def test_a_post_timing_out_during_a_global_429_does_not_jam_later_posts(
     try:
         fake.fail("POST", MESSAGES, 429, retry_after=0.6, scope="global")
         with pytest.raises(TransientDeliveryError, match="did not answer"):
-            await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-gate")
+            await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="n-gate")
         await asyncio.sleep(0.5)  # past the 429's retry_after: the gate must be open again
-        later = await asyncio.wait_for(adapter.post(fake.channel_id, engine.run("kaggle"), nonce="n-later"), 3.0)
+        later = await asyncio.wait_for(adapter.poster.post(fake.channel_id, engine.run("kaggle"), nonce="n-later"), 3.0)
         assert later in fake.messages
         # The timed-out post went on by itself once the gate opened; its nonce keeps a retry single.
-        again = await adapter.post(fake.channel_id, engine.run("papers"), nonce="n-gate")
+        again = await adapter.poster.post(fake.channel_id, engine.run("papers"), nonce="n-gate")
         assert len(fake.messages) == 2 and again in fake.messages
     finally:
         await adapter.close()

@@ -7,7 +7,7 @@ stays the one Slack and the console share — `topics`, `sources` and `help` are
 autocomplete lists those keywords and the topics first, so Discord users still find them
 in the picker without reading the help. `daily ...` queries work here too (`daily status` is how
 members without Manage Server see the tip of the day); setting it has its own command,
-`/mltip-daily` (daily.py explains why).
+`/mltip-daily` (daily_command.py explains why).
 """
 
 from __future__ import annotations
@@ -20,21 +20,20 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.daily import build_daily_group
-from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, clip, custom_id, neutralise, render
-from bot.adapters.offload import answer, press
+from bot.adapters.discord.daily_command import build_daily_group
+from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, custom_id, neutralise, render
 from bot.core.commands import CommandEngine
+from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
-from bot.core.grammar import parse
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.replies import Reply, Visibility
+from bot.core.text import clip
 from bot.errors import CommandError
 
 _log = logging.getLogger("mltip.discord")
 
 PLATFORM = "discord"
-APOLOGY = "Sorry, something went wrong. Please try again in a moment."
 COMMAND_NAME = "mltip"
 COMMAND_DESCRIPTION = "Career advice for ML engineers from practitioners"
 QUERY_DESCRIPTION = "A question or a topic; or topics, sources, help"
@@ -60,26 +59,23 @@ class Responder:
 
     async def on_command(self, interaction: Interaction, query: str | None) -> None:
         """Answer `/mltip [query]` privately."""
-        if isinstance(parse(query or ""), Daily):
-            await self.on_daily(interaction, query or "")
-            return
-        await self._send(interaction, await answer(self.engine, query or "", platform=PLATFORM))
+        await self.answer(interaction, query or "")
 
-    async def on_daily(self, interaction: Interaction, text: str) -> None:
-        """Answer `daily ...` (from `/mltip` or `/mltip-daily`) for the channel it came from."""
-        invocation = invocation_of(interaction)
-        # The database call runs in a thread: the gateway and other interactions carry on meanwhile.
-        reply = await asyncio.to_thread(self.engine.run, text, platform=PLATFORM, invocation=invocation)
-        await self._send(interaction, reply)
+    async def answer(self, interaction: Interaction, text: str) -> None:
+        """Answer what follows `/mltip`, or a `daily ...` from `/mltip-daily`, for the channel it came from."""
+
+        async def invocation(_daily: Daily) -> Invocation:
+            return invocation_of(interaction)
+
+        await self._send(interaction, await answer(self.engine, text, platform=PLATFORM, invocation=invocation))
 
     async def on_button(self, interaction: Interaction, payload: str) -> None:
         """Answer a press of Another or Share; errors go to the one error handler."""
         try:
             reply = await press(self.engine, payload, user=interaction.user.display_name, platform=PLATFORM)
             message = interaction.message
-            if reply.visibility is Visibility.PRIVATE and message is not None and message.flags.ephemeral:
-                # Another under a private answer pages in place; under a public post (the daily
-                # tip) editing would change it for everyone, so that gets a new private answer.
+            under_private = message is not None and message.flags.ephemeral
+            if placement(reply, pressed_under_private=under_private) is Placement.IN_PLACE:
                 embed, view = render(reply)
                 await interaction.response.edit_message(embed=embed, view=view)
             else:
@@ -229,8 +225,11 @@ class MltipTree(app_commands.CommandTree[discord.Client]):
         await self.responder.report(interaction, error, command=f"/{COMMAND_NAME}")
 
 
-def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
-    """The tree holding `/mltip` and `/mltip-daily`, global by definition (the adapter copies it to a dev guild)."""
+def build_tree(client: discord.Client, responder: Responder, *, default_zone: str) -> MltipTree:
+    """The tree holding `/mltip` and `/mltip-daily`, global by definition (the adapter copies it to a dev guild).
+
+    `default_zone` is the zone of a daily time given without one (MLTIP_DEFAULT_TIMEZONE).
+    """
     tree = MltipTree(client, responder)
 
     @tree.command(name=COMMAND_NAME, description=COMMAND_DESCRIPTION)
@@ -252,5 +251,5 @@ def build_tree(client: discord.Client, responder: Responder) -> MltipTree:
             _log.exception("autocomplete failed: guild=%s user=%s", context["guild"], context["user"], extra=context)
             return []
 
-    tree.add_command(build_daily_group(responder.on_daily))
+    tree.add_command(build_daily_group(responder.answer, default_zone=default_zone))
     return tree

@@ -2,7 +2,7 @@
 
 Why a second top-level command, and not subcommands of `/mltip`: Discord cannot invoke a command
 that has subcommands, so `/mltip` on its own (a random lesson) would have to go (see
-commands.py). Why subcommands here: each action gets exactly its own options, and `set` gets
+listeners.py). Why subcommands here: each action gets exactly its own options, and `set` gets
 typed, guided ones: `time` (required), `zone` (autocompleted from the IANA names), `days`
 (autocompleted with the usual sets, free text allowed) and `topic` (a fixed list of choices).
 
@@ -29,6 +29,7 @@ from discord import app_commands
 
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
+from bot.core.text import clip
 from bot.daily.schedule import complete_timezones, parse_local_time
 
 _log = logging.getLogger("mltip.discord")
@@ -39,6 +40,7 @@ RunDaily = Callable[[Interaction, str], Awaitable[None]]
 DAILY_NAME = "mltip-daily"
 DAILY_DESCRIPTION = "This channel's tip of the day: set it, pause, resume, stop, or see its status"
 CHOICE_LIMIT = 25
+DESCRIPTION_LIMIT = 100  # an option's description
 # Becomes `/mltip daily pause <note>`, which the core caps like any question.
 PauseNote = app_commands.Range[str, None, MAX_QUESTION_CHARS - len("daily pause ")]
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
@@ -74,6 +76,11 @@ TOPIC_CHOICES = [
 ]
 
 
+def zone_description(default_zone: str) -> str:
+    """`set`'s zone option, naming the zone of a time given without one (MLTIP_DEFAULT_TIMEZONE)."""
+    return clip(f"Your time zone, e.g. Europe/Berlin (default {default_zone})", DESCRIPTION_LIMIT)
+
+
 def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     """IANA names matching what was typed ('berl' -> Europe/Berlin); common zones when nothing was."""
     names = complete_timezones(current, CHOICE_LIMIT) if current.strip() else list(COMMON_ZONES)
@@ -104,8 +111,12 @@ def _safe(
     return autocomplete
 
 
-def build_daily_group(run: RunDaily) -> app_commands.Group:
-    """`/mltip-daily` and its subcommands; `run(interaction, "daily ...")` answers each."""
+def build_daily_group(run: RunDaily, *, default_zone: str) -> app_commands.Group:
+    """`/mltip-daily` and its subcommands; `run(interaction, "daily ...")` answers each.
+
+    `default_zone` is named in `set`'s description of its zone option. Discord sees a new
+    description as a changed command, so changing MLTIP_DEFAULT_TIMEZONE syncs the commands once.
+    """
     group = app_commands.Group(
         name=DAILY_NAME,
         description=DAILY_DESCRIPTION,
@@ -118,7 +129,7 @@ def build_daily_group(run: RunDaily) -> app_commands.Group:
     @group.command(name="set", description="Post a lesson in this channel at a local time (again to change it)")
     @app_commands.describe(
         time="The local time, e.g. 09:00, 9am or 21:30",
-        zone="Your time zone, e.g. Europe/Berlin (default UTC)",
+        zone=zone_description(default_zone),
         days="Which days: daily (default), weekdays, weekends, mon,wed,fri, mon-fri ...",
         topic="Only lessons on this topic",
     )

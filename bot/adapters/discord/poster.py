@@ -1,0 +1,133 @@
+"""Posting the tip of the day to Discord channels, with every failure sorted by what to do next.
+
+Posts go through the running client's REST session, where discord.py waits out short rate limits
+itself (client.py), with the delivery key as the message nonce: Discord answers a repeated nonce
+with the first message, so a retry never posts twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import logging
+from collections.abc import Callable, Mapping
+
+import aiohttp
+import discord
+
+from bot.adapters.discord.client import NO_MENTIONS, Client
+from bot.adapters.discord.render import render_embed, render_view
+from bot.core.replies import Reply
+from bot.errors import (
+    ChannelDeliveryError,
+    DeliveryError,
+    InstallationError,
+    TransientDeliveryError,
+)
+
+_log = logging.getLogger("mltip.discord")
+
+NONCE_LIMIT = 25  # Discord rejects longer message nonces
+DEFAULT_TIMEOUT = 30.0
+
+
+def short_nonce(nonce: str) -> str:
+    """`nonce` itself when it fits Discord's 25 characters, else a stable 25-character digest."""
+    if len(nonce) <= NONCE_LIMIT:
+        return nonce
+    return base64.b32encode(hashlib.sha256(nonce.encode()).digest()).decode()[:NONCE_LIMIT].lower()
+
+
+class DiscordPoster:
+    """Sends a Reply to a channel through the adapter's client while it runs; returns the message id."""
+
+    def __init__(self, client: Callable[[], Client | None], *, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._client = client
+        self._timeout = timeout
+        self._sends: set[asyncio.Future[discord.Message]] = set()  # posts still running after their timeout
+
+    async def post(self, channel_id: str, reply: Reply, *, nonce: str) -> str:
+        """Post `reply` to a channel; a repeated nonce makes Discord return the first message.
+
+        Returns the message id. Raises InstallationError (401), ChannelDeliveryError (403, 404,
+        a malformed id), TransientDeliveryError (429s beyond discord.py's own retries, with their
+        retry_after; 5xx, timeouts, connection errors), or DeliveryError for anything else Discord
+        refuses.
+        """
+        client = self._client()
+        if client is None or client.is_closed():
+            raise TransientDeliveryError("discord adapter is not running")
+        if not channel_id.isdigit():
+            raise ChannelDeliveryError(f"not a Discord channel id: {channel_id!r}")
+        channel = client.get_partial_messageable(int(channel_id))
+        view = render_view(reply)
+        send = asyncio.ensure_future(
+            channel.send(
+                embed=render_embed(reply),
+                view=view if view is not None else discord.utils.MISSING,
+                nonce=short_nonce(nonce),  # discord.py adds enforce_nonce=True with any nonce
+                allowed_mentions=NO_MENTIONS,
+            )
+        )
+        self._sends.add(send)
+        send.add_done_callback(_settled)
+        send.add_done_callback(self._sends.discard)
+        try:
+            # Shielded: cancelled while it sleeps out a global 429, discord.py would never reopen
+            # its global gate and every later request would hang. On timeout it runs on alone.
+            message = await asyncio.wait_for(asyncio.shield(send), self._timeout)
+        except discord.RateLimited as exc:
+            raise TransientDeliveryError(
+                f"discord 429: rate limited for {exc.retry_after:g}s", retry_after=exc.retry_after
+            ) from exc
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        # Even when the request left, a retry is safe: Discord answers a repeated nonce with the
+        # first message. So these are transient, not "unknown outcome".
+        except TimeoutError as exc:
+            raise TransientDeliveryError(f"discord did not answer in {self._timeout:g}s") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TransientDeliveryError(f"discord unreachable: {type(exc).__name__}") from exc
+        return str(message.id)
+
+    async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
+        """The daily fan-out's Poster interface: the delivery key becomes the message nonce."""
+        return await self.post(channel_id, reply, nonce=delivery_key)
+
+    def cancel_pending(self) -> None:
+        """Stop the posts still running after their timeout (the client is closing)."""
+        for send in self._sends:
+            send.cancel()
+
+
+def _settled(send: asyncio.Future[discord.Message]) -> None:
+    """Retrieve the outcome of a post nobody waits for any more (it timed out), so it is not lost noise."""
+    if not send.cancelled() and send.exception() is not None:
+        _log.debug("a timed-out Discord post ended with %r", send.exception())
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from a 429's headers: X-RateLimit-Reset-After (precise), else Retry-After."""
+    for header in ("X-RateLimit-Reset-After", "Retry-After"):
+        try:
+            return max(0.0, float(headers[header]))
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
+    if exc.status == 429:  # discord.py's five tries all refused (or a Cloudflare ban): not posted
+        scope = exc.response.headers.get("X-RateLimit-Scope", "unknown")
+        return TransientDeliveryError(
+            f"discord 429: rate limited ({scope})", retry_after=_retry_after(exc.response.headers)
+        )
+    reason = f"discord {exc.status} (code {exc.code}): {exc.text}"
+    if exc.status == 401:
+        return InstallationError(reason)
+    if exc.status in (403, 404):
+        return ChannelDeliveryError(reason)
+    if exc.status >= 500:
+        return TransientDeliveryError(reason)
+    return DeliveryError(reason)

@@ -1,0 +1,87 @@
+"""What every chat platform does alike between what someone types or presses and the Reply.
+
+Each adapter parses its platform's input and renders the Reply its own way; the rest is here, so
+Slack and Discord cannot drift apart:
+
+- Answering without holding up the event loop that serves everyone on a platform. A search the
+  engine has not answered before costs CPU time (the index itself the first time), and the
+  database is I/O: those run in a worker thread. Everything else — a remembered answer, a random
+  lesson, a listing, refusing over-long text — is quicker than the hop to a thread (measured in
+  bench/slack_latency.py and bench/discord_latency.py), so it runs in place.
+- `/mltip daily ...` is carried out for an Invocation (who asked, where, whether they may change
+  the channel's tip of the day), which only the platform can say, and always in a worker thread.
+- Where the answer to a button press goes (`placement`, the Another rule).
+- The apology for anything unexpected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections.abc import Awaitable, Callable
+
+from bot.core.commands import CommandEngine
+from bot.core.daily import Daily, Invocation
+from bot.core.grammar import Command, Search, decode_action, parse
+from bot.core.replies import Reply, Visibility
+from bot.errors import CommandError
+
+# What the user is told when answering failed in a way nobody meant (a bug); the log has the rest.
+APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
+
+# Who is asking a Daily command, and where; the platform may ask its API first (Slack's users.info
+# when the command would change the subscription), or refuse with CommandError (outside a server).
+InvocationOf = Callable[[Daily], Awaitable[Invocation]]
+
+
+class Placement(enum.Enum):
+    """Where the answer to a button press goes."""
+
+    IN_PLACE = "in place"  # replaces the private answer the button was under
+    PRIVATE = "private"  # a new message only the presser sees
+    CHANNEL = "channel"  # a new message for the whole channel
+
+
+def placement(reply: Reply, *, pressed_under_private: bool) -> Placement:
+    """Where `reply`, the answer to a press, goes: the Another rule.
+
+    Another under a private answer pages in place. Under a public post (the tip of the day)
+    replacing it would change the post everyone sees, so Another answers privately instead.
+    Share's reply is for the channel, so it is a new public message either way.
+    """
+    if reply.visibility is Visibility.CHANNEL:
+        return Placement.CHANNEL
+    return Placement.IN_PLACE if pressed_under_private else Placement.PRIVATE
+
+
+def _quick(engine: CommandEngine, command: Command) -> bool:
+    if isinstance(command, Search):
+        return engine.remembers(command.query)
+    return not isinstance(command, Daily)
+
+
+async def answer(engine: CommandEngine, text: str, *, platform: str, invocation: InvocationOf) -> Reply:
+    """What `/mltip <text>` gets: engine.run(text), in a worker thread unless it is quick.
+
+    A Daily command is run with `invocation(command)`; CommandError when the text is over-long or
+    the command cannot be carried out.
+    """
+    command = parse(text)
+    if isinstance(command, Daily):
+        asked = await invocation(command)
+        # The database call runs in a thread: the event loop keeps answering everyone else meanwhile.
+        return await asyncio.to_thread(engine.run, text, platform=platform, invocation=asked)
+    if _quick(engine, command):
+        return engine.run(text, platform=platform)
+    return await asyncio.to_thread(engine.run, text, platform=platform)
+
+
+async def press(engine: CommandEngine, payload: str, *, user: str, platform: str) -> Reply:
+    """engine.press(payload), in a worker thread unless it is quick."""
+    try:
+        quick = _quick(engine, decode_action(payload, user=user))
+    except CommandError:
+        quick = True  # press() refuses it at once
+    if quick:
+        return engine.press(payload, user=user, platform=platform)
+    return await asyncio.to_thread(engine.press, payload, user=user, platform=platform)
