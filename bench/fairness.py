@@ -21,9 +21,9 @@ from bench.common import Figure, Report
 from bot.adapters.slack.poster import SlackPoster
 from bot.core.commands import CommandEngine
 from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout
 from bot.daily.pacing import DEFAULT_PACES, Pacer
-from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store
 from tests.daily.harness import RunningClock

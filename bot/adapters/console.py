@@ -12,6 +12,7 @@ from typing import TextIO
 
 from bot.core.commands import CommandEngine
 from bot.core.daily import Invocation
+from bot.core.platform import Platform
 from bot.core.replies import READ_THE_ORIGINAL, Reply
 from bot.errors import CommandError
 
@@ -19,7 +20,12 @@ WIDTH = 78
 PROMPT = "mltip> "
 QUIT_WORDS = ("quit", "exit", ":q")
 CONSOLE = Invocation(
-    platform="console", workspace_id="console", channel_id="console", user_id="you", user_name="you", can_manage=True
+    platform=Platform.CONSOLE,
+    workspace_id="console",
+    channel_id="console",
+    user_id="you",
+    user_name="you",
+    can_manage=True,
 )
 
 

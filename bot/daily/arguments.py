@@ -18,12 +18,12 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from bot.core.lessons import Topic
+from bot.core.weekdays import EVERY_DAY, Weekdays
 from bot.daily.schedule import (
     DAYS_HELP,
-    EVERY_DAY,
-    Weekdays,
     known_timezone,
     parse_local_time,
+    parse_weekdays,
     resolve_timezone,
     suggest_timezones,
 )
@@ -107,16 +107,16 @@ def _weekdays(words: Sequence[str]) -> Weekdays:
     if not words:
         return EVERY_DAY
     try:
-        return Weekdays.parse(" ".join(words))
+        return parse_weekdays(" ".join(words))
     except CommandError:
         pass
     for word in words:
         try:
-            Weekdays.parse(word)
+            parse_weekdays(word)
         except CommandError:
             _explain(word)
     # Each word is a day on its own but not together (e.g. a dangling 'to'): the days' own message.
-    return Weekdays.parse(" ".join(words))
+    return parse_weekdays(" ".join(words))
 
 
 def _explain(word: str) -> None:

@@ -13,7 +13,6 @@ timezone-aware datetime. The parsers raise CommandError with a message meant for
 from __future__ import annotations
 
 import difflib
-import enum
 import functools
 import re
 import zoneinfo
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.weekdays import DAY_NAMES, EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
 from bot.errors import CommandError
 
 Clock = Callable[[], datetime]  # returns the current time, aware, in UTC; tests inject their own
@@ -31,7 +31,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DAY_ALIASES = {"weds": 2}  # common spellings that are not a prefix of the day's name
 MAX_SUGGESTIONS = 3
 DAYS_HELP = "Use daily, weekdays (Mon-Fri), weekends, a list such as mon,wed,fri or a range such as mon-fri."
@@ -39,57 +38,22 @@ TIME_HELP = "Use a 24-hour time such as 09:00 or 21:30, or 9am / 9:30pm."
 ZONE_EXAMPLES = "an IANA name such as Europe/Berlin, America/New_York, Asia/Kolkata or UTC"
 
 
-class Weekdays(enum.IntFlag):
-    """The days of the week a subscription posts on; bit n is `date.weekday() == n` (Monday 0)."""
-
-    MON = 1
-    TUE = 2
-    WED = 4
-    THU = 8
-    FRI = 16
-    SAT = 32
-    SUN = 64
-
-    @classmethod
-    def of(cls, day: date) -> Weekdays:
-        """The flag of `day`'s day of the week."""
-        return cls(1 << day.weekday())
-
-    def includes(self, day: date) -> bool:
-        """Whether `day` falls on one of these days."""
-        return bool(self & Weekdays.of(day))
-
-    @property
-    def code(self) -> str:
-        """Canonical text, e.g. 'mon,wed,fri'; `Weekdays.parse(w.code) == w` (how the store keeps it)."""
-        return ",".join(name[:3] for n, name in enumerate(DAY_NAMES) if self & (1 << n))
-
-    @property
-    def label(self) -> str:
-        """For people: 'every day', 'weekdays', 'weekends' or 'Mon, Wed, Fri'."""
-        named = {EVERY_DAY: "every day", MON_TO_FRI: "weekdays", WEEKENDS: "weekends"}
-        return named.get(self) or ", ".join(name[:3].title() for name in self.code.split(","))
-
-    @classmethod
-    def parse(cls, text: str) -> Weekdays:
-        """'daily', 'every day', 'weekdays', 'weekends', 'mon,wed,fri', 'mon-fri', 'fri-mon', ... (any case)."""
-        spec = " ".join(text.lower().replace("every day", "daily").split())
-        spec = re.sub(r"\s*(?:-|–|—|\bto\b|\.\.)\s*", "-", spec)  # 'mon to fri', 'mon – fri' -> 'mon-fri'
-        tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b", spec) if t]
-        days = cls(0)
-        for token in tokens:
-            found = _days_of_token(token)
-            if found is None:
-                raise CommandError(f"I don't understand the days {text.strip()!r}. {DAYS_HELP}")
-            days |= found
-        if not days:
-            raise CommandError(f"Which days? {DAYS_HELP}")
-        return days
+def parse_weekdays(text: str) -> Weekdays:
+    """'daily', 'every day', 'weekdays', 'weekends', 'mon,wed,fri', 'mon-fri', 'fri-mon', ... (any case)."""
+    spec = " ".join(text.lower().replace("every day", "daily").split())
+    spec = re.sub(r"\s*(?:-|–|—|\bto\b|\.\.)\s*", "-", spec)  # 'mon to fri', 'mon – fri' -> 'mon-fri'
+    tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b", spec) if t]
+    days = Weekdays(0)
+    for token in tokens:
+        found = _days_of_token(token)
+        if found is None:
+            raise CommandError(f"I don't understand the days {text.strip()!r}. {DAYS_HELP}")
+        days |= found
+    if not days:
+        raise CommandError(f"Which days? {DAYS_HELP}")
+    return days
 
 
-EVERY_DAY = Weekdays(127)
-MON_TO_FRI = Weekdays.MON | Weekdays.TUE | Weekdays.WED | Weekdays.THU | Weekdays.FRI
-WEEKENDS = Weekdays.SAT | Weekdays.SUN
 PHRASES = {
     "daily": EVERY_DAY,
     "everyday": EVERY_DAY,

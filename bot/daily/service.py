@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, Daily, Invocation
+from bot.core.platform import Platform
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.schedule import Clock, next_fire_times, resolve_timezone, utc_now
@@ -28,7 +29,7 @@ from bot.daily.wording import (
     schedule_phrase,
 )
 from bot.errors import CommandError
-from bot.store import ChannelKey, Platform, Store, Subscription, WorkspaceFull
+from bot.store import ChannelKey, Store, Subscription, WorkspaceFull
 
 TITLE = "Tip of the day"
 EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"

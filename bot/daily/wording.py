@@ -10,8 +10,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.daily.schedule import EVERY_DAY, Weekdays
-from bot.store import AuditAction, AuditEntry, Delivery, DeliveryStatus, Platform, Subscription, WorkspacePause
+from bot.core.platform import Platform
+from bot.core.weekdays import DAY_CODES, EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
+from bot.store import AuditAction, AuditEntry, Delivery, DeliveryStatus, Subscription, WorkspacePause
 
 MANUAL_PAUSE = "paused by hand"  # pause reasons a person gave start with this; others are the bot's
 PLATFORM_NAMES = {Platform.SLACK: "Slack", Platform.DISCORD: "Discord", Platform.CONSOLE: "the console"}
@@ -45,9 +46,15 @@ def local_moment(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%a %d %b %Y, %H:%M %Z")
 
 
+def days_label(weekdays: Weekdays) -> str:
+    """'every day', 'weekdays', 'weekends' or 'Mon, Wed, Fri'."""
+    named = {EVERY_DAY: "every day", MON_TO_FRI: "weekdays", WEEKENDS: "weekends"}
+    return named.get(weekdays) or ", ".join(code.title() for n, code in enumerate(DAY_CODES) if weekdays & (1 << n))
+
+
 def days_phrase(weekdays: Weekdays) -> str:
     """'every day', 'on weekdays', 'on Mon, Wed, Fri'."""
-    return "every day" if weekdays == EVERY_DAY else f"on {weekdays.label}"
+    return "every day" if weekdays == EVERY_DAY else f"on {days_label(weekdays)}"
 
 
 def schedule_phrase(subscription: Subscription) -> str:

@@ -18,6 +18,7 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from bot.core.platform import Platform  # the store's callers name platforms in its calls
 from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
 from bot.store.deck import Deck
 from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
@@ -29,7 +30,6 @@ from bot.store.records import (
     Claim,
     Delivery,
     DeliveryStatus,
-    Platform,
     Recovered,
     Subscription,
     WorkspacePause,

@@ -11,15 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import RowMapping
 
-from bot.daily.schedule import Weekdays
-
-
-class Platform(enum.StrEnum):
-    """Where a channel lives."""
-
-    SLACK = "slack"
-    DISCORD = "discord"
-    CONSOLE = "console"
+from bot.core.platform import Platform
+from bot.core.weekdays import Weekdays
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -156,7 +149,7 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         channel_id=row["channel_id"],
         local_time=time(hour, minute),
         timezone=row["timezone"],
-        weekdays=Weekdays.parse(row["weekdays"]),
+        weekdays=Weekdays.from_code(row["weekdays"]),  # as _settings wrote it: no user-input parsing
         topic=row["topic"],
         paused=bool(row["paused"]),
         pause_reason=row["pause_reason"],

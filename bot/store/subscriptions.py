@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, false, select, update
 
-from bot.daily.schedule import Weekdays
+from bot.core.platform import Platform
+from bot.core.weekdays import Weekdays
 from bot.store.db import insert_for, reading, writing
 from bot.store.records import (
     AuditAction,
     AuditEntry,
     ChannelKey,
-    Platform,
     Subscription,
     WorkspacePause,
     audit_from_row,
@@ -77,7 +77,7 @@ def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, to
         raise ValueError("a subscription needs at least one day of the week")
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     if zone.key is None:
-        raise ValueError("the time zone must be an IANA zone (bot.daily.schedule.resolve_timezone)")
+        raise ValueError("the time zone must be an IANA zone (ZoneInfo(key), not from a file)")
     return {"local_time": local_time.strftime("%H:%M"), "timezone": zone.key, "weekdays": weekdays.code, "topic": topic}
 
 

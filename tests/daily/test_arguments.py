@@ -7,8 +7,9 @@ from datetime import time
 import pytest
 
 from bot.core.lessons import Topic
+from bot.core.weekdays import EVERY_DAY, MON_TO_FRI, Weekdays
 from bot.daily.arguments import parse_schedule
-from bot.daily.schedule import EVERY_DAY, MON_TO_FRI, Weekdays, known_timezone
+from bot.daily.schedule import known_timezone
 from bot.errors import CommandError
 
 

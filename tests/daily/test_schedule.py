@@ -9,18 +9,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.core.weekdays import EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
 from bot.daily.schedule import (
-    EVERY_DAY,
-    MON_TO_FRI,
-    WEEKENDS,
-    Weekdays,
     complete_timezones,
     due_dates,
     fire_time,
     next_fire_times,
     parse_local_time,
+    parse_weekdays,
     resolve_timezone,
 )
+from bot.daily.wording import days_label
 from bot.errors import CommandError
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -114,7 +113,7 @@ def test_next_fire_times_in_sydney_across_the_april_change() -> None:
 
 def test_next_fire_times_in_kolkata_with_chosen_days() -> None:
     now = utc(2024, 1, 1, 0, 0)  # Monday 05:30 IST
-    days = Weekdays.parse("mon,wed,fri")
+    days = parse_weekdays("mon,wed,fri")
     assert next_fire_times(now, time(21, 30), KOLKATA, days, 3) == [
         utc(2024, 1, 1, 16, 0),
         utc(2024, 1, 3, 16, 0),
@@ -175,26 +174,26 @@ def test_schedules_need_aware_times_and_some_days() -> None:
         ("fri-mon", Weekdays.FRI | WEEKENDS | Weekdays.MON),
         ("tues thurs", Weekdays.TUE | Weekdays.THU),
         ("sundays", Weekdays.SUN),
-        ("mon,wed,fri,sat", Weekdays.parse("mon,wed,fri,sat")),
+        ("mon,wed,fri,sat", parse_weekdays("mon,wed,fri,sat")),
     ],
 )
-def test_weekdays_parse(text: str, expected: Weekdays) -> None:
-    assert Weekdays.parse(text) == expected
-    assert Weekdays.parse(expected.code) == expected
+def test_parse_weekdays(text: str, expected: Weekdays) -> None:
+    assert parse_weekdays(text) == expected
+    assert parse_weekdays(expected.code) == Weekdays.from_code(expected.code) == expected
 
 
 @pytest.mark.parametrize("text", ["", "someday", "mon-xyz", "t", "s,mon"])
-def test_weekdays_parse_says_what_is_accepted(text: str) -> None:
+def test_parse_weekdays_says_what_is_accepted(text: str) -> None:
     with pytest.raises(CommandError, match=r"weekdays .*mon,wed,fri.*mon-fri"):
-        Weekdays.parse(text)
+        parse_weekdays(text)
 
 
 def test_weekdays_labels() -> None:
-    assert EVERY_DAY.label == "every day"
-    assert MON_TO_FRI.label == "weekdays"
-    assert WEEKENDS.label == "weekends"
-    assert Weekdays.parse("fri,mon").label == "Mon, Fri"
-    assert Weekdays.parse("fri,mon").code == "mon,fri"
+    assert days_label(EVERY_DAY) == "every day"
+    assert days_label(MON_TO_FRI) == "weekdays"
+    assert days_label(WEEKENDS) == "weekends"
+    assert days_label(parse_weekdays("fri,mon")) == "Mon, Fri"
+    assert parse_weekdays("fri,mon").code == "mon,fri"
 
 
 @pytest.mark.parametrize(

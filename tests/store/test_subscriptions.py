@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.daily.schedule import MON_TO_FRI, Weekdays
+from bot.core.weekdays import MON_TO_FRI, Weekdays
+from bot.errors import CommandError
 from bot.store import AuditAction, Platform, Store
 from bot.store.tables import deliveries, subscriptions
 
@@ -64,6 +65,16 @@ def test_the_same_command_twice_leaves_one_subscription_and_one_audit_row(store:
     settings = {"local_time": "09:00", "timezone": "Europe/Berlin", "weekdays": Weekdays(127).code, "topic": None}
     assert log[0].details == settings
     assert (log[0].actor, log[0].at, log[0].subscription_id) == ("U-admin", NOW, first.id)
+
+
+def test_a_damaged_weekdays_column_is_a_storage_error_not_a_users_mistake(store: Store) -> None:
+    made = subscribe(store)
+    with store.engine.begin() as connection:
+        connection.execute(subscriptions.update().where(subscriptions.c.id == made.id).values(weekdays="weekdays"))
+    # The store reads back what it wrote, strictly: 'weekdays' is what a person types, not a stored code.
+    with pytest.raises(ValueError, match="stored weekdays code") as raised:
+        store.subscriptions.get(channel())
+    assert not isinstance(raised.value, CommandError)
 
 
 def test_changing_the_time_or_zone_updates_the_subscription(store: Store) -> None:

@@ -26,6 +26,7 @@ from bot.adapters.slack.verify import is_trusted
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
+from bot.core.platform import Platform
 from bot.errors import CommandError
 from bot.store import is_unreachable
 
@@ -33,7 +34,7 @@ log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
 BUTTONS = re.compile(r"^mltip_(another|share)$")
-PLATFORM = "slack"
+PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
 

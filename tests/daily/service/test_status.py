@@ -59,7 +59,7 @@ def test_status_explains_an_unknown_outcome(
     platform: str,
     name: str,
 ) -> None:
-    invocation = who(platform=platform)
+    invocation = who(platform=Platform(platform))
     daily(service, "09:00 Europe/Berlin", invocation)
     key = ChannelKey(platform=Platform(platform), workspace_id="T1", channel_id="C1")
     subscription = store.subscriptions.get(key)
@@ -126,7 +126,7 @@ def test_a_workspace_pause_shows_in_status_and_resume_lifts_it(
 
 
 def test_a_discord_403_is_explained(service: DailyService, store: Store) -> None:
-    invocation = who(platform="discord")
+    invocation = who(platform=Platform.DISCORD)
     daily(service, "09:00 UTC", invocation)
     key = ChannelKey(platform=Platform.DISCORD, workspace_id="T1", channel_id="C1")
     store.subscriptions.pause(key, reason="discord 403 (code 50001): Missing Access", actor="mltip", now=MONDAY_MORNING)
