@@ -12,7 +12,8 @@ from bot import __version__
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.grammar import Search
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.errors import BotError, ContentError
 
 NO_MATCH = 3  # the exit status of `mltip tip QUERY` when no lesson is close to QUERY
