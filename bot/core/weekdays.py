@@ -1,7 +1,7 @@
 """The days of the week a tip of the day posts on: a neutral type that store/ and daily/ share.
 
 It lives in the core so that the store can keep it without importing the scheduler. Reading what
-people type ('mon-fri', 'weekends') is `bot.daily.schedule.parse_weekdays`; wording it for them
+people type ('mon-fri', 'weekends') is `bot.daily.arguments.parse_weekdays`; wording it for them
 is `bot.daily.wording`; here is only the value and its stored form (`code`, `from_code`).
 """
 

@@ -30,9 +30,9 @@ from typing import Protocol
 from bot.core.commands import CommandEngine
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
+from bot.daily.clock import Clock
 from bot.daily.lanes import Lanes
 from bot.daily.pacing import Pacer, Sleep
-from bot.daily.schedule import Clock
 from bot.errors import (
     ChannelDeliveryError,
     DeliveryError,

@@ -31,8 +31,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.daily.clock import Clock
 from bot.daily.fanout import Fanout, FanoutResult
-from bot.daily.schedule import Clock, due_dates, fire_time, next_fire_times
+from bot.daily.fire_times import due_dates, fire_time, next_fire_times
 from bot.store import DEFAULT_STALE_AFTER, Store, Subscription
 
 log = logging.getLogger("mltip.daily")

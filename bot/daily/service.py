@@ -17,7 +17,8 @@ from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, 
 from bot.core.platform import Platform
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
-from bot.daily.schedule import Clock, next_fire_times, resolve_timezone, utc_now
+from bot.daily.clock import Clock, utc_now
+from bot.daily.fire_times import next_fire_times
 from bot.daily.wording import (
     MANUAL_PAUSE,
     SPACE_NAMES,
@@ -28,6 +29,7 @@ from bot.daily.wording import (
     pause_state,
     schedule_phrase,
 )
+from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError
 from bot.store import ChannelKey, Store, Subscription, WorkspaceFull
 

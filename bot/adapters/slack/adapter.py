@@ -25,7 +25,7 @@ from bot.adapters.slack.poster import SlackPoster
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.daily.schedule import Clock, utc_now
+from bot.daily.clock import Clock, utc_now
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:

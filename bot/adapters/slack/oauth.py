@@ -36,7 +36,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.authorize import LOOKUP_SECONDS, CannotAuthorize, RememberedBots, WorkspaceAuthorize
 from bot.core.platform import Platform
-from bot.daily.schedule import Clock, utc_now
+from bot.daily.clock import Clock, utc_now
 from bot.errors import TransientDeliveryError
 from bot.log import mask_secrets
 from bot.store import writer_engine

@@ -16,7 +16,7 @@ from bot.adapters.slack.oauth import ThreadedInstallationStore
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.core.weekdays import EVERY_DAY
-from bot.daily.schedule import utc_now
+from bot.daily.clock import utc_now
 from bot.daily.service import DailyService
 from bot.runner import serve
 from bot.store import AuditAction, ChannelKey, Platform, Store
