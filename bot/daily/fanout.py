@@ -31,6 +31,7 @@ from bot.core.commands import CommandEngine
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.clock import Clock
+from bot.daily.deck_rules import dealing
 from bot.daily.lanes import Lanes
 from bot.daily.pacing import Pacer, Sleep
 from bot.errors import (
@@ -107,6 +108,7 @@ class Fanout:
         self.clock = clock
         self.pacer = pacer
         self.rng = rng or random.Random()
+        self._deal = dealing(self.rng)
         self.retry = retry or RetryPolicy()
         self._in_flight = asyncio.Semaphore(concurrency)  # requests to the platforms at once
         self._on_outcome = on_outcome
@@ -214,7 +216,7 @@ class Fanout:
             self.store.deck.next_lesson,
             subscription.id,
             self._lesson_ids(subscription.topic),
-            self.rng,
+            self._deal,
             delivery_id=delivery.id,
         )
         if lesson_id is None:

@@ -3,7 +3,7 @@
     store = Store.open(settings.database_url)   # migrates to the newest schema first
     store.subscriptions   # Subscriptions: subscribe, pause, resume, workspace pauses, audit log
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
-    store.deck            # Deck: next_lesson
+    store.deck            # Deck: next_lesson (the dealing rule is daily/deck_rules.py)
     store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
 
 Only this package imports sqlalchemy and alembic; callers see the value objects in records.py.
@@ -20,14 +20,17 @@ from sqlalchemy.engine import URL
 
 from bot.core.platform import Platform  # the store's callers name platforms in its calls
 from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
-from bot.store.deck import Deck
+from bot.store.deck import DealRule, Deck
 from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
 from bot.store.oauth_states import OAuthStates
 from bot.store.records import (
     AuditAction,
     AuditEntry,
+    Card,
     ChannelKey,
     Claim,
+    Cycle,
+    Deal,
     Delivery,
     DeliveryStatus,
     Recovered,
@@ -41,8 +44,12 @@ __all__ = [
     "DEFAULT_STALE_AFTER",
     "AuditAction",
     "AuditEntry",
+    "Card",
     "ChannelKey",
     "Claim",
+    "Cycle",
+    "Deal",
+    "DealRule",
     "Deck",
     "Delivery",
     "DeliveryStatus",

@@ -139,6 +139,35 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One lesson's place in a cycle of a subscription's deck."""
+
+    lesson_id: str
+    position: int
+    dealt: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cycle:
+    """One pass through a subscription's lessons: its number (from 1) and its cards by position."""
+
+    number: int
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deal:
+    """What a dealing rule decided: the cycle as it is to be kept, and the lesson dealt from it.
+
+    `cycle.cards` are every card of that cycle after the deal (new ones, moved ones, unchanged
+    ones), still showing the dealt lesson as undealt; the store writes them and marks it dealt.
+    """
+
+    cycle: Cycle
+    lesson_id: str
+
+
 def subscription_from_row(row: RowMapping) -> Subscription:
     """A `subscriptions` row as a Subscription."""
     hour, minute = (int(part) for part in row["local_time"].split(":"))
