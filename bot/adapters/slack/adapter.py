@@ -5,7 +5,8 @@ Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT, verified with
 SLACK_SIGNING_SECRET before their body is even parsed (verify.py: a forged, stale or replayed
 request gets no listener run and nothing from it is used). With SLACK_CLIENT_ID and
 SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py). What answers `/mltip` and
-its buttons is in listeners.py; the Home tab in home.py; posting the tip of the day in poster.py.
+its buttons is in listeners.py; the Home tab in home.py; the message shortcut in shortcut.py;
+posting the tip of the day in poster.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bot.adapters.slack.home import SlackHome, add_home_listeners
 from bot.adapters.slack.listeners import PLATFORM, add_listeners, add_uninstall_listeners
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
+from bot.adapters.slack.shortcut import add_shortcut_listeners
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate
 from bot.config import Settings
 from bot.core.commands import CommandEngine
@@ -85,6 +87,7 @@ def build_app(
     except CommandError as exc:
         raise ConfigError(f"MLTIP_DEFAULT_TIMEZONE: {exc}") from None
     add_home_listeners(app, SlackHome(engine, settings.slack_admins, zone=zone, clock=clock))
+    add_shortcut_listeners(app, engine)
     if installs is not None:
         add_uninstall_listeners(app, installs)
     return app
