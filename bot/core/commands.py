@@ -265,6 +265,12 @@ class CommandEngine:
             Field(name="/mltip sources", value="who the advice comes from"),
             Field(name=DAILY_HELP[0], value=DAILY_HELP[1]),
             Field(name="/mltip help", value="this help"),
+            Field(
+                name="Beyond /mltip",
+                value="Slack: the app's Home tab has your lesson for today and the topics to browse; "
+                "Find a lesson for this, in a message's menu, answers that message for you alone. "
+                "Discord: install mltip for yourself to use /mltip in DMs and any server.",
+            ),
         )
         text = f"Career advice for ML engineers: {len(self.library.lessons)} lessons from practitioners."
         return Reply(title="How to use /mltip", text=text, fields=fields)
