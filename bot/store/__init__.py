@@ -5,6 +5,8 @@
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
     store.deck            # Deck: next_lesson (the dealing rule is daily/deck_rules.py)
     store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
+    store.pause_notices   # PauseNotices: one claim per pause on telling the admin
+    store.posted          # Posted: the previous post's message id (to unpin), notes on a sent post
 
 Only this package imports sqlalchemy and alembic; callers see the value objects in records.py.
 Every method runs in its own transaction and is safe to call from several threads (one Store per
@@ -23,6 +25,8 @@ from bot.store.db import current_revision, head_revision, is_unreachable, make_e
 from bot.store.deck import DealRule, Deck
 from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
 from bot.store.oauth_states import OAuthStates
+from bot.store.pause_notices import PauseNotices
+from bot.store.posted import Posted
 from bot.store.records import (
     AuditAction,
     AuditEntry,
@@ -55,7 +59,9 @@ __all__ = [
     "DeliveryStatus",
     "Ledger",
     "OAuthStates",
+    "PauseNotices",
     "Platform",
+    "Posted",
     "Recovered",
     "Store",
     "Subscription",
@@ -78,6 +84,8 @@ class Store:
         self.engine = engine
         self.subscriptions = Subscriptions(engine)
         self.ledger = Ledger(engine)
+        self.pause_notices = PauseNotices(engine)
+        self.posted = Posted(engine)
         self.deck = Deck(engine)
         self.oauth_states = OAuthStates(engine)
 

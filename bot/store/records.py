@@ -63,6 +63,9 @@ class Subscription:
     topic: str | None
     paused: bool
     pause_reason: str | None
+    thread: bool = False  # start a thread on each post (Slack: the post invites replies in its thread)
+    pin: bool = False  # keep the newest post pinned, unpinning the one before
+    set_by_user_id: str | None = None  # the platform id of who last set the schedule
     created_by: str
     created_at: datetime
     updated_by: str
@@ -182,6 +185,9 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         topic=row["topic"],
         paused=bool(row["paused"]),
         pause_reason=row["pause_reason"],
+        thread=bool(row["thread"]),
+        pin=bool(row["pin"]),
+        set_by_user_id=row["set_by_user_id"],
         created_by=row["created_by"],
         created_at=row["created_at"],
         updated_by=row["updated_by"],

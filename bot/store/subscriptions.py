@@ -30,7 +30,7 @@ from bot.store.tables import audit_log, subscriptions, workspace_pauses
 from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
-SETTINGS = ("local_time", "timezone", "weekdays", "topic")
+SETTINGS = ("local_time", "timezone", "weekdays", "topic", "thread", "pin")
 INSERT_ATTEMPTS = 10  # each retry needs another subscribe and off of this channel in between
 
 
@@ -70,7 +70,9 @@ def workspace_is_paused() -> Any:
     return exists().where(pauses.platform == S.platform, pauses.workspace_id == S.workspace_id)
 
 
-def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, topic: str | None) -> dict[str, Any]:
+def _settings(
+    local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, topic: str | None, *, thread: bool, pin: bool
+) -> dict[str, Any]:
     if local_time.second or local_time.microsecond:
         raise ValueError(f"subscriptions keep minutes, not seconds: {local_time}")
     if not weekdays:
@@ -78,7 +80,14 @@ def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, to
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     if zone.key is None:
         raise ValueError("the time zone must be an IANA zone (ZoneInfo(key), not from a file)")
-    return {"local_time": local_time.strftime("%H:%M"), "timezone": zone.key, "weekdays": weekdays.code, "topic": topic}
+    return {
+        "local_time": local_time.strftime("%H:%M"),
+        "timezone": zone.key,
+        "weekdays": weekdays.code,
+        "topic": topic,
+        "thread": thread,
+        "pin": pin,
+    }
 
 
 class _AuditLog:
@@ -135,7 +144,10 @@ class Subscriptions:
         timezone: str | ZoneInfo,
         weekdays: Weekdays,
         topic: str | None = None,
+        thread: bool = False,
+        pin: bool = False,
         actor: str,
+        actor_id: str | None = None,
         now: datetime,
         limit: int | None = None,
     ) -> Subscription:
@@ -146,9 +158,10 @@ class Subscriptions:
 
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
-        A paused subscription stays paused (resume() says so explicitly).
+        A paused subscription stays paused (resume() says so explicitly). `actor_id`, the platform
+        id of who asked, is kept as whom to tell when the channel's tips are paused by an error.
         """
-        settings = _settings(local_time, timezone, weekdays, topic)
+        settings = _settings(local_time, timezone, weekdays, topic, thread=thread, pin=pin)
         with writing(self._engine) as connection:
             log = _AuditLog(connection, actor, now)
             if limit is not None:
@@ -159,7 +172,7 @@ class Subscriptions:
                     break
                 if limit is not None:
                     check_room(connection, key, limit)
-                created = _insert(connection, key, settings, actor, now)
+                created = _insert(connection, key, {**settings, "set_by_user_id": actor_id}, actor, now)
                 if created is not None:
                     log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)
                     return subscription_from_row(created)
@@ -171,9 +184,8 @@ class Subscriptions:
             before = {name: row[name] for name in SETTINGS}
             if before == settings:
                 return subscription_from_row(row)
-            connection.execute(
-                update(subscriptions).where(S.id == row["id"]).values(updated_by=actor, updated_at=now, **settings)
-            )
+            mark = {"updated_by": actor, "updated_at": now, "set_by_user_id": actor_id or row["set_by_user_id"]}
+            connection.execute(update(subscriptions).where(S.id == row["id"]).values(**mark, **settings))
             changed = [name for name in SETTINGS if before[name] != settings[name]]
             details = {"before": {n: before[n] for n in changed}, "after": {n: settings[n] for n in changed}}
             log.channel(AuditAction.CHANGE, key, row["id"], details)
@@ -202,7 +214,7 @@ class Subscriptions:
             connection.execute(
                 update(subscriptions)
                 .where(S.id == row["id"])
-                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now)
+                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now, pause_notice_at=None)
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
             details = {"reason": reason} if paused else {}
