@@ -13,6 +13,7 @@ from bot.core.platform import Platform
 from bot.core.replies import Reply
 
 READ_ONLY_ACTIONS = frozenset({"status", "help"})
+SPOKEN_TIMES = frozenset({"noon", "midday", "midnight"})  # times without digits (daily/arguments.py)
 # MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE's default. A workspace's posts share its rate limit (Slack:
 # about 5 a second), so 500 channels all post within two minutes of their time.
 DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE = 500
@@ -42,6 +43,22 @@ class Daily:
         return " ".join(self.args).split()
 
     @property
+    def sets_schedule(self) -> bool:
+        """Whether it sets a schedule (starts with a time): the bot must be able to post there first."""
+        words = self.words
+        return bool(words) and (any(ch.isdigit() for ch in words[0]) or words[0].lower() in SPOKEN_TIMES)
+
+    @property
+    def wants_thread(self) -> bool:
+        """A schedule with `thread`: each post starts a thread (Discord needs thread permissions)."""
+        return self.sets_schedule and "thread" in (word.lower() for word in self.words)
+
+    @property
+    def wants_pin(self) -> bool:
+        """A schedule with `pin`: each post is pinned (Slack needs pins:write, Discord Pin Messages)."""
+        return self.sets_schedule and "pin" in (word.lower() for word in self.words)
+
+    @property
     def changes_subscription(self) -> bool:
         """Whether carrying it out changes the channel's subscription (admins only); status and help do not."""
         words = self.words
@@ -57,6 +74,6 @@ class DailyHandler(Protocol):
 
 
 DAILY_HELP = (
-    "/mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri] [topic]",
+    "/mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri] [topic] [thread] [pin]",
     "tip of the day in this channel (admins); also: daily off | pause | resume | status",
 )

@@ -1,8 +1,9 @@
-"""What people type after `/mltip daily` to set a schedule: a time, then a zone, days and a topic in any order.
+"""What people type after `/mltip daily` to set a schedule: a time, then zone, days, topic, thread, pin in any order.
 
     09:00 Europe/Berlin                 every day at 09:00 Berlin time
     9:30 pm weekdays America/New York   a zone may be typed with spaces, the time with a separate am/pm
     07:45 mon,wed,fri papers UTC        a topic limits the lessons to it
+    09:00 Europe/Berlin thread pin      each post opens a thread and stays pinned until the next
 
 Only the time has a fixed place (first). Each later word is a zone when it (with the words after
 it) names an IANA zone, a topic when it is one, and otherwise part of the days. Every mistake
@@ -34,6 +35,7 @@ DEFAULT_ZONE = "UTC"
 CONNECTORS = frozenset({"to", "and", "-", "every", "day", "days"})
 DAY_ALIASES = {"weds": 2}  # common spellings that are not a prefix of the day's name
 DAYS_HELP = "Use daily, weekdays (Mon-Fri), weekends, a list such as mon,wed,fri or a range such as mon-fri."
+CONVERSATION_WORDS = frozenset({"thread", "pin"})  # what to do after each post
 TIME_HELP = "Use a 24-hour time such as 09:00 or 21:30, or 9am / 9:30pm."
 
 
@@ -123,6 +125,8 @@ class ScheduleRequest:
     zone_given: bool  # False: no zone was typed and UTC is assumed (the reply says so)
     weekdays: Weekdays
     topic: Topic | None
+    thread: bool = False  # start a thread on each post (Slack: invite replies in its thread)
+    pin: bool = False  # keep the newest post pinned
 
 
 def looks_like_time(word: str) -> bool:
@@ -140,6 +144,7 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
     zone: ZoneInfo | None = None
     topic: Topic | None = None
     day_words: list[str] = []
+    after_post: set[str] = set()
     rest = tokens[take:]
     index = 0
     while index < len(rest):
@@ -153,7 +158,9 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
             index += span
             continue
         word = rest[index]
-        if word.lower() in TOPICS:
+        if word.lower() in CONVERSATION_WORDS:
+            after_post.add(word.lower())
+        elif word.lower() in TOPICS:
             if topic is not None and topic.value != word.lower():
                 raise CommandError(f"Give one topic, not both {topic.value} and {word.lower()}. {TOPICS_HELP}")
             topic = Topic(word.lower())
@@ -167,6 +174,8 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
         zone_given=zone is not None,
         weekdays=weekdays,
         topic=topic,
+        thread="thread" in after_post,
+        pin="pin" in after_post,
     )
 
 

@@ -1,6 +1,6 @@
 """DailyService: carries out `/mltip daily ...` (subscribe, off, pause, resume, status) on the Store.
 
-    /mltip daily 09:00 Europe/Berlin [weekdays|weekends|mon,wed,fri|mon-fri|daily] [topic]
+    /mltip daily 09:00 Europe/Berlin [weekdays|weekends|mon,wed,fri|mon-fri|daily] [topic] [thread] [pin]
     /mltip daily off | pause [note] | resume | status | help
 
 Anyone may see `status` and `help`; everything else changes the channel's subscription, which
@@ -37,6 +37,7 @@ from bot.store import ChannelKey, Store, Subscription, WorkspaceFull
 TITLE = "Tip of the day"
 EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
+THREAD_HELP = "each tip opens a thread for replies (Discord starts one; on Slack the tip invites replies in its thread)"
 UPCOMING = 3  # how many next post times status lists
 WHO_MANAGES = {
     Platform.SLACK: "workspace admins and owners (and anyone on the bot's admin list)",
@@ -61,6 +62,8 @@ def usage() -> Reply:
         Field(name=DAILY_HELP[0], value="post a lesson in this channel at 09:00 Berlin time (admins)"),
         Field(name="days", value="daily (the default), weekdays, weekends, mon,wed,fri or mon-fri"),
         Field(name="topic", value=f"only lessons on one topic: {', '.join(TOPICS)}"),
+        Field(name="thread", value=THREAD_HELP),
+        Field(name="pin", value="keep the newest tip pinned here, unpinning the one before"),
         Field(name="/mltip daily status", value="the schedule, the next three posts and the last one (anyone)"),
         Field(name="/mltip daily pause | resume", value="stop posting for a while, then start again (admins)"),
         Field(name="/mltip daily off", value="stop the tip of the day here (admins)"),
@@ -120,9 +123,9 @@ class DailyService:
             return self.pause(key, actor, " ".join(words[1:]))
         if action == "resume":
             return self.resume(key, actor)
-        return self.subscribe(key, actor, parse_schedule(words, self.default_zone))
+        return self.subscribe(key, actor, parse_schedule(words, self.default_zone), actor_id=invocation.user_id)
 
-    def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest) -> Reply:
+    def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest, *, actor_id: str | None = None) -> Reply:
         """Subscribe the channel or change its schedule (an upsert)."""
         now = self.now()
         before = self.store.subscriptions.get(key)
@@ -134,7 +137,10 @@ class DailyService:
                 timezone=request.zone,
                 weekdays=request.weekdays,
                 topic=topic,
+                thread=request.thread,
+                pin=request.pin,
                 actor=actor,
+                actor_id=actor_id,
                 now=now,
                 limit=self.max_subscriptions_per_workspace,
             )
@@ -157,6 +163,7 @@ class DailyService:
         stopped = self._pause_state(after)
         fields = [
             Field(name="Time zone", value=_zone_line(after, now)),
+            Field(name="After each post", value=after_post_phrase(after)),
             _next_field(after, now, stopped),
             *([Field(name="State", value=stopped)] if stopped else []),
             Field(name="Change it", value=f"the same command with a new time, zone, days or topic, e.g. {EXAMPLE}"),
@@ -204,6 +211,8 @@ class DailyService:
         fields = [
             Field(name="Schedule", value=schedule_phrase(subscription)),
             Field(name="Topic", value=subscription.topic or "any"),
+            Field(name="Thread", value=_yes_no(subscription.thread, THREAD_DONE[subscription.platform])),
+            Field(name="Pin", value=_yes_no(subscription.pin, "the newest tip stays pinned")),
             Field(name="State", value=stopped or "Posting."),
             _next_field(subscription, now, stopped, count=UPCOMING),
             Field(name="Last post", value=delivery_outcome(last, subscription) if last else "none yet"),
@@ -256,8 +265,26 @@ def _require_manager(invocation: Invocation, platform: Platform) -> None:
         )
 
 
+THREAD_DONE = {
+    Platform.SLACK: "each tip invites replies in its thread",
+    Platform.DISCORD: "each tip starts a thread, archived after a day",
+    Platform.CONSOLE: "each tip invites replies",
+}
+
+
+def _yes_no(on: bool, what: str) -> str:
+    return f"on: {what}" if on else "off"
+
+
+def after_post_phrase(subscription: Subscription) -> str:
+    """What happens after each post: 'a thread; pinned', or 'nothing more (add thread or pin ...)'."""
+    parts = [THREAD_DONE[subscription.platform]] if subscription.thread else []
+    parts += ["pinned until the next tip"] if subscription.pin else []
+    return "; ".join(parts) if parts else "nothing more (add thread or pin to the command for either)"
+
+
 def _same_schedule(before: Subscription, after: Subscription) -> bool:
-    fields = ("local_time", "timezone", "weekdays", "topic")
+    fields = ("local_time", "timezone", "weekdays", "topic", "thread", "pin")
     return all(getattr(before, name) == getattr(after, name) for name in fields)
 
 

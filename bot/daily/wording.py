@@ -115,7 +115,8 @@ def delivery_outcome(delivery: Delivery, subscription: Subscription) -> str:
     zone, platform = subscription.zone, PLATFORM_NAMES[subscription.platform]
     status = delivery.status
     if status is DeliveryStatus.SENT:
-        return f"sent at {local_moment(delivery.sent_at or delivery.due_at, zone)}"
+        after = f"; but {delivery.error}" if delivery.error else ""  # a pin or thread that failed after it
+        return f"sent at {local_moment(delivery.sent_at or delivery.due_at, zone)}{after}"
     if status is DeliveryStatus.UNKNOWN:
         return (
             f"unknown outcome (due {_when(delivery, zone)}): the request left but {platform} never answered; "
