@@ -70,6 +70,7 @@ class Reply:
     actions: tuple[Action, ...] = ()
     visibility: Visibility = Visibility.PRIVATE
     shared_by: str | None = None
+    closing: str | None = None  # our own last line, e.g. the daily post's invitation to reply in its thread
 
     @property
     def quote(self) -> str | None:
@@ -103,4 +104,6 @@ class Reply:
         parts += [f"{f.name}: {f.value}" for f in self.fields]
         if self.shared_by:
             parts.append(f"Shared by {self.shared_by}")
+        if self.closing:
+            parts.append(self.closing)
         return "\n".join(parts)

@@ -11,8 +11,9 @@ only just before its request leaves, and every answer settles it:
                                  until the retry deadline; then handed back to the ledger
                                  (PENDING from its retry time, with why), never failed for it
     no answer (Slack)            UNKNOWN: it may have posted, so it is never resent blindly
-    channel gone / closed        FAILED, and the subscription is paused with the reason
+    channel gone / closed        FAILED, the subscription is paused with the reason, its admin told once
     install revoked              FAILED, the workspace is paused, and its lane stops calling
+Then, best effort and never undoing the post, what follow_up.py does: a thread, a pin.
     shutting down                not sent yet: handed back, due again for whoever runs next
 """
 
@@ -32,6 +33,7 @@ from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.clock import Clock
 from bot.daily.deck_rules import dealing
+from bot.daily.follow_up import after_post, prepare, tell_admin
 from bot.daily.lanes import Lanes
 from bot.daily.pacing import Pacer, Sleep
 from bot.errors import (
@@ -222,7 +224,7 @@ class Fanout:
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")
             return "failed"
-        reply = self.engine.tip_of_the_day(self.engine.library.by_id[lesson_id])
+        reply = prepare(self.engine.tip_of_the_day(self.engine.library.by_id[lesson_id]), subscription, poster)
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
@@ -258,14 +260,17 @@ class Fanout:
                 return "unknown"
             except ChannelDeliveryError as exc:
                 await asyncio.to_thread(self._pause_channel, claim, exc.reason)
+                await tell_admin(self.store, poster, claim, exc.reason, self.clock, workspace=False)
                 return "failed"
             except InstallationError as exc:
                 await asyncio.to_thread(self._pause_workspace, claim, exc.reason)
+                await tell_admin(self.store, poster, claim, exc.reason, self.clock, workspace=True)
                 return f"install:{exc.reason}"
             except DeliveryError as exc:
                 await asyncio.to_thread(ledger.mark_failed, delivery.id, exc.reason)
                 return "failed"
             await asyncio.to_thread(ledger.mark_sent, delivery.id, ref, self.clock())
+            await after_post(self.store, poster, claim, ref, reply.title)
             return "sent"
 
     def _lesson_ids(self, topic: str | None) -> list[str]:
