@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.daily_command import build_daily_group
+from bot.adapters.discord.daily_command import build_daily_group, check_can_post
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, custom_id, neutralise, render
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
@@ -69,8 +69,8 @@ class Responder:
     async def answer(self, interaction: Interaction, text: str) -> None:
         """Answer what follows `/mltip`, or a `daily ...` from `/mltip-daily`, for the channel it came from."""
 
-        async def invocation(_daily: Daily) -> Invocation:
-            return invocation_of(interaction)
+        async def invocation(daily: Daily) -> Invocation:
+            return invocation_of(interaction, daily)
 
         await self._send(interaction, await answer(self.engine, text, platform=PLATFORM, invocation=invocation))
 
@@ -174,7 +174,7 @@ def for_here(interaction: Interaction, reply: Reply) -> Reply:
     return reply if bot_is_here(interaction) else kept_private(reply)
 
 
-def invocation_of(interaction: Interaction) -> Invocation:
+def invocation_of(interaction: Interaction, daily: Daily | None = None) -> Invocation:
     """Who asked, and where; CommandError outside a server that added the bot (it posts the tip of the day)."""
     if interaction.guild_id is None or interaction.channel_id is None:
         raise CommandError("The tip of the day is for server channels: use it in a channel of your server.")
@@ -184,13 +184,16 @@ def invocation_of(interaction: Interaction) -> Invocation:
             "For a tip of the day in this server, ask a server admin to add mltip to it."
         )
     permissions = interaction.permissions
+    can_manage = permissions.manage_guild or permissions.administrator
+    if can_manage and daily is not None and daily.sets_schedule:
+        check_can_post(interaction.app_permissions, thread=daily.wants_thread, pin=daily.wants_pin)
     return Invocation(
         platform=PLATFORM,
         workspace_id=str(interaction.guild_id),
         channel_id=str(interaction.channel_id),
         user_id=str(interaction.user.id),
         user_name=interaction.user.name,
-        can_manage=permissions.manage_guild or permissions.administrator,
+        can_manage=can_manage,
     )
 
 

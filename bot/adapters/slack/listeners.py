@@ -36,6 +36,7 @@ COMMAND = "/mltip"
 BUTTONS = re.compile(r"^mltip_(another|share)$")
 PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+NOT_A_MEMBER = "I can't post in this channel yet: invite me with `/invite @mltip` first, then set the schedule again."
 
 
 def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) -> None:
@@ -168,12 +169,36 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: froz
     return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)
 
 
+async def check_can_post(client: AsyncWebClient, channel_id: str) -> None:
+    """Before a schedule is set: refuse when the bot is not in the channel (conversations.info).
+
+    Slash commands work in any channel, but chat.postMessage only where the bot is a member.
+    A private channel the bot is not in is 'channel_not_found' to it. Without the scope to ask
+    (an install from an older manifest), the schedule is set and a failed post will say why.
+    """
+    try:
+        answer = await client.conversations_info(channel=channel_id)
+    except SlackApiError as exc:
+        data = exc.response.data
+        code = str(data.get("error") or "") if isinstance(data, dict) else ""
+        if code == "channel_not_found":
+            raise CommandError(NOT_A_MEMBER) from None
+        log.warning(
+            "conversations.info failed: %s", code or "error", extra={"platform": PLATFORM, "channel": channel_id}
+        )
+        return
+    if not (answer.get("channel") or {}).get("is_member", False):
+        raise CommandError(NOT_A_MEMBER)
+
+
 async def invocation_of(
     client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
 ) -> Invocation:
     """Who runs `/mltip daily ...`, and where; asks Slack who the user is only when it changes something."""
     user_id = command.get("user_id") or ""
     can_manage = daily.changes_subscription and await is_workspace_admin(client, user_id, admins)
+    if can_manage and daily.sets_schedule:
+        await check_can_post(client, command.get("channel_id") or "")
     return Invocation(
         platform=PLATFORM,
         workspace_id=command.get("team_id") or "",
