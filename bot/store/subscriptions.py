@@ -6,7 +6,6 @@ Every change takes `actor` (who asked: a platform user id, or 'mltip' for the bo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from datetime import datetime, time
 from typing import Any
@@ -16,6 +15,7 @@ from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, fal
 
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
+from bot.store.audit import AuditLog
 from bot.store.db import insert_for, reading, writing
 from bot.store.records import (
     AuditAction,
@@ -90,46 +90,6 @@ def _settings(
     }
 
 
-class _AuditLog:
-    """Writes audit rows inside one transaction, for one actor at one time."""
-
-    def __init__(self, connection: Connection, actor: str, now: datetime) -> None:
-        self._connection, self._actor, self._now = connection, actor, now
-
-    def channel(
-        self, action: AuditAction, key: ChannelKey, subscription_id: int | None, details: dict[str, Any]
-    ) -> None:
-        self._write(
-            action, details, key.platform, key.workspace_id, channel_id=key.channel_id, subscription_id=subscription_id
-        )
-
-    def workspace(self, action: AuditAction, platform: Platform, workspace_id: str, details: dict[str, Any]) -> None:
-        self._write(action, details, platform, workspace_id)
-
-    def _write(
-        self,
-        action: AuditAction,
-        details: dict[str, Any],
-        platform: Platform,
-        workspace_id: str,
-        *,
-        channel_id: str | None = None,
-        subscription_id: int | None = None,
-    ) -> None:
-        self._connection.execute(
-            audit_log.insert().values(
-                subscription_id=subscription_id,
-                platform=platform.value,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                action=action.value,
-                actor=self._actor,
-                at=self._now,
-                details=json.dumps(details, sort_keys=True),
-            )
-        )
-
-
 class Subscriptions:
     """Subscriptions, workspace pauses and the audit log."""
 
@@ -163,7 +123,7 @@ class Subscriptions:
         """
         settings = _settings(local_time, timezone, weekdays, topic, thread=thread, pin=pin)
         with writing(self._engine) as connection:
-            log = _AuditLog(connection, actor, now)
+            log = AuditLog(connection, actor, now)
             if limit is not None:
                 lock_workspace(connection, key)
             row = _existing(connection, key)
@@ -199,7 +159,7 @@ class Subscriptions:
             if row is None:
                 return False
             details = {"subscription_id": row["id"], **{name: row[name] for name in SETTINGS}}
-            _AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
+            AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
             return True
 
     def _set_paused(
@@ -218,7 +178,7 @@ class Subscriptions:
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
             details = {"reason": reason} if paused else {}
-            _AuditLog(connection, actor, now).channel(action, key, row["id"], details)
+            AuditLog(connection, actor, now).channel(action, key, row["id"], details)
             fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
             return subscription_from_row(fresh)
 
@@ -266,7 +226,7 @@ class Subscriptions:
                 .returning(workspace_pauses.c.platform)
             ).first()
             if added is not None:
-                log = _AuditLog(connection, actor, now)
+                log = AuditLog(connection, actor, now)
                 log.workspace(AuditAction.PAUSE_WORKSPACE, platform, workspace_id, {"reason": reason})
             return added is not None
 
@@ -280,7 +240,7 @@ class Subscriptions:
                 .returning(pauses.reason)
             ).first()
             if gone is not None:
-                _AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
+                AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
             return gone is not None
 
     def workspace_pause(self, platform: Platform, workspace_id: str) -> WorkspacePause | None:
@@ -307,7 +267,7 @@ class Subscriptions:
                 delete(workspace_pauses).where(pauses.platform == platform.value, pauses.workspace_id == workspace_id)
             )
             details = {"channels": sorted(row.channel_id for row in removed)}
-            _AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
+            AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
             return len(removed)
 
     def audit(
