@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.store import ChannelKey, DeliveryStatus, Platform, Recovered, Store
+from bot.store import ChannelKey, DeliveryStatus, PauseKind, Platform, Recovered, SkipReason, Store
 
 from . import workers
 from .conftest import NOW, channel, subscribe
@@ -118,7 +118,7 @@ def test_on_postgresql_fair_claims_skip_locked_rows_and_still_fill_the_limit(sto
 def test_paused_subscriptions_are_not_claimed(store: Store) -> None:
     subscription = subscribe(store)
     store.ledger.plan(subscription.id, TODAY, NOW)
-    store.subscriptions.pause(channel(), reason="by hand", actor="U", now=NOW)
+    store.subscriptions.pause(channel(), kind=PauseKind.BY_HAND, actor="U", now=NOW)
     assert store.ledger.claim_due(NOW, "w") == []
     store.subscriptions.resume(channel(), actor="U", now=NOW)
     assert len(store.ledger.claim_due(NOW, "w")) == 1
@@ -315,7 +315,7 @@ def test_skip_expired_marks_late_deliveries_with_a_reason(store: Store) -> None:
     store.ledger.plan(stale.id, TODAY, NOW - grace)
     store.ledger.plan(paused.id, TODAY, NOW - timedelta(days=1))
     store.ledger.plan(recent.id, TODAY, NOW - grace + timedelta(seconds=1))
-    store.subscriptions.pause(paused.key, reason="by hand", actor="U", now=NOW)
+    store.subscriptions.pause(paused.key, kind=PauseKind.BY_HAND, actor="U", now=NOW)
 
     assert store.ledger.skip_expired(NOW, grace) == 3
     status = {s.id: store.ledger.last_delivery(s.id) for s in (stale, retried, paused, recent, claimed)}
@@ -326,10 +326,11 @@ def test_skip_expired_marks_late_deliveries_with_a_reason(store: Store) -> None:
         recent.id: DeliveryStatus.PENDING,
         claimed.id: DeliveryStatus.CLAIMED,  # settled by recover_stale, not here
     }
-    errors = {k: d.error for k, d in status.items() if d}
-    assert errors[stale.id] == "skipped: not sent within 3 hours of its time"
-    assert errors[retried.id] == "skipped: not sent within 3 hours of its time; last error: HTTP 503"
-    assert errors[paused.id] == "skipped: the channel or workspace was paused"
+    why = {k: (d.skip_reason, d.grace, d.error) for k, d in status.items() if d}
+    assert why[stale.id] == (SkipReason.LATE, grace, None)
+    assert why[retried.id] == (SkipReason.LATE, grace, "HTTP 503")  # the last error stays beside the reason
+    assert why[paused.id] == (SkipReason.PAUSED, grace, None)
+    assert why[recent.id] == (None, None, None)
     assert store.ledger.skip_expired(NOW, grace) == 0
 
 
@@ -339,16 +340,20 @@ def test_skip_expired_says_when_the_workspace_was_paused(store: Store) -> None:
     store.subscriptions.pause_workspace(Platform.DISCORD, "G9", reason="401 Unauthorized", actor="mltip", now=NOW)
     assert store.ledger.skip_expired(NOW + timedelta(hours=3), timedelta(hours=3)) == 1
     last = store.ledger.last_delivery(subscription.id)
-    assert last is not None and last.error == "skipped: the channel or workspace was paused"
+    assert last is not None and (last.skip_reason, last.error) == (SkipReason.PAUSED, None)
 
 
 def test_a_missed_date_is_recorded_as_skipped_for_status(store: Store) -> None:
     subscription = subscribe(store)
-    assert store.ledger.record_skipped(subscription.id, TODAY, NOW, "the bot was down")
-    assert not store.ledger.record_skipped(subscription.id, TODAY, NOW, "again")
+    assert store.ledger.record_skipped(subscription.id, TODAY, NOW, SkipReason.DOWNTIME, timedelta(hours=3))
+    assert not store.ledger.record_skipped(subscription.id, TODAY, NOW, SkipReason.LATE)
     assert not store.ledger.plan(subscription.id, TODAY, NOW)  # and it will not be sent later
     last = store.ledger.last_delivery(subscription.id)
-    assert last is not None and (last.status, last.error) == (DeliveryStatus.SKIPPED, "the bot was down")
+    assert last is not None and (last.status, last.skip_reason, last.grace) == (
+        DeliveryStatus.SKIPPED,
+        SkipReason.DOWNTIME,
+        timedelta(hours=3),
+    )
     assert store.ledger.last_delivery(subscription.id + 1000) is None
 
 
@@ -357,10 +362,11 @@ def test_plan_many_is_idempotent_and_handles_more_rows_than_one_insert_takes(sto
     rows = [(s.id, TODAY - timedelta(days=d), NOW - timedelta(days=d), None) for s in subs for d in range(400)]
     assert store.ledger.plan_many(rows) == 1200  # more than one chunk
     assert store.ledger.plan_many(rows) == 0  # all there already
-    skipped = [(subs[0].id, TODAY + timedelta(days=1), NOW + timedelta(days=1), "skipped: down")]
-    assert store.ledger.plan_many(skipped) == 1
+    skipped = [(subs[0].id, TODAY + timedelta(days=1), NOW + timedelta(days=1), SkipReason.DOWNTIME)]
+    assert store.ledger.plan_many(skipped, timedelta(hours=2)) == 1
     last = store.ledger.last_delivery(subs[0].id)
-    assert last is not None and last.status is DeliveryStatus.SKIPPED and last.error == "skipped: down"
+    assert last is not None and last.status is DeliveryStatus.SKIPPED
+    assert (last.skip_reason, last.grace, last.error) == (SkipReason.DOWNTIME, timedelta(hours=2), None)
 
 
 def test_begin_send_only_for_the_worker_still_holding_the_claim(store: Store) -> None:
