@@ -227,8 +227,11 @@ class Ledger:
         return self._move(delivery_id, (DeliveryStatus.SENDING,), status=DeliveryStatus.UNKNOWN.value, error=error)
 
     def release(self, delivery_id: int, error: str, retry_at: datetime, worker_id: str | None = None) -> bool:
-        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`.
+        """Hand a claim back, nothing posted, for any worker to claim again from `retry_at`.
 
+        The fan-out does this when the platform still refused (429s, 5xx) at its retry deadline,
+        when it is shutting down, and when this process has no poster for the platform. A 429 or
+        5xx before the deadline is not a release: the worker keeps its claim (unsend) and retries.
         With `worker_id`, only while that worker still holds the claim (as for begin_send).
         """
         owner = None if worker_id is None else D.claimed_by == worker_id
