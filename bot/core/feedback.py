@@ -22,7 +22,7 @@ import hmac
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.core.daily import Invocation
 from bot.core.lessons import Lesson
@@ -95,21 +95,16 @@ def wilson_lower_bound(successes: int, trials: int, z: float = Z_95) -> float:
     return (share + z * z / (2 * trials) - spread) / (1 + z * z / trials)
 
 
-Scored = TypeVar("Scored")
-
-
-def demote_unhelpful(ranked: Sequence[tuple[Scored, str, float]], tallies: Mapping[str, Tally]) -> list[Scored]:
-    """`ranked` (item, lesson id, score), best first, with clearly unhelpful lessons moved below
-    the lessons within NEAR_EQUAL of their score. Nothing is dropped; the rest keep their order."""
-    if not any(tallies.get(lesson_id, Tally()).clearly_unhelpful for _, lesson_id, _ in ranked):
-        return [item for item, _, _ in ranked]
-
-    def key(entry: tuple[int, tuple[Scored, str, float]]) -> tuple[float, int]:
-        position, (_, lesson_id, score) = entry
-        penalty = NEAR_EQUAL if tallies.get(lesson_id, Tally()).clearly_unhelpful else 0.0
-        return -(score - penalty), position
-
-    return [item for _, (item, _, _) in sorted(enumerate(ranked), key=key)]
+def demote_unhelpful(lessons: list[Lesson], scores: Sequence[float], tallies: Mapping[str, Tally]) -> list[Lesson]:
+    """`lessons` (best first, with their search `scores`) with each clearly unhelpful one moved below
+    the lessons within NEAR_EQUAL of its score. Nothing is dropped, and the others keep their order;
+    `lessons` itself comes back when nothing moves (the engine's cached answer, untouched)."""
+    unhelpful = [tallies[x.id].clearly_unhelpful if x.id in tallies else False for x in lessons]
+    if not any(unhelpful):
+        return lessons
+    adjusted = [score - NEAR_EQUAL * flag for score, flag in zip(scores, unhelpful, strict=True)]
+    order = sorted(range(len(lessons)), key=lambda n: (-adjusted[n], n))
+    return [lessons[n] for n in order]
 
 
 def normalised_question(text: str) -> str:
