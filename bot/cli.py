@@ -12,7 +12,8 @@ from bot import __version__
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.grammar import Search
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.errors import BotError, ContentError
 
 NO_MATCH = 3  # the exit status of `mltip tip QUERY` when no lesson is close to QUERY
@@ -148,7 +149,7 @@ def _db_upgrade(settings: Settings) -> int:
 
 
 def _report(settings: Settings, since_days: int | None, as_json: bool) -> int:
-    from bot.daily.schedule import utc_now
+    from bot.daily.clock import utc_now
     from bot.feedback.report import build_report, report_text
     from bot.runner import open_store
 

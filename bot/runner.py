@@ -50,7 +50,7 @@ def build_engine(library: Library, store: Store, settings: Settings) -> CommandE
     """
     from datetime import timedelta
 
-    from bot.daily.schedule import utc_now
+    from bot.daily.clock import utc_now
     from bot.daily.service import DailyService
     from bot.feedback.key import voter_key
     from bot.feedback.service import FeedbackService
@@ -146,9 +146,9 @@ def build_daily(
     """The tip-of-the-day scheduler, posting through the configured platforms."""
     from datetime import timedelta
 
+    from bot.daily.clock import utc_now
     from bot.daily.fanout import Fanout
     from bot.daily.pacing import DEFAULT_PACES, Pacer
-    from bot.daily.schedule import utc_now
     from bot.daily.scheduler import DailyScheduler
 
     posters: dict[str, Poster] = {}

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from tests.store.conftest import database_url, store  # noqa: F401  (fixtures for every folder)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store
 from tests.adapters.slack.conftest import free_port
 from tests.fakes.discord_server import FakeDiscord

@@ -15,6 +15,7 @@ from typing import TextIO
 from bot.core.commands import CommandEngine
 from bot.core.daily import Invocation
 from bot.core.feedback import Member
+from bot.core.platform import Platform
 from bot.core.replies import READ_THE_ORIGINAL, Reply
 from bot.errors import CommandError
 
@@ -22,7 +23,12 @@ WIDTH = 78
 PROMPT = "mltip> "
 QUIT_WORDS = ("quit", "exit", ":q")
 CONSOLE = Invocation(
-    platform="console", workspace_id="console", channel_id="console", user_id="you", user_name="you", can_manage=True
+    platform=Platform.CONSOLE,
+    workspace_id="console",
+    channel_id="console",
+    user_id="you",
+    user_name="you",
+    can_manage=True,
 )
 CONSOLE_MEMBER = Member(platform="console", workspace_id="console", user_id="you")
 

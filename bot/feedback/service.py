@@ -18,7 +18,7 @@ from bot.core.daily import Invocation
 from bot.core.feedback import Member, Tally, Verdict, Vote, normalised_question
 from bot.core.library import Library
 from bot.core.replies import Reply
-from bot.daily.schedule import Clock, utc_now
+from bot.daily.clock import Clock, utc_now
 from bot.errors import CommandError
 from bot.feedback.stats import STATS_DAYS, WHO_MAY_SEE, stats_reply
 from bot.store import Store

@@ -3,7 +3,7 @@
     store = Store.open(settings.database_url)   # migrates to the newest schema first
     store.subscriptions   # Subscriptions: subscribe, pause, resume, workspace pauses, audit log
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
-    store.deck            # Deck: next_lesson
+    store.deck            # Deck: next_lesson (the dealing rule is daily/deck_rules.py)
     store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
     store.votes           # Votes: cast, tallies (👍 / 👎 on lessons)
     store.questions       # Questions: record, retract, most_asked, sweep_expired (nobody answered them)
@@ -21,24 +21,30 @@ from types import TracebackType
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 
+from bot.core.platform import Platform  # the store's callers name platforms in its calls
 from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
-from bot.store.deck import Deck
-from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
+from bot.store.deck import DealRule, Deck
+from bot.store.ledger import Ledger
 from bot.store.oauth_states import OAuthStates
 from bot.store.outcomes import ChannelOutcomes, Outcomes
 from bot.store.questions import QuestionCount, Questions
 from bot.store.records import (
     AuditAction,
     AuditEntry,
+    Card,
     ChannelKey,
     Claim,
+    Cycle,
+    Deal,
     Delivery,
     DeliveryStatus,
-    Platform,
+    PauseKind,
     Recovered,
+    SkipReason,
     Subscription,
     WorkspacePause,
 )
+from bot.store.recovery import DEFAULT_STALE_AFTER
 from bot.store.subscriptions import Subscriptions
 from bot.store.votes import Votes
 from bot.store.workspace_cap import WorkspaceFull
@@ -47,19 +53,25 @@ __all__ = [
     "DEFAULT_STALE_AFTER",
     "AuditAction",
     "AuditEntry",
+    "Card",
     "ChannelKey",
     "ChannelOutcomes",
     "Claim",
+    "Cycle",
+    "Deal",
+    "DealRule",
     "Deck",
     "Delivery",
     "DeliveryStatus",
     "Ledger",
     "OAuthStates",
     "Outcomes",
+    "PauseKind",
     "Platform",
     "QuestionCount",
     "Questions",
     "Recovered",
+    "SkipReason",
     "Store",
     "Subscription",
     "Subscriptions",

@@ -12,7 +12,8 @@ import pytest
 from bot.adapters.console import render_text
 from bot.core import validation
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.core.search import LessonIndex
 from bot.errors import ContentError
 from tests.conftest import REPO_ROOT

@@ -170,10 +170,11 @@ def test_answers_are_remembered_per_question_and_the_cache_is_bounded(engine: Co
 
 def test_daily_is_parsed_and_handed_to_the_daily_handler(engine: CommandEngine) -> None:
     from bot.core.daily import Daily, Invocation
+    from bot.core.platform import Platform
 
     assert parse("/mltip daily 09:00 Europe/Berlin weekdays") == Daily(args=("09:00", "Europe/Berlin", "weekdays"))
     where = Invocation(
-        platform="slack", workspace_id="T1", channel_id="C1", user_id="U1", user_name="a", can_manage=True
+        platform=Platform.SLACK, workspace_id="T1", channel_id="C1", user_id="U1", user_name="a", can_manage=True
     )
     with pytest.raises(CommandError, match="not available"):
         engine.run("daily status", invocation=where)  # no handler configured

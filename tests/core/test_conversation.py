@@ -12,10 +12,13 @@ from bot.core.commands import CommandEngine
 from bot.core.conversation import Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
 from bot.core.library import Library
+from bot.core.platform import Platform
 from bot.core.replies import Reply
 from bot.errors import CommandError
 
-WHERE = Invocation(platform="slack", workspace_id="T1", channel_id="C1", user_id="U1", user_name="ana", can_manage=True)
+WHERE = Invocation(
+    platform=Platform.SLACK, workspace_id="T1", channel_id="C1", user_id="U1", user_name="ana", can_manage=True
+)
 
 
 @dataclass

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 
 from bot.core.commands import CommandEngine
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.pacing import Pacer, PlatformPace
-from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store, Subscription
 from tests.daily.harness import RunningClock, make_fanout, slack_poster, subscribe_many

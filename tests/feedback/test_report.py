@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.core.feedback import Verdict
-from bot.store import Store
+from bot.store import SkipReason, Store
 from tests.store.conftest import NOW, channel, sqlite_url, subscribe
 from tests.test_cli import mltip
 
@@ -35,7 +35,7 @@ def seed(store: Store) -> None:
         store.questions.record(platform="slack", workspace_id=workspace, question="pizza recipe", now=NOW)
     store.questions.record(platform="slack", workspace_id="T1", question="visa", now=NOW)
     subscription = subscribe(store, channel("C1"))
-    store.ledger.record_skipped(subscription.id, date(2024, 7, 14), NOW, "downtime")
+    store.ledger.record_skipped(subscription.id, date(2024, 7, 14), NOW, SkipReason.DOWNTIME)
 
 
 def test_report_json_has_exactly_the_agreed_shape_across_workspaces(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store, Subscription, make_engine
 
 PG_URL = os.environ.get("MLTIP_TEST_DATABASE_URL", "").strip()

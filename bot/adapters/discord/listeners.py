@@ -28,13 +28,14 @@ from bot.core.daily import Daily, Invocation
 from bot.core.feedback import Member, Stats
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
+from bot.core.platform import Platform
 from bot.core.replies import Reply, Visibility, kept_private
 from bot.core.text import clip
 from bot.errors import CommandError
 
 _log = logging.getLogger("mltip.discord")
 
-PLATFORM = "discord"
+PLATFORM = Platform.DISCORD
 COMMAND_NAME = "mltip"
 COMMAND_DESCRIPTION = "Career advice for ML engineers from practitioners"
 QUERY_DESCRIPTION = "A question or a topic; or topics, sources, help"

@@ -29,6 +29,7 @@ from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
 from bot.core.feedback import Member, Stats
+from bot.core.platform import Platform
 from bot.errors import CommandError
 from bot.store import is_unreachable
 
@@ -36,7 +37,7 @@ log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
 BUTTONS = re.compile(r"^mltip_(another|share|helpful|not_helpful)$")
-PLATFORM = "slack"
+PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
 

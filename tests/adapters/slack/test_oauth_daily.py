@@ -18,7 +18,7 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.oauth import SCOPES, STATE_SECONDS, SlackInstalls, ThreadedStateStore, create_racing
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.errors import ConfigError
 from bot.store import AuditAction, ChannelKey, Platform, Store

@@ -20,7 +20,7 @@ from bot.core.feedback import Tally
 from bot.core.library import Library
 from bot.daily.service import DailyService
 from bot.feedback.service import FeedbackService
-from bot.store import ChannelKey, Platform, QuestionCount, Store
+from bot.store import ChannelKey, Platform, QuestionCount, SkipReason, Store
 from bot.store.tables import unanswered_questions, votes
 from tests.adapters.slack.conftest import RunningBot, start_bot
 from tests.fakes.slack_server import TEAM_ID, FakeSlack
@@ -175,7 +175,7 @@ async def test_stats_are_for_admins_only(bot: RunningBot, store: Store) -> None:
     await ask(bot, "what's a good pizza recipe")
     subscription = subscribe(store, ChannelKey(platform=Platform.SLACK, workspace_id=TEAM_ID, channel_id="C0GENERAL"))
     assert subscription is not None
-    store.ledger.record_skipped(subscription.id, date(2024, 7, 14), NOW - timedelta(days=1), "downtime")
+    store.ledger.record_skipped(subscription.id, date(2024, 7, 14), NOW - timedelta(days=1), SkipReason.DOWNTIME)
     refused = await ask(bot, "stats", user=MEMBER)
     assert refused["text"].startswith("Sorry, only workspace admins and owners") and "blocks" not in refused
     message = await ask(bot, "stats", user=ADMIN)
