@@ -122,7 +122,9 @@ class ScheduleRequest:
 
     local_time: time
     zone: ZoneInfo
-    zone_given: bool  # False: no zone was typed and UTC is assumed (the reply says so)
+    zone_given: (
+        bool  # False: no zone was typed, so the default zone (MLTIP_DEFAULT_TIMEZONE) is assumed; the reply says so
+    )
     weekdays: Weekdays
     topic: Topic | None
     thread: bool = False  # start a thread on each post (Slack: invite replies in its thread)

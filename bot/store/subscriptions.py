@@ -15,18 +15,18 @@ from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, fal
 
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
-from bot.store.audit import AuditLog
+from bot.store.audit import AuditLog, audit_entries
 from bot.store.db import insert_for, reading, writing
 from bot.store.records import (
     AuditAction,
     AuditEntry,
     ChannelKey,
+    PauseKind,
     Subscription,
     WorkspacePause,
-    audit_from_row,
     subscription_from_row,
 )
-from bot.store.tables import audit_log, subscriptions, workspace_pauses
+from bot.store.tables import subscriptions, workspace_pauses
 from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
@@ -163,32 +163,43 @@ class Subscriptions:
             return True
 
     def _set_paused(
-        self, key: ChannelKey, *, paused: bool, reason: str | None, actor: str, now: datetime
+        self, key: ChannelKey, *, kind: PauseKind | None, reason: str | None, actor: str, now: datetime
     ) -> Subscription | None:
+        paused = kind is not None
+        stored_kind = None if kind is None else kind.value
         with writing(self._engine) as connection:
             row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
             if row is None:
                 return None
-            if bool(row["paused"]) == paused and row["pause_reason"] == reason:
+            if (bool(row["paused"]), row["pause_kind"], row["pause_reason"]) == (paused, stored_kind, reason):
                 return subscription_from_row(row)  # already so: repeated failures must not flood the audit log
             connection.execute(
                 update(subscriptions)
                 .where(S.id == row["id"])
-                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now, pause_notice_at=None)
+                .values(
+                    paused=paused,
+                    pause_kind=stored_kind,
+                    pause_reason=reason,
+                    updated_by=actor,
+                    updated_at=now,
+                    pause_notice_at=None,  # a new pause (or a resume) may be told of again
+                )
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
-            details = {"reason": reason} if paused else {}
+            details = {"kind": stored_kind, "reason": reason} if paused else {}
             AuditLog(connection, actor, now).channel(action, key, row["id"], details)
             fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
             return subscription_from_row(fresh)
 
-    def pause(self, key: ChannelKey, *, reason: str, actor: str, now: datetime) -> Subscription | None:
-        """Stop posting to the channel until resumed (by a person, or the bot on a channel error)."""
-        return self._set_paused(key, paused=True, reason=reason, actor=actor, now=now)
+    def pause(
+        self, key: ChannelKey, *, kind: PauseKind, reason: str | None = None, actor: str, now: datetime
+    ) -> Subscription | None:
+        """Stop posting to the channel until resumed: by a person (a note), or the bot on a channel error."""
+        return self._set_paused(key, kind=kind, reason=reason, actor=actor, now=now)
 
     def resume(self, key: ChannelKey, *, actor: str, now: datetime) -> Subscription | None:
         """Post to the channel again; None when it is not subscribed."""
-        return self._set_paused(key, paused=False, reason=None, actor=actor, now=now)
+        return self._set_paused(key, kind=None, reason=None, actor=actor, now=now)
 
     def get(self, key: ChannelKey) -> Subscription | None:
         """The channel's subscription, if any."""
@@ -274,10 +285,5 @@ class Subscriptions:
         self, platform: Platform, workspace_id: str, channel_id: str | None = None, limit: int = 50
     ) -> list[AuditEntry]:
         """A workspace's audit rows (or one channel's), newest first."""
-        log = audit_log.c
-        query = select(audit_log).where(log.platform == platform.value, log.workspace_id == workspace_id)
-        if channel_id is not None:
-            query = query.where(log.channel_id == channel_id)
         with reading(self._engine) as connection:
-            rows = connection.execute(query.order_by(log.id.desc()).limit(limit)).mappings()
-            return [audit_from_row(row) for row in rows]
+            return audit_entries(connection, platform, workspace_id, channel_id, limit)

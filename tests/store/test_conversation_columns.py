@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time, timedelta
 
 from bot.core.weekdays import EVERY_DAY
-from bot.store import AuditAction, Platform, Store
+from bot.store import AuditAction, PauseKind, Platform, Store
 
 from .conftest import NOW, channel, subscribe
 
@@ -43,13 +43,15 @@ def test_thread_and_pin_are_kept_changed_and_audited(store: Store) -> None:
 def test_one_claim_per_pause_even_when_many_workers_race_and_a_new_pause_gets_a_new_one(store: Store) -> None:
     made = subscribe(store)
     assert not store.pause_notices.claim_channel(made.id, NOW)  # not paused: nothing to tell
-    store.subscriptions.pause(made.key, reason="is_archived", actor="mltip", now=NOW)
+    store.subscriptions.pause(made.key, kind=PauseKind.CHANNEL_REFUSED, reason="is_archived", actor="mltip", now=NOW)
     with ThreadPoolExecutor(8) as pool:
         claims = list(pool.map(lambda _: store.pause_notices.claim_channel(made.id, NOW), range(8)))
     assert claims.count(True) == 1
     assert not store.pause_notices.claim_channel(made.id, NOW + timedelta(days=1))  # the next day: still told once
     store.subscriptions.resume(made.key, actor="ada", now=NOW)
-    store.subscriptions.pause(made.key, reason="channel_not_found", actor="mltip", now=NOW)
+    store.subscriptions.pause(
+        made.key, kind=PauseKind.CHANNEL_REFUSED, reason="channel_not_found", actor="mltip", now=NOW
+    )
     assert store.pause_notices.claim_channel(made.id, NOW)
 
 
