@@ -6,21 +6,23 @@ Every change takes `actor` (who asked: a platform user id, or 'mltip' for the bo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, false, select, update
 
+from bot.core.cadence import Cadence
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
+from bot.store.audit import AuditLog
 from bot.store.db import insert_for, reading, writing
 from bot.store.records import (
     AuditAction,
     AuditEntry,
     ChannelKey,
+    Hold,
     Subscription,
     WorkspacePause,
     audit_from_row,
@@ -30,7 +32,9 @@ from bot.store.tables import audit_log, subscriptions, workspace_pauses
 from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
-SETTINGS = ("local_time", "timezone", "weekdays", "topic")
+SETTINGS = ("local_time", "timezone", "weekdays", "topic", "repeat", "every_days", "anchor_date", "month_day")
+HOLD_COLUMNS = {Hold.SKIP: "skip_date", Hold.PAUSE_UNTIL: "paused_until"}
+HOLD_ACTIONS = {Hold.SKIP: AuditAction.SKIP, Hold.PAUSE_UNTIL: AuditAction.PAUSE_UNTIL}
 INSERT_ATTEMPTS = 10  # each retry needs another subscribe and off of this channel in between
 
 
@@ -70,55 +74,33 @@ def workspace_is_paused() -> Any:
     return exists().where(pauses.platform == S.platform, pauses.workspace_id == S.workspace_id)
 
 
-def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, topic: str | None) -> dict[str, Any]:
+def _settings(local_time: time, timezone: str | ZoneInfo, cadence: Cadence, topic: str | None) -> dict[str, Any]:
     if local_time.second or local_time.microsecond:
         raise ValueError(f"subscriptions keep minutes, not seconds: {local_time}")
-    if not weekdays:
-        raise ValueError("a subscription needs at least one day of the week")
     zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     if zone.key is None:
         raise ValueError("the time zone must be an IANA zone (ZoneInfo(key), not from a file)")
-    return {"local_time": local_time.strftime("%H:%M"), "timezone": zone.key, "weekdays": weekdays.code, "topic": topic}
+    return {
+        "local_time": local_time.strftime("%H:%M"),
+        "timezone": zone.key,
+        "weekdays": cadence.weekdays.code,
+        "topic": topic,
+        "repeat": cadence.repeat.value,
+        "every_days": cadence.every_days,
+        "anchor_date": cadence.anchor,
+        "month_day": cadence.month_day,
+    }
 
 
-class _AuditLog:
-    """Writes audit rows inside one transaction, for one actor at one time."""
-
-    def __init__(self, connection: Connection, actor: str, now: datetime) -> None:
-        self._connection, self._actor, self._now = connection, actor, now
-
-    def channel(
-        self, action: AuditAction, key: ChannelKey, subscription_id: int | None, details: dict[str, Any]
-    ) -> None:
-        self._write(
-            action, details, key.platform, key.workspace_id, channel_id=key.channel_id, subscription_id=subscription_id
-        )
-
-    def workspace(self, action: AuditAction, platform: Platform, workspace_id: str, details: dict[str, Any]) -> None:
-        self._write(action, details, platform, workspace_id)
-
-    def _write(
-        self,
-        action: AuditAction,
-        details: dict[str, Any],
-        platform: Platform,
-        workspace_id: str,
-        *,
-        channel_id: str | None = None,
-        subscription_id: int | None = None,
-    ) -> None:
-        self._connection.execute(
-            audit_log.insert().values(
-                subscription_id=subscription_id,
-                platform=platform.value,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                action=action.value,
-                actor=self._actor,
-                at=self._now,
-                details=json.dumps(details, sort_keys=True),
-            )
-        )
+def _cadence(weekdays: Weekdays | None, cadence: Cadence | None) -> Cadence:
+    """The rule a subscribe() call asks for: `cadence`, or `weekdays` as a weekdays rule."""
+    if cadence is None:
+        if weekdays is None:
+            raise ValueError("give the days of the week or a cadence")
+        return Cadence.on_weekdays(weekdays)
+    if weekdays is not None and weekdays != cadence.weekdays:
+        raise ValueError(f"weekdays {weekdays.code} contradict the cadence {cadence}")
+    return cadence
 
 
 class Subscriptions:
@@ -133,7 +115,8 @@ class Subscriptions:
         *,
         local_time: time,
         timezone: str | ZoneInfo,
-        weekdays: Weekdays,
+        weekdays: Weekdays | None = None,
+        cadence: Cadence | None = None,
         topic: str | None = None,
         actor: str,
         now: datetime,
@@ -146,11 +129,12 @@ class Subscriptions:
 
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
-        A paused subscription stays paused (resume() says so explicitly).
+        A paused subscription stays paused (resume() says so explicitly), and a skip or a pause
+        until a date stays too. The dates come from `cadence`, or from `weekdays` alone.
         """
-        settings = _settings(local_time, timezone, weekdays, topic)
+        settings = _settings(local_time, timezone, _cadence(weekdays, cadence), topic)
         with writing(self._engine) as connection:
-            log = _AuditLog(connection, actor, now)
+            log = AuditLog(connection, actor, now)
             if limit is not None:
                 lock_workspace(connection, key)
             row = _existing(connection, key)
@@ -187,7 +171,7 @@ class Subscriptions:
             if row is None:
                 return False
             details = {"subscription_id": row["id"], **{name: row[name] for name in SETTINGS}}
-            _AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
+            AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
             return True
 
     def _set_paused(
@@ -197,16 +181,22 @@ class Subscriptions:
             row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
             if row is None:
                 return None
-            if bool(row["paused"]) == paused and row["pause_reason"] == reason:
+            # Resuming also ends a pause until a date: someone wants the posts back now.
+            cleared = {} if paused else {"paused_until": None}
+            if (
+                bool(row["paused"]) == paused
+                and row["pause_reason"] == reason
+                and all(row[name] == value for name, value in cleared.items())
+            ):
                 return subscription_from_row(row)  # already so: repeated failures must not flood the audit log
             connection.execute(
                 update(subscriptions)
                 .where(S.id == row["id"])
-                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now)
+                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now, **cleared)
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
             details = {"reason": reason} if paused else {}
-            _AuditLog(connection, actor, now).channel(action, key, row["id"], details)
+            AuditLog(connection, actor, now).channel(action, key, row["id"], details)
             fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
             return subscription_from_row(fresh)
 
@@ -217,6 +207,25 @@ class Subscriptions:
     def resume(self, key: ChannelKey, *, actor: str, now: datetime) -> Subscription | None:
         """Post to the channel again; None when it is not subscribed."""
         return self._set_paused(key, paused=False, reason=None, actor=actor, now=now)
+
+    def hold(self, key: ChannelKey, hold: Hold, day: date | None, *, actor: str, now: datetime) -> Subscription | None:
+        """Set (or with None clear) a hold on the rule's dates: the date `skip next` skips, or the
+        date `pause until` resumes on. None when the channel is not subscribed; a repeat is not audited.
+        """
+        column = HOLD_COLUMNS[hold]
+        with writing(self._engine) as connection:
+            row = _existing(connection, key)
+            if row is None:
+                return None
+            if row[column] == day:
+                return subscription_from_row(row)
+            connection.execute(
+                update(subscriptions).where(S.id == row["id"]).values(updated_by=actor, updated_at=now, **{column: day})
+            )
+            details = {"before": row[column], "after": day}
+            AuditLog(connection, actor, now).channel(HOLD_ACTIONS[hold], key, row["id"], details)
+            fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
+            return subscription_from_row(fresh)
 
     def get(self, key: ChannelKey) -> Subscription | None:
         """The channel's subscription, if any."""
@@ -254,7 +263,7 @@ class Subscriptions:
                 .returning(workspace_pauses.c.platform)
             ).first()
             if added is not None:
-                log = _AuditLog(connection, actor, now)
+                log = AuditLog(connection, actor, now)
                 log.workspace(AuditAction.PAUSE_WORKSPACE, platform, workspace_id, {"reason": reason})
             return added is not None
 
@@ -268,7 +277,7 @@ class Subscriptions:
                 .returning(pauses.reason)
             ).first()
             if gone is not None:
-                _AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
+                AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
             return gone is not None
 
     def workspace_pause(self, platform: Platform, workspace_id: str) -> WorkspacePause | None:
@@ -295,7 +304,7 @@ class Subscriptions:
                 delete(workspace_pauses).where(pauses.platform == platform.value, pauses.workspace_id == workspace_id)
             )
             details = {"channels": sorted(row.channel_id for row in removed)}
-            _AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
+            AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
             return len(removed)
 
     def audit(
