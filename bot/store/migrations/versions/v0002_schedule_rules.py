@@ -25,8 +25,6 @@ RULE = (
 )
 
 
-
-
 def upgrade() -> None:
     """Add the rule's columns and the holds; a check keeps each rule's columns consistent."""
     with op.batch_alter_table("subscriptions") as batch:
