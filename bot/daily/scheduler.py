@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.clock import Clock
 from bot.daily.fanout import Fanout, FanoutResult
-from bot.daily.fire_times import due_dates, fire_time, next_fire_times
+from bot.daily.fire_times import SkipReason, due_dates, fire_time, next_fire_times, skipped_because
 from bot.store import DEFAULT_STALE_AFTER, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
@@ -45,6 +45,7 @@ BATCH = 500  # claimed per transaction
 # under two minutes (and 500 is the default cap on a workspace's subscriptions).
 MAX_OUTSTANDING = 10_000
 LANE_DEPTH = 500
+SKIPPED_ON_REQUEST = "skipped: someone asked to skip it (/mltip daily skip next)"
 CLAIM_EVERY = 1.0  # seconds between claims while lanes drain: released and newly due posts join
 
 
@@ -97,11 +98,19 @@ class DailyScheduler:
         for sub in self.store.subscriptions.active():
             if sub.platform.value not in self.platforms:
                 continue
-            for local_date in due_dates(now, sub.local_time, sub.zone, sub.weekdays, self.grace):
-                due += self._owed(sub, local_date, None)
+            # Only the dates the rule yields; a skipped one gets a SKIPPED row (status says why),
+            # and dates before a `pause until` get none: the pause is shown, not each date.
+            for local_date in due_dates(now, sub.local_time, sub.zone, sub.cadence, self.grace):
+                held = skipped_because(local_date, skip_date=sub.skip_date, paused_until=sub.paused_until)
+                if held is SkipReason.SKIP_NEXT:
+                    missed += self._owed(sub, local_date, SKIPPED_ON_REQUEST)
+                elif held is None:
+                    due += self._owed(sub, local_date, None)
             missed_until = now - self.grace
-            for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.weekdays, MISSED_LOOKBACK):
-                missed += self._owed(sub, local_date, reason)
+            for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.cadence, MISSED_LOOKBACK):
+                held = skipped_because(local_date, skip_date=sub.skip_date, paused_until=sub.paused_until)
+                if held is not SkipReason.PAUSED:
+                    missed += self._owed(sub, local_date, SKIPPED_ON_REQUEST if held else reason)
         planned = self.store.ledger.plan_many(due)
         skipped = self.store.ledger.plan_many(missed)
         self._planned.update((row[0], row[1]) for row in due + missed)
@@ -205,7 +214,7 @@ class DailyScheduler:
             times[0]
             for sub in self.store.subscriptions.active()
             if sub.platform.value in self.platforms
-            and (times := next_fire_times(now, sub.local_time, sub.zone, sub.weekdays, 1))
+            and (times := next_fire_times(now, sub.local_time, sub.zone, sub.cadence, 1))
         ]
         return min(upcoming, default=None)
 
