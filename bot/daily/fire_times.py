@@ -93,17 +93,15 @@ def _check_days(days: DateRule) -> None:
         raise ValueError("a schedule needs at least one day of the week")
 
 
-def next_fire_times(
-    now_utc: datetime, local_time: time, zone: ZoneInfo, weekdays: DateRule, count: int
-) -> list[datetime]:
+def next_fire_times(now_utc: datetime, local_time: time, zone: ZoneInfo, days: DateRule, count: int) -> list[datetime]:
     """The next `count` fire times strictly after `now_utc`, in UTC, earliest first."""
-    _check_days(weekdays)
+    _check_days(days)
     now = _utc(now_utc)
     # Start a day early: a date's post can fall after its local midnight has passed elsewhere.
     day = now.astimezone(zone).date() - timedelta(days=1)
     found: list[datetime] = []
     while len(found) < count:
-        if weekdays.includes(day) and (instant := fire_time(day, local_time, zone)) > now:
+        if days.includes(day) and (instant := fire_time(day, local_time, zone)) > now:
             found.append(instant)
         day += timedelta(days=1)
     return found
@@ -141,13 +139,13 @@ def upcoming_dates(
     return found
 
 
-def due_dates(now_utc: datetime, local_time: time, zone: ZoneInfo, weekdays: DateRule, grace: timedelta) -> list[date]:
+def due_dates(now_utc: datetime, local_time: time, zone: ZoneInfo, days: DateRule, grace: timedelta) -> list[date]:
     """The local dates whose fire time lies in (now - grace, now], oldest first (usually 0 or 1).
 
     Called on every tick with the same grace, each date is due from its fire time until `grace`
     later, so a late tick (a restart) still finds it and the ledger's unique key stops a repeat.
     """
-    _check_days(weekdays)
+    _check_days(days)
     if grace < timedelta(0):
         raise ValueError(f"grace must not be negative, got {grace}")
     now = _utc(now_utc)
@@ -157,7 +155,7 @@ def due_dates(now_utc: datetime, local_time: time, zone: ZoneInfo, weekdays: Dat
     last = now.astimezone(zone).date()
     dates: list[date] = []
     while day <= last:
-        if weekdays.includes(day) and since < fire_time(day, local_time, zone) <= now:
+        if days.includes(day) and since < fire_time(day, local_time, zone) <= now:
             dates.append(day)
         day += timedelta(days=1)
     return dates
