@@ -69,7 +69,7 @@ def field(message: dict[str, Any], name: str) -> str:
 
 
 async def post_on_days(
-    store: Store, engine: CommandEngine, fake: FakeSlack, clock: RunningClock, days: list[date], hour_utc: int = 7
+    store: Store, engine: CommandEngine, fake: FakeSlack, clock: RunningClock, days: list[date], *, hour_utc: int = 7
 ) -> list[date]:
     """Wake the scheduler at `hour_utc` on each day (twice: a replay) and return the days it posted on."""
     fanout = make_fanout(store, engine, {"slack": slack_poster(fake.api_url)}, clock)
@@ -137,10 +137,10 @@ async def test_monthly_on_1_follows_berlins_fall_back(
         "Tue 01 Oct 2024, 09:00 CEST; Fri 01 Nov 2024, 09:00 CET; Sun 01 Dec 2024, 09:00 CET"
     )
     # 1 Oct at 07:00 UTC is 09:00 CEST; on 1 Nov (after the change) 07:00 UTC is only 08:00 CET.
-    assert await post_on_days(store, engine, bot.fake, clock, [date(2024, 10, 1), date(2024, 11, 1)], 7) == [
+    assert await post_on_days(store, engine, bot.fake, clock, [date(2024, 10, 1), date(2024, 11, 1)], hour_utc=7) == [
         date(2024, 10, 1)
     ]
-    assert await post_on_days(store, engine, bot.fake, clock, [date(2024, 11, 1)], 8) == [date(2024, 11, 1)]
+    assert await post_on_days(store, engine, bot.fake, clock, [date(2024, 11, 1)], hour_utc=8) == [date(2024, 11, 1)]
 
 
 async def test_pause_until_posts_nothing_before_and_resumes_by_itself_on_the_date(
