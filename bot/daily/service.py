@@ -29,6 +29,7 @@ from bot.daily.wording import (
     holds_state,
     last_pause,
     lesson_phrase,
+    local_day,
     local_moment,
     pause_state,
     schedule_phrase,
@@ -221,12 +222,14 @@ class DailyService:
         fields = [
             Field(name="Schedule", value=schedule_phrase(subscription)),
             Field(name="Topic", value=subscription.topic or "any"),
-            Field(name="State", value=" ".join(part for part in (stopped or "Posting.", held) if part)),
+            Field(name="State", value=" ".join(part for part in (stopped, held) if part) or "Posting."),
             next_field(subscription, now, stopped, count=UPCOMING),
             Field(name="Last post", value=delivery_outcome(last, subscription) if last else "none yet"),
             Field(name="Set up by", value=f"{subscription.created_by} on {created}"),
         ]
-        title = f"{TITLE}: {'paused' if stopped else 'on'}"
+        until = subscription.paused_until
+        resting = until is not None and until > now.astimezone(subscription.zone).date()
+        title = f"{TITLE}: {'paused' if stopped else f'paused until {local_day(until)}' if until and resting else 'on'}"
         return Reply(title=title, text=f"This channel gets {lesson_phrase(subscription)}.", fields=tuple(fields))
 
     def overview(self, platform: Platform, workspace_id: str) -> list[ChannelStatus]:
@@ -240,7 +243,7 @@ class DailyService:
                 ChannelStatus(
                     channel_id=subscription.key.channel_id,
                     schedule=lesson_phrase(subscription),
-                    state=stopped or "Posting.",
+                    state=stopped or holds_state(subscription, now.astimezone(subscription.zone).date()) or "Posting.",
                     next_post=f"{upcoming.name}: {upcoming.value}",
                 )
             )

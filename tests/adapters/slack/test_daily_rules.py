@@ -150,6 +150,8 @@ async def test_pause_until_posts_nothing_before_and_resumes_by_itself_on_the_dat
     paused = await ask(bot, "daily pause until 2024-07-19")
     assert paused["blocks"][0]["text"]["text"] == "Tip of the day: paused until Fri 19 Jul 2024"
     status = await ask(bot, "daily status")
+    assert status["blocks"][0]["text"]["text"] == "Tip of the day: paused until Fri 19 Jul 2024"
+    assert field(status, "State").startswith("Paused until Fri 19 Jul 2024: posts start again by themselves")
     assert field(status, "Next posts") == (
         "Mon 15 Jul 2024, 09:00 CEST and 3 more dates after it skipped (paused until Fri 19 Jul 2024); "
         "Fri 19 Jul 2024, 09:00 CEST; Sat 20 Jul 2024, 09:00 CEST; Sun 21 Jul 2024, 09:00 CEST"
