@@ -124,9 +124,9 @@ class Settings:
             extra_content_dirs=extra,
             log_format=log_format,
             daily_grace_hours=grace_hours,
+            default_timezone=get("MLTIP_DEFAULT_TIMEZONE") or "UTC",
             # Stable per replica (e.g. its hostname) lets a restarted worker take back its own
             # unfinished claims at once; the default, unique per process, waits for them to go stale.
-            default_timezone=get("MLTIP_DEFAULT_TIMEZONE") or "UTC",
             worker_id=get("MLTIP_WORKER_ID") or f"{os.uname().nodename}:{os.getpid()}",
             shutdown_seconds=_seconds(get("MLTIP_SHUTDOWN_SECONDS") or "25", "MLTIP_SHUTDOWN_SECONDS"),
             max_subscriptions_per_workspace=_at_least_one(

@@ -64,7 +64,11 @@ class Metrics:
         self.unanswered.labels(platform=platform).inc()
 
     def observe_delivery(self, platform: str, outcome: str) -> None:
-        """Count a delivery outcome (sent, failed, unknown, skipped, retried)."""
+        """Count a delivery outcome: a bot.daily.outcomes.DeliveryOutcome value.
+
+        sent, failed, unknown, retried, released, lost-claim or error; skipped days are not
+        outcomes of a delivery attempt (the ledger records them; `status` shows them).
+        """
         self.deliveries.labels(platform=platform, outcome=outcome).inc()
         if outcome == "sent":
             self._last_daily_post = self._clock()

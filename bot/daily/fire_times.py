@@ -32,7 +32,7 @@ class DateRule(Protocol):
         ...
 
 
-class SkipReason(enum.StrEnum):
+class Held(enum.StrEnum):
     """Why a date the rule yields does not post."""
 
     SKIP_NEXT = "skip next"  # someone asked to skip exactly this one
@@ -45,16 +45,16 @@ class UpcomingDate:
 
     local_date: date
     at: datetime  # UTC
-    skipped: SkipReason | None = None
+    skipped: Held | None = None
     also_skipped: int = 0  # PAUSED: how many later dates of the rule the same pause also skips
 
 
-def skipped_because(day: date, *, skip_date: date | None, paused_until: date | None) -> SkipReason | None:
+def skipped_because(day: date, *, skip_date: date | None, paused_until: date | None) -> Held | None:
     """Why local date `day` (one the rule yields) does not post, or None when it does."""
     if paused_until is not None and day < paused_until:
-        return SkipReason.PAUSED
+        return Held.PAUSED
     if day == skip_date:
-        return SkipReason.SKIP_NEXT
+        return Held.SKIP_NEXT
     return None
 
 
@@ -130,7 +130,7 @@ def upcoming_dates(
     while posting < count:
         if days.includes(day) and (instant := fire_time(day, local_time, zone)) > now:
             why = skipped_because(day, skip_date=skip_date, paused_until=paused_until)
-            if why is SkipReason.PAUSED and found and found[-1].skipped is SkipReason.PAUSED:
+            if why is Held.PAUSED and found and found[-1].skipped is Held.PAUSED:
                 found[-1] = replace(found[-1], also_skipped=found[-1].also_skipped + 1)
             else:
                 found.append(UpcomingDate(day, instant, why))

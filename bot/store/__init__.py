@@ -21,7 +21,7 @@ from sqlalchemy.engine import URL
 from bot.core.platform import Platform  # the store's callers name platforms in its calls
 from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
 from bot.store.deck import DealRule, Deck
-from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
+from bot.store.ledger import Ledger
 from bot.store.oauth_states import OAuthStates
 from bot.store.records import (
     AuditAction,
@@ -34,10 +34,13 @@ from bot.store.records import (
     Delivery,
     DeliveryStatus,
     Hold,
+    PauseKind,
     Recovered,
+    SkipReason,
     Subscription,
     WorkspacePause,
 )
+from bot.store.recovery import DEFAULT_STALE_AFTER
 from bot.store.subscriptions import Subscriptions
 from bot.store.workspace_cap import WorkspaceFull
 
@@ -57,8 +60,10 @@ __all__ = [
     "Hold",
     "Ledger",
     "OAuthStates",
+    "PauseKind",
     "Platform",
     "Recovered",
+    "SkipReason",
     "Store",
     "Subscription",
     "Subscriptions",

@@ -1,4 +1,4 @@
-"""The audit log's writer: who changed a subscription or a workspace, and when, in the same transaction."""
+"""The audit log: who changed a subscription or a workspace, and when (written in the change's transaction)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from bot.core.platform import Platform
-from bot.store.records import AuditAction, ChannelKey
+from bot.store.records import AuditAction, AuditEntry, ChannelKey, audit_from_row
 from bot.store.tables import audit_log
 
 
@@ -51,3 +51,15 @@ class AuditLog:
                 details=json.dumps(details, sort_keys=True, default=str),  # dates as ISO text
             )
         )
+
+
+def audit_entries(
+    connection: Connection, platform: Platform, workspace_id: str, channel_id: str | None, limit: int
+) -> list[AuditEntry]:
+    """A workspace's audit rows (or one channel's), newest first."""
+    log = audit_log.c
+    query = select(audit_log).where(log.platform == platform.value, log.workspace_id == workspace_id)
+    if channel_id is not None:
+        query = query.where(log.channel_id == channel_id)
+    rows = connection.execute(query.order_by(log.id.desc()).limit(limit)).mappings()
+    return [audit_from_row(row) for row in rows]

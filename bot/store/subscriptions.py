@@ -16,23 +16,23 @@ from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, fal
 from bot.core.cadence import Cadence
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
-from bot.store.audit import AuditLog
+from bot.store.audit import AuditLog, audit_entries
 from bot.store.db import insert_for, reading, writing
 from bot.store.records import (
     AuditAction,
     AuditEntry,
     ChannelKey,
     Hold,
+    PauseKind,
     Subscription,
     WorkspacePause,
-    audit_from_row,
     subscription_from_row,
 )
-from bot.store.tables import audit_log, subscriptions, workspace_pauses
+from bot.store.settings_columns import SETTINGS, rule_asked_for, settings_columns
+from bot.store.tables import subscriptions, workspace_pauses
 from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
-SETTINGS = ("local_time", "timezone", "weekdays", "topic", "repeat", "every_days", "anchor_date", "month_day")
 HOLD_COLUMNS = {Hold.SKIP: "skip_date", Hold.PAUSE_UNTIL: "paused_until"}
 HOLD_ACTIONS = {Hold.SKIP: AuditAction.SKIP, Hold.PAUSE_UNTIL: AuditAction.PAUSE_UNTIL}
 INSERT_ATTEMPTS = 10  # each retry needs another subscribe and off of this channel in between
@@ -74,35 +74,6 @@ def workspace_is_paused() -> Any:
     return exists().where(pauses.platform == S.platform, pauses.workspace_id == S.workspace_id)
 
 
-def _settings(local_time: time, timezone: str | ZoneInfo, cadence: Cadence, topic: str | None) -> dict[str, Any]:
-    if local_time.second or local_time.microsecond:
-        raise ValueError(f"subscriptions keep minutes, not seconds: {local_time}")
-    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    if zone.key is None:
-        raise ValueError("the time zone must be an IANA zone (ZoneInfo(key), not from a file)")
-    return {
-        "local_time": local_time.strftime("%H:%M"),
-        "timezone": zone.key,
-        "weekdays": cadence.weekdays.code,
-        "topic": topic,
-        "repeat": cadence.repeat.value,
-        "every_days": cadence.every_days,
-        "anchor_date": cadence.anchor,
-        "month_day": cadence.month_day,
-    }
-
-
-def _cadence(weekdays: Weekdays | None, cadence: Cadence | None) -> Cadence:
-    """The rule a subscribe() call asks for: `cadence`, or `weekdays` as a weekdays rule."""
-    if cadence is None:
-        if weekdays is None:
-            raise ValueError("give the days of the week or a cadence")
-        return Cadence.on_weekdays(weekdays)
-    if weekdays is not None and weekdays != cadence.weekdays:
-        raise ValueError(f"weekdays {weekdays.code} contradict the cadence {cadence}")
-    return cadence
-
-
 class Subscriptions:
     """Subscriptions, workspace pauses and the audit log."""
 
@@ -132,7 +103,7 @@ class Subscriptions:
         A paused subscription stays paused (resume() says so explicitly), and a skip or a pause
         until a date stays too. The dates come from `cadence`, or from `weekdays` alone.
         """
-        settings = _settings(local_time, timezone, _cadence(weekdays, cadence), topic)
+        settings = settings_columns(local_time, timezone, rule_asked_for(weekdays, cadence), topic)
         with writing(self._engine) as connection:
             log = AuditLog(connection, actor, now)
             if limit is not None:
@@ -175,38 +146,47 @@ class Subscriptions:
             return True
 
     def _set_paused(
-        self, key: ChannelKey, *, paused: bool, reason: str | None, actor: str, now: datetime
+        self, key: ChannelKey, *, kind: PauseKind | None, reason: str | None, actor: str, now: datetime
     ) -> Subscription | None:
+        paused = kind is not None
+        stored_kind = None if kind is None else kind.value
         with writing(self._engine) as connection:
             row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
             if row is None:
                 return None
             # Resuming also ends a pause until a date: someone wants the posts back now.
             cleared = {} if paused else {"paused_until": None}
-            if (
-                bool(row["paused"]) == paused
-                and row["pause_reason"] == reason
-                and all(row[name] == value for name, value in cleared.items())
+            if (bool(row["paused"]), row["pause_kind"], row["pause_reason"]) == (paused, stored_kind, reason) and all(
+                row[name] == value for name, value in cleared.items()
             ):
                 return subscription_from_row(row)  # already so: repeated failures must not flood the audit log
             connection.execute(
                 update(subscriptions)
                 .where(S.id == row["id"])
-                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now, **cleared)
+                .values(
+                    paused=paused,
+                    pause_kind=stored_kind,
+                    pause_reason=reason,
+                    updated_by=actor,
+                    updated_at=now,
+                    **cleared,
+                )
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
-            details = {"reason": reason} if paused else {}
+            details = {"kind": stored_kind, "reason": reason} if paused else {}
             AuditLog(connection, actor, now).channel(action, key, row["id"], details)
             fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
             return subscription_from_row(fresh)
 
-    def pause(self, key: ChannelKey, *, reason: str, actor: str, now: datetime) -> Subscription | None:
-        """Stop posting to the channel until resumed (by a person, or the bot on a channel error)."""
-        return self._set_paused(key, paused=True, reason=reason, actor=actor, now=now)
+    def pause(
+        self, key: ChannelKey, *, kind: PauseKind, reason: str | None = None, actor: str, now: datetime
+    ) -> Subscription | None:
+        """Stop posting to the channel until resumed: by a person (a note), or the bot on a channel error."""
+        return self._set_paused(key, kind=kind, reason=reason, actor=actor, now=now)
 
     def resume(self, key: ChannelKey, *, actor: str, now: datetime) -> Subscription | None:
         """Post to the channel again; None when it is not subscribed."""
-        return self._set_paused(key, paused=False, reason=None, actor=actor, now=now)
+        return self._set_paused(key, kind=None, reason=None, actor=actor, now=now)
 
     def hold(self, key: ChannelKey, hold: Hold, day: date | None, *, actor: str, now: datetime) -> Subscription | None:
         """Set (or with None clear) a hold on the rule's dates: the date `skip next` skips, or the
@@ -311,10 +291,5 @@ class Subscriptions:
         self, platform: Platform, workspace_id: str, channel_id: str | None = None, limit: int = 50
     ) -> list[AuditEntry]:
         """A workspace's audit rows (or one channel's), newest first."""
-        log = audit_log.c
-        query = select(audit_log).where(log.platform == platform.value, log.workspace_id == workspace_id)
-        if channel_id is not None:
-            query = query.where(log.channel_id == channel_id)
         with reading(self._engine) as connection:
-            rows = connection.execute(query.order_by(log.id.desc()).limit(limit)).mappings()
-            return [audit_from_row(row) for row in rows]
+            return audit_entries(connection, platform, workspace_id, channel_id, limit)

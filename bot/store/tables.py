@@ -46,6 +46,8 @@ RULE = (
     " OR (repeat = 'monthly' AND month_day BETWEEN 1 AND 31 AND every_days IS NULL AND anchor_date IS NULL)"
 )
 STATUSES = ("pending", "claimed", "sending", "sent", "unknown", "failed", "skipped")
+PAUSE_KINDS = ("by_hand", "channel_refused")  # records.PauseKind
+SKIP_REASONS = ("downtime", "paused", "late")  # records.SkipReason
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -90,7 +92,8 @@ subscriptions = Table(
     Column("weekdays", String(32), nullable=False),  # Weekdays.code, e.g. 'mon,tue,wed,thu,fri'
     Column("topic", String(32)),
     Column("paused", Boolean, nullable=False, default=False),
-    Column("pause_reason", Text),
+    Column("pause_kind", String(16)),  # records.PauseKind; NULL while posting
+    Column("pause_reason", Text),  # the person's note, or the platform's error
     # The date rule (bot.core.cadence.Cadence): 'weekdays' reads only the weekdays column.
     Column("repeat", String(16), nullable=False, server_default="weekdays"),
     Column("every_days", Integer),
@@ -106,6 +109,7 @@ subscriptions = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "workspace_id", "channel_id"),
     CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
+    CheckConstraint(_one_of("pause_kind", PAUSE_KINDS), name="pause_kind"),
     CheckConstraint(RULE, name="rule"),
 )
 
@@ -124,9 +128,12 @@ deliveries = Table(
     Column("claimed_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
     Column("message_ref", String(256)),
-    Column("error", Text),
+    Column("error", Text),  # the last error, for status and whoever debugs
+    Column("skip_reason", String(16)),  # records.SkipReason, when SKIPPED
+    Column("grace_seconds", Integer),  # the grace window it was skipped under
     UniqueConstraint("subscription_id", "local_date"),
     CheckConstraint(_one_of("status", STATUSES), name="status"),
+    CheckConstraint(_one_of("skip_reason", SKIP_REASONS), name="skip_reason"),
     # claim_due and skip_expired look for pending deliveries by due time.
     Index("ix_deliveries_status_due_at", "status", "due_at"),
 )

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.core.cadence import Cadence, Repeat
 from bot.core.weekdays import EVERY_DAY, Weekdays
-from bot.daily.fire_times import SkipReason, UpcomingDate, due_dates, upcoming_dates
+from bot.daily.fire_times import Held, UpcomingDate, due_dates, upcoming_dates
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -108,7 +108,7 @@ def test_skip_next_lists_the_skipped_date_and_still_three_that_post() -> None:
         utc(2024, 7, 15, 6), time(9, 0), BERLIN, Cadence.on_weekdays(EVERY_DAY), 3, skip_date=date(2024, 7, 15)
     )
     assert [(entry.local_date.day, entry.skipped) for entry in found] == [
-        (15, SkipReason.SKIP_NEXT),
+        (15, Held.SKIP_NEXT),
         (16, None),
         (17, None),
         (18, None),
@@ -122,7 +122,7 @@ def test_a_skip_next_for_a_date_already_past_skips_nothing() -> None:
 
 def test_pause_until_is_one_entry_however_long_and_resumes_on_its_date() -> None:
     found = upcoming_dates(utc(2026, 11, 29, 12), time(9, 0), NEW_YORK, EVERY_DAY, 3, paused_until=date(2027, 1, 4))
-    assert found[0] == UpcomingDate(date(2026, 11, 29), utc(2026, 11, 29, 14), SkipReason.PAUSED, also_skipped=35)
+    assert found[0] == UpcomingDate(date(2026, 11, 29), utc(2026, 11, 29, 14), Held.PAUSED, also_skipped=35)
     assert posting(found) == [utc(2027, 1, 4, 14), utc(2027, 1, 5, 14), utc(2027, 1, 6, 14)]
 
 
@@ -130,7 +130,7 @@ def test_pause_until_a_date_the_rule_does_not_post_on_resumes_with_the_next_that
     rule = Cadence.every(2, anchor=date(2024, 3, 25))  # 25, 27, 29, 31 Mar, 2 Apr
     found = upcoming_dates(utc(2024, 3, 24, 12), time(9, 0), BERLIN, rule, 2, paused_until=date(2024, 3, 30))
     assert [(entry.local_date.day, entry.skipped, entry.also_skipped) for entry in found] == [
-        (25, SkipReason.PAUSED, 2),
+        (25, Held.PAUSED, 2),
         (31, None, 0),  # the spring-forward day: 09:00 CEST
         (2, None, 0),
     ]
