@@ -3,7 +3,7 @@
 Both are stored as local dates (store.Hold), never as the words typed:
 
 - skip next: the next date the rule would post on (after now, past any pause) is not posted;
-  the planner writes it into the ledger as SKIPPED, so `status` can say so afterwards. Asking
+  the planner leaves it out of the ledger, and the audit log keeps who skipped which date. Asking
   again is the same request (a replay, a double click) and still skips exactly that one date.
   `skip cancel` posts it after all.
 - pause until D: nothing is posted on the dates before D; on D the rule posts again by itself.
