@@ -21,9 +21,10 @@ BOT = Path(__file__).resolve().parents[1] / "bot"
 #   config    the settings, read once from the environment (it names where the built-in lessons are)
 #   store     the database
 #   daily     the tip of the day: parsing, fire times, the scheduler, the fan-out, the wording
+#   feedback  votes, questions nobody answered, /mltip stats, mltip report
 #   adapters  Slack, Discord, the console
 #   runner    what starts and wires it all: runner, cli, web, checks, __main__
-LAYERS = ("base", "core", "config", "store", "daily", "adapters", "runner")
+LAYERS = ("base", "core", "config", "store", "daily", "feedback", "adapters", "runner")
 TOP_LEVEL = {
     "bot": "base",
     "bot.errors": "base",

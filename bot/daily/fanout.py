@@ -96,7 +96,6 @@ class Fanout:
         self.clock = clock
         self.pacer = pacer
         self.rng = rng or random.Random()
-        self._deal = dealing(self.rng)
         self.retry = retry or RetryPolicy()
         self._in_flight = asyncio.Semaphore(concurrency)  # requests to the platforms at once
         self._on_outcome = on_outcome
@@ -197,11 +196,12 @@ class Fanout:
         if poster is None:  # this process does not serve that platform: leave it to one that does
             await asyncio.to_thread(ledger.release, delivery.id, f"no {platform} poster here", self.clock(), owner)
             return DeliveryOutcome.RELEASED
+        unhelpful = {lesson_id for lesson_id, tally in self.engine.tallies().items() if tally.clearly_unhelpful}
         lesson_id = await asyncio.to_thread(
             self.store.deck.next_lesson,
             subscription.id,
             self._lesson_ids(subscription.topic),
-            self._deal,
+            dealing(self.rng, later=unhelpful),
             delivery_id=delivery.id,
         )
         if lesson_id is None:

@@ -1,6 +1,6 @@
-"""Migration 0002: pause and skip reasons move from sentences into columns, and back on downgrade.
+"""Migration 0003_reasons: pause and skip reasons move from sentences into columns, and back on downgrade.
 
-Rows written by 0001's code are inserted as that code wrote them, then upgraded; every test runs
+Rows written by the code before it are inserted as that code wrote them, then upgraded; every test runs
 on SQLite and (with MLTIP_TEST_DATABASE_URL) on PostgreSQL.
 """
 
@@ -20,8 +20,8 @@ from bot.store.tables import deck_cards, deliveries, subscriptions
 
 from .conftest import NOW, channel
 
-BEFORE = "0001"
-# What 0001's code wrote, and what 0002 reads it as: (kind, note).
+BEFORE = "0002_votes"  # the revision before 0003_reasons
+# What the code before wrote, and what 0003_reasons reads it as: (kind, note).
 PAUSES = {
     "C1": ("paused by hand", (PauseKind.BY_HAND, None)),
     "C2": ("paused by hand: summer holidays", (PauseKind.BY_HAND, "summer holidays")),
@@ -32,7 +32,7 @@ PAUSES = {
     ),
 }
 RATE_LIMITED = "still rate limited after 2 attempts in 5 min: ratelimited"
-# A skipped delivery's error as 0001 wrote it -> (skip_reason, grace, error left).
+# A skipped delivery's error as the code before wrote it -> (skip_reason, grace, error left).
 SKIPS = {
     "skipped: the bot was down past the 3:00:00 grace window": (SkipReason.DOWNTIME, timedelta(hours=3), None),
     "skipped: the bot was down past the 1 day, 2:00:00 grace window": (
@@ -73,7 +73,7 @@ def downgrade(engine: Engine, revision: str) -> None:
 
 
 def old_rows(engine: Engine) -> dict[str, Any]:
-    """Subscriptions and deliveries as 0001's code left them; returns their ids."""
+    """Subscriptions and deliveries as the code before 0003_reasons left them; returns their ids."""
     common = {"local_time": "09:00", "timezone": "UTC", "weekdays": "mon", "topic": None, "workspace_id": "T1"}
     who = {"created_by": "U", "created_at": NOW, "updated_by": "U", "updated_at": NOW, "platform": "slack"}
     ids: dict[str, Any] = {}

@@ -10,8 +10,8 @@ code wrote them in; a row that matches none keeps its text and gets no kind (sta
 text as before). The functions below are frozen copies, not imports: a migration must keep
 meaning what it meant when it was written.
 
-Revision ID: 0002_reasons
-Revises: 0001
+Revision ID: 0003_reasons
+Revises: 0002_votes
 Create Date: 2025-02-01
 """
 
@@ -23,8 +23,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_reasons"
-down_revision: str | None = "0001"
+revision: str = "0003_reasons"
+down_revision: str | None = "0002_votes"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -136,7 +136,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Write the reasons back as the sentences 0001's code read, then drop the columns."""
+    """Write the reasons back as the sentences the code before read, then drop the columns."""
     connection = op.get_bind()
     paused = connection.execute(
         sa.select(subscriptions.c.id, subscriptions.c.pause_kind, subscriptions.c.pause_reason).where(
