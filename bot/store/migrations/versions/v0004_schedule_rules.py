@@ -2,13 +2,13 @@
 
 Existing subscriptions become 'weekdays' rules with no holds: they post exactly as before.
 
-Plain ADD COLUMN only, as in 0002_reasons: rebuilding `subscriptions` on SQLite (batch mode) would
+Plain ADD COLUMN only, as in 0003_reasons: rebuilding `subscriptions` on SQLite (batch mode) would
 drop it, and with foreign keys on that cascades to every delivery and deck card. The check that
 keeps each rule's columns consistent therefore rides on the last column added, `repeat`, when the
 columns it reads already exist; both databases take the statement as it is.
 
-Revision ID: v0003_schedule_rules
-Revises: 0002_reasons
+Revision ID: v0004_schedule_rules
+Revises: 0003_reasons
 Create Date: 2026-11-29
 """
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "v0003_schedule_rules"
-down_revision: str | None = "0002_reasons"
+revision: str = "v0004_schedule_rules"
+down_revision: str | None = "0003_reasons"
 branch_labels: str | None = None
 depends_on: str | None = None
 
