@@ -114,6 +114,12 @@ class Lesson:
     timestamp: str | None = None
     asks: tuple[str, ...] = ()
 
+    def __hash__(self) -> int:
+        # Ids are unique in a library, and equal lessons have equal ids. Replies and the caches
+        # keyed on them hash lessons on every answer: hashing every field (topics are enums,
+        # hashed in Python) cost more than ranking a remembered question.
+        return hash(self.id)
+
     @property
     def url(self) -> str | None:
         """The recording at the moment the quote begins, when the source has one."""
