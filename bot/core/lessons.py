@@ -98,6 +98,18 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OutOfScope:
+    """A subject no lesson covers (content/scope.yaml), described in everyday words.
+
+    Search compares a question with `about` as with a lesson's texts; a question closer to these
+    than to every lesson gets "I don't have a lesson on that". Never shown to users.
+    """
+
+    subject: str
+    about: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Lesson:
     """One piece of advice: our paraphrase, the speaker's own words, and where they said it.
 
