@@ -102,6 +102,8 @@ class Ranker:
     ) -> None:
         self.lessons = tuple(lessons)
         self.index = index or LessonIndex(self.lessons)
+        if self.index.lessons != self.lessons:
+            raise ValueError("the keyword index must hold the same lessons, in the same order")
         texts = [tuple(content_text(text) for text in lesson_texts(lesson)) for lesson in self.lessons]
         # The subjects no lesson covers are indexed after the lessons, as if they were lessons too.
         texts += [tuple(content_text(text) for text in scope.about) for scope in outside]
@@ -112,15 +114,17 @@ class Ranker:
         """The `limit` best lessons (default all) with their scores, best first; ties keep content order."""
         weight, half = self.calibration.semantic_weight, self.calibration.bm25_half
         doubt = self.calibration.unknown_penalty * self.index.unknown_share(question)
-        keywords = {hit.lesson.id: hit.score for hit in self.index.search(question, len(self.lessons))}
-        scores = [(1 - weight) * (s / (s + half)) if (s := keywords.get(x.id, 0.0)) else 0.0 for x in self.lessons]
+        # Lists by lesson position, no objects per lesson: this runs for every question not remembered.
+        scores = [0.0] * len(self.lessons)
+        for row, s in self.index.scores(question).items():
+            scores[row] = (1 - weight) * (s / (s + half))
         if self.semantic is not None and weight:
             meanings = self.semantic.similarities(content_text(question))
             inside, outside = meanings[: len(scores)], meanings[len(scores) :]
             scores = [score + weight * meaning for score, meaning in zip(scores, inside, strict=True)]
             if outside and max(outside) >= max(inside) + self.calibration.outside_margin:
                 doubt += OUTSIDE_PENALTY
-        best = sorted(range(len(scores)), key=lambda n: -scores[n])[:limit]
+        best = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:limit]  # stable: ties keep order
         return [SearchHit(lesson=self.lessons[n], score=scores[n] - doubt) for n in best]
 
     def rank(self, question: str, limit: int) -> list[SearchHit]:

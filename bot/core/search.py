@@ -22,6 +22,7 @@ from bot.core.text import words
 # `asks` holds the questions a lesson answers, in the words people ask them.
 COLUMNS = ("title", "topics", "text", "quote", "speaker", "asks")
 WEIGHTS = (6.0, 4.0, 2.0, 1.0, 2.0, 3.0)
+_BM25 = f"bm25(lesson_fts, {', '.join(str(w) for w in WEIGHTS)})"
 MIN_TYPO_LENGTH = 4
 SYNONYM_WEIGHT = 0.5
 CANDIDATES = 200
@@ -217,24 +218,31 @@ class LessonIndex:
     def _ranked(self, query: str) -> dict[int, float]:
         if not query:
             return {}
-        weights = ", ".join(str(w) for w in WEIGHTS)
         # Only the best CANDIDATES of each query can reach the merged top results in practice;
         # on a large corpus sorting every match would cost more than the ranking itself.
         rows = self._db.execute(
-            f"SELECT rowid, bm25(lesson_fts, {weights}) AS score FROM lesson_fts WHERE lesson_fts MATCH ? "
-            "ORDER BY score LIMIT ?",
+            f"SELECT rowid, {_BM25} AS score FROM lesson_fts WHERE lesson_fts MATCH ? ORDER BY score LIMIT ?",
             (query, CANDIDATES),
         )
         # bm25() is negative, more negative is better; flip it so higher = better.
         return {row: -rank for row, rank in rows}
 
-    def search(self, question: str, limit: int = 5) -> list[SearchHit]:
-        """Lessons that match `question`, best first; empty when nothing is close."""
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """The lessons indexed, in the order of their rows."""
+        return self._lessons
+
+    def scores(self, question: str) -> dict[int, float]:
+        """Each matching lesson's BM25 score (higher is better), by its position in `lessons`; unsorted."""
         with self._lock:
             own, related = self.fts_queries(question)
             scores = self._ranked(own)
             # A synonym counts, but less than the word the user typed.
             for row, score in self._ranked(related).items():
                 scores[row] = scores.get(row, 0.0) + SYNONYM_WEIGHT * score
-        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return scores
+
+    def search(self, question: str, limit: int = 5) -> list[SearchHit]:
+        """Lessons that match `question`, best first; empty when nothing is close."""
+        best = sorted(self.scores(question).items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [SearchHit(lesson=self._lessons[row], score=score) for row, score in best]
