@@ -1,6 +1,6 @@
 """The Discord adapter: `/mltip` through discord.py, with embeds and persistent buttons.
 
-The only package that imports `discord` (DESIGN.md); nothing here is imported by `mltip tip`.
+The only package that imports `discord` (docs/DESIGN.md); nothing here is imported by `mltip tip`.
 """
 
 from __future__ import annotations
