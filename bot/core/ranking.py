@@ -12,7 +12,8 @@ scores are fused linearly, after squashing BM25 (unbounded, larger for longer qu
             - unknown_penalty * unknown_share
 
 The semantic ranker also reads content/scope.yaml, short descriptions of subjects no lesson
-covers (written from what the sources leave out, never from test questions). A question at least
+covers (written from what the sources leave out, never from test questions), in an index of its
+own so that the lessons' table is computed and cached as before. A question at least
 as close to one of them as to every lesson loses OUTSIDE_PENALTY, which puts it below any
 cut-off. On the tuning part no answerable question came within 0.046 of that line (the closest:
 0.046 nearer a lesson than a subject left out) and none on the per-source set within 0.14; the
@@ -105,9 +106,11 @@ class Ranker:
         if self.index.lessons != self.lessons:
             raise ValueError("the keyword index must hold the same lessons, in the same order")
         texts = [tuple(content_text(text) for text in lesson_texts(lesson)) for lesson in self.lessons]
-        # The subjects no lesson covers are indexed after the lessons, as if they were lessons too.
-        texts += [tuple(content_text(text) for text in scope.about) for scope in outside]
         self.semantic = build_index(texts, cache_dir) if semantic else None
+        # The subjects no lesson covers, in an index of their own: the lessons' table (the costly
+        # one to compute) stays the same whatever the scope, so it is shared and cached as before.
+        about = [tuple(content_text(text) for text in scope.about) for scope in outside]
+        self.outside = build_index(about, cache_dir) if self.semantic is not None and about else None
         self.calibration = calibration or (FUSED if self.semantic is not None else KEYWORDS_ONLY)
 
     def scored(self, question: str, limit: int | None = None) -> list[SearchHit]:
@@ -119,9 +122,10 @@ class Ranker:
         for row, s in self.index.scores(question).items():
             scores[row] = (1 - weight) * (s / (s + half))
         if self.semantic is not None and weight:
-            meanings = self.semantic.similarities(content_text(question))
-            inside, outside = meanings[: len(scores)], meanings[len(scores) :]
+            ids = self.semantic.token_ids(content_text(question))
+            inside = self.semantic.similarities_of(ids)
             scores = [score + weight * meaning for score, meaning in zip(scores, inside, strict=True)]
+            outside = self.outside.similarities_of(ids) if self.outside is not None else ()
             if outside and max(outside) >= max(inside) + self.calibration.outside_margin:
                 doubt += OUTSIDE_PENALTY
         best = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:limit]  # stable: ties keep order
