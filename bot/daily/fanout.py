@@ -216,6 +216,7 @@ class Fanout:
             self._lesson_ids(subscription.topic),
             self.rng,
             delivery_id=delivery.id,
+            later={lesson_id for lesson_id, tally in self.engine.tallies().items() if tally.clearly_unhelpful},
         )
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")

@@ -5,6 +5,9 @@
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
     store.deck            # Deck: next_lesson
     store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
+    store.votes           # Votes: cast, tallies (👍 / 👎 on lessons)
+    store.questions       # Questions: record, retract, most_asked, sweep_expired (nobody answered them)
+    store.outcomes        # Outcomes: by_channel, totals (how the daily posts went)
 
 Only this package imports sqlalchemy and alembic; callers see the value objects in records.py.
 Every method runs in its own transaction and is safe to call from several threads (one Store per
@@ -22,6 +25,8 @@ from bot.store.db import current_revision, head_revision, is_unreachable, make_e
 from bot.store.deck import Deck
 from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
 from bot.store.oauth_states import OAuthStates
+from bot.store.outcomes import ChannelOutcomes, Outcomes
+from bot.store.questions import QuestionCount, Questions
 from bot.store.records import (
     AuditAction,
     AuditEntry,
@@ -35,6 +40,7 @@ from bot.store.records import (
     WorkspacePause,
 )
 from bot.store.subscriptions import Subscriptions
+from bot.store.votes import Votes
 from bot.store.workspace_cap import WorkspaceFull
 
 __all__ = [
@@ -42,17 +48,22 @@ __all__ = [
     "AuditAction",
     "AuditEntry",
     "ChannelKey",
+    "ChannelOutcomes",
     "Claim",
     "Deck",
     "Delivery",
     "DeliveryStatus",
     "Ledger",
     "OAuthStates",
+    "Outcomes",
     "Platform",
+    "QuestionCount",
+    "Questions",
     "Recovered",
     "Store",
     "Subscription",
     "Subscriptions",
+    "Votes",
     "WorkspaceFull",
     "WorkspacePause",
     "current_revision",
@@ -73,6 +84,9 @@ class Store:
         self.ledger = Ledger(engine)
         self.deck = Deck(engine)
         self.oauth_states = OAuthStates(engine)
+        self.votes = Votes(engine)
+        self.questions = Questions(engine)
+        self.outcomes = Outcomes(engine)
 
     @classmethod
     def open(cls, url: str | URL, *, migrate: bool = True) -> Store:

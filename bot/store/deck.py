@@ -3,13 +3,15 @@
 A cycle is one pass through the lessons available to the subscription (the caller filters them by
 topic). Cards are dealt in position order. Lessons that appear later join the current cycle at a
 random undealt position; lessons that disappear stay in the deck but are passed over. When no
-undealt available card is left, a new cycle starts with a fresh shuffle.
+undealt available card is left, a new cycle starts with a fresh shuffle. Lessons the caller names
+`later` (clearly unhelpful by votes) are dealt after every other card of the cycle: still once a
+cycle, never dropped.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
@@ -40,6 +42,7 @@ class Deck:
         rng: random.Random,
         *,
         delivery_id: int | None = None,
+        later: Collection[str] = (),
     ) -> str | None:
         """Deal the subscription's next lesson id among `available_lesson_ids`; None if there are none.
 
@@ -66,7 +69,7 @@ class Deck:
                     return str(owner.lesson_id)
             if not available:
                 return None
-            lesson_id = _Dealer(connection, subscription_id, rng).deal(available, delivery_id)
+            lesson_id = _Dealer(connection, subscription_id, rng).deal(available, delivery_id, frozenset(later))
             if delivery_id is not None:
                 connection.execute(update(deliveries).where(D.id == delivery_id).values(lesson_id=lesson_id))
             return lesson_id
@@ -81,7 +84,7 @@ class _Dealer:
     def _where(self, cycle: int) -> Any:
         return and_(C.subscription_id == self._subscription_id, C.cycle == cycle)
 
-    def deal(self, available: list[str], delivery_id: int | None) -> str:
+    def deal(self, available: list[str], delivery_id: int | None, later: frozenset[str]) -> str:
         """The next card of the current cycle (starting one when needed), now marked dealt."""
         query = select(func.max(C.cycle)).where(C.subscription_id == self._subscription_id)
         cycle = self._connection.execute(query).scalar()
@@ -94,12 +97,14 @@ class _Dealer:
             if arrivals:
                 cards = self._add(cycle, cards, arrivals)
         wanted = set(available)
-        card = next((c for c in cards if not c.dealt and c.lesson_id in wanted), None)
+        undealt = [c for c in cards if not c.dealt and c.lesson_id in wanted]
+        card = next((c for c in undealt if c.lesson_id not in later), undealt[0] if undealt else None)
         if card is None:  # the cycle is done: every available lesson was dealt in it
             dealt = [c for c in cards if c.dealt]
             last = max(dealt, key=lambda c: c.position).lesson_id if dealt else None
             cycle += 1
-            card = self._new_cycle(cycle, available, last=last)[0]
+            fresh = self._new_cycle(cycle, available, last=last)
+            card = next((c for c in fresh if c.lesson_id not in later), fresh[0])
         self._connection.execute(
             update(deck_cards)
             .where(self._where(cycle), C.lesson_id == card.lesson_id)

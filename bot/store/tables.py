@@ -149,3 +149,33 @@ workspace_pauses = Table(
     Column("reason", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
 )
+
+VERDICTS = ("up", "down")
+
+# One vote per person per lesson per workspace: `voter` is HMAC-SHA256(key, platform|workspace|user)
+# (bot/core/feedback.py), so no user id is ever stored, yet a second press finds the first.
+votes = Table(
+    "votes",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace_id", String(64), primary_key=True),
+    Column("lesson_id", String(128), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("verdict", String(8), nullable=False),
+    Column("at", UTCDateTime, nullable=False),  # when it was cast or last changed
+    CheckConstraint(_one_of("verdict", VERDICTS), name="verdict"),
+    Index("ix_votes_at", "at"),  # the report's --since
+)
+
+# Questions no lesson answered, or whose answer got 👎: normalised text, no user, counted per day,
+# so that rows older than MLTIP_QUESTION_RETENTION_DAYS can be deleted and counts stay within it.
+unanswered_questions = Table(
+    "unanswered_questions",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace_id", String(64), primary_key=True),
+    Column("question", String(300), primary_key=True),
+    Column("day", Date, primary_key=True),  # UTC date
+    Column("count", Integer, nullable=False),
+    Index("ix_unanswered_questions_day", "day"),
+)

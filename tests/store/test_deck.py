@@ -139,3 +139,14 @@ def test_concurrent_deals_for_one_subscription_never_repeat(store: Store) -> Non
     with ThreadPoolExecutor(max_workers=4) as pool:
         dealt = list(pool.map(deal_for, ids))
     assert sorted(lesson for lesson in dealt if lesson is not None) == LESSONS
+
+
+def test_lessons_named_later_are_dealt_after_the_rest_of_each_cycle_and_never_dropped(store: Store) -> None:
+    subscription = subscribe(store)
+    lessons = [f"lesson-{n}" for n in range(6)]
+    later = {"lesson-0", "lesson-3"}
+    rng = random.Random(5)
+    for _cycle in range(3):
+        dealt = [store.deck.next_lesson(subscription.id, lessons, rng, later=later) for _ in lessons]
+        assert sorted(dealt) == lessons  # every lesson once a cycle, the unhelpful ones too
+        assert set(dealt[-2:]) == later  # ... last
