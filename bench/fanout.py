@@ -23,10 +23,10 @@ from bot.daily.pacing import DEFAULT_PACES, Pacer
 from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store
-from tests.daily.harness import RunningClock
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_server import FakeSlack
+from tests.support.clock import FakeClock
 
 SLACK_CHANNELS, SLACK_WORKSPACES = 2500, 50
 DISCORD_CHANNELS, DISCORD_GUILDS = 2500, 100
@@ -79,7 +79,7 @@ async def measure(report: Report) -> None:
     async def token(workspace: str) -> str:
         return f"xoxb-bench-{workspace}"
 
-    clock = RunningClock(FIRE + timedelta(seconds=5))
+    clock = FakeClock(FIRE + timedelta(seconds=5), running=True)
     fanout = Fanout(
         store,
         engine,

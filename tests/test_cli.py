@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 # The runs' database: never the developer's own (~/.local/share/mltip); removed when the tests end.
 DATA_DIR = tempfile.TemporaryDirectory(prefix="mltip-test-")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from bot.daily.schedule import EVERY_DAY
 from bot.store import ChannelKey, DeliveryStatus, Platform, Store
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, ApiCall, FakeSlack
-from tests.processes import start_mltip_run
+from tests.support.ports import free_port
+from tests.support.processes import start_mltip_run
 
 TOTAL = 40
 

@@ -15,8 +15,8 @@ from bot.core.commands import CommandEngine
 from bot.core.library import BUILTIN_CONTENT, Library, load_library
 from bot.core.search import LessonIndex
 from bot.errors import ContentError
-from tests.conftest import REPO_ROOT
 from tests.core.test_library import LESSON_WITHOUT_ASKS, problems_for, write_content
+from tests.support.paths import REPO_ROOT
 
 ASKS = """\
     asks:

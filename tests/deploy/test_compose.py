@@ -12,7 +12,7 @@ import re
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, SHARED
+from tests.support.paths import REPO_ROOT, SHARED
 
 COMPOSE_SCHEMA = SHARED / "specs" / "compose-spec.json"
 

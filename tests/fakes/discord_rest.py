@@ -153,7 +153,6 @@ class RestRoutes:
         request[RECORD] = record
         response = await self._answer(request, handler, record)
         record.status = response.status
-        self.fake.notify()
         return response
 
     async def _answer(self, request: web.Request, handler: Handler, record: RecordedRequest) -> web.StreamResponse:

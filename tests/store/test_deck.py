@@ -10,8 +10,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.store import Store
-
-from .conftest import NOW, channel, subscribe
+from tests.store.helpers import NOW, channel, subscribe
 
 LESSONS = [f"lesson-{n:02d}" for n in range(12)]
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.config import Settings
 from bot.core.commands import CommandEngine
+from tests.adapters.discord.harness import StartAdapter
 from tests.fakes.discord_server import FakeDiscord
-
-StartAdapter = Callable[..., Awaitable[DiscordAdapter]]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from bot.adapters.discord.endpoints import DISCORD_DEFAULTS, endpoints_for
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.errors import ConfigError
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.fakes.discord_gateway import HEARTBEAT, IDENTIFY, RESUME
 from tests.fakes.discord_server import FakeDiscord
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from bot.adapters.discord.sync import same_commands
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.fakes.discord_server import FakeDiscord
 
 GLOBAL = "/applications/{application_id}/commands"

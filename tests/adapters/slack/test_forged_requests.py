@@ -21,12 +21,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.adapters.slack.adapter import build_app
 from bot.core.commands import CommandEngine
-from tests.adapters.slack.conftest import free_port, slack_settings
+from tests.adapters.slack.harness import slack_settings
 from tests.fakes.listener import Listener
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.slack_requests import block_actions_body, sign, signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import RunningProcess, mltip_run
+from tests.support.ports import free_port
+from tests.support.processes import RunningProcess, mltip_run
 
 FORM = "application/x-www-form-urlencoded"
 MARKER = "zq-user-text-7f3a"  # text a user typed; must never appear in the log

@@ -13,11 +13,11 @@ import aiohttp
 import pytest
 
 from bot.log import MASK, mask_secrets
-from tests.adapters.slack.conftest import free_port
 from tests.adapters.slack.installer import Installer
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack, Fault
-from tests.processes import mltip_run
+from tests.support.ports import free_port
+from tests.support.processes import mltip_run
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
