@@ -74,7 +74,7 @@ class FakeDiscord:
         self.member = p.member(p.user(p.snowflake(), "ada", global_name="Ada L."), nick="Ada")
         self.requests: list[RecordedRequest] = []
         self.schema_errors: list[str] = []
-        self.validator = SpecValidator(spec) if spec is not None and spec.exists() else None
+        self.validator = SpecValidator.of(spec) if spec is not None and spec.exists() else None
         self.commands: dict[str | None, list[JSON]] = {}  # guild id (None: global) -> definitions
         self.messages: dict[str, JSON] = {}
         self.nonces: dict[tuple[str, str], JSON] = {}  # (channel, nonce) -> the first message
