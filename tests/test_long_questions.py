@@ -17,12 +17,15 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.support.ports import free_port
 from tests.support.processes import start_mltip_run
 from tests.support.waiting import wait_until_ok
+
+pytestmark = pytest.mark.process
 
 LETTERS = 20_000
 CLIENTS, PER_CLIENT = 3, 4

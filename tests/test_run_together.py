@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
@@ -18,6 +19,7 @@ from tests.support.waiting import wait_until_ok
 from tests.test_cli import mltip
 
 
+@pytest.mark.process
 async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
     slack = await FakeSlack().start()
     discord = FakeDiscord()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.daily.schedule import EVERY_DAY
@@ -22,6 +23,8 @@ from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.support.ports import free_port
 from tests.support.processes import start_mltip_run
 from tests.support.waiting import wait_until_ok
+
+pytestmark = pytest.mark.process
 
 REPLICAS = 2
 CHANNELS = 60

@@ -15,6 +15,8 @@ from tests.daily.harness import subscribe_many
 from tests.fakes.slack_server import ApiCall, FakeSlack
 from tests.support.processes import start_daily_worker
 
+pytestmark = pytest.mark.process
+
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 

@@ -141,6 +141,7 @@ def test_three_threads_claim_each_delivery_exactly_once(store: Store) -> None:
     assert sorted(everything) == planned  # none lost, none twice
 
 
+@pytest.mark.process
 def test_three_processes_claim_each_delivery_exactly_once(store: Store, database_url: str) -> None:
     planned = plan_many(store, 90)
     replicas = [(database_url, f"replica-{n}", NOW) for n in range(3)]
@@ -169,6 +170,7 @@ def test_on_postgresql_claims_skip_rows_another_worker_holds(store: Store, datab
     assert sorted(c.delivery.id for c in store.ledger.claim_due(NOW, "w")) == planned[:2]
 
 
+@pytest.mark.process
 def test_a_worker_killed_mid_claim_leaves_nothing_locked(store: Store, database_url: str) -> None:
     planned = plan_many(store, 5)
     context = multiprocessing.get_context("spawn")

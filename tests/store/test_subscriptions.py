@@ -107,6 +107,7 @@ def test_concurrent_double_clicks_leave_one_subscription(store: Store) -> None:
     assert [e.action for e in store.subscriptions.audit(Platform.SLACK, "T1")] == [AuditAction.SUBSCRIBE]
 
 
+@pytest.mark.process
 def test_replicas_subscribing_at_once_leave_one_subscription(store: Store, database_url: str) -> None:
     made = run_replicas(workers.subscribe_same_channel, [(database_url, f"U{n}", NOW) for n in range(3)], timeout=60)
     assert len(set(made)) == 1

@@ -114,6 +114,7 @@ def assert_quiet(log: str) -> None:
     assert MARKER not in log and "mltip.daily" not in log, log
 
 
+@pytest.mark.process
 async def test_no_badly_signed_request_is_answered_used_or_called_back(
     fake_slack: FakeSlack, listener: Listener, tmp_path: Path
 ) -> None:
@@ -148,6 +149,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
 }
 
 
+@pytest.mark.process
 async def test_malformed_bodies_are_refused_before_parsing_and_log_no_traceback(
     fake_slack: FakeSlack, listener: Listener, tmp_path: Path
 ) -> None:
@@ -179,6 +181,7 @@ async def huge_unsigned_requests(bot: RunningProcess, count: int) -> None:
                 assert response.status == 401
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_unsigned_megabytes_write_a_few_bytes_of_log_and_forge_no_line(
     fake_slack: FakeSlack, tmp_path: Path, log_format: str
@@ -213,6 +216,7 @@ async def test_a_request_that_bypassed_the_gate_is_refused_inside_bolt_too(
     assert listener.heard == [] and fake_slack.calls == []
 
 
+@pytest.mark.process
 async def test_the_install_pages_ignore_any_body_a_browser_sends(fake_slack: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     env = {

@@ -20,6 +20,7 @@ from tests.support.ports import free_port
 from tests.support.processes import mltip_run
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_failed_exchanges_log_neither_the_code_nor_the_state(
     fake_slack: FakeSlack, tmp_path: Path, log_format: str

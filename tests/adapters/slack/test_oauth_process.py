@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.adapters.slack.oauth import ThreadedInstallationStore
 from bot.store import Store
@@ -15,6 +16,8 @@ from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack
 from tests.support.ports import free_port
 from tests.support.processes import mltip_run
 from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.process
 
 
 async def test_mltip_run_installs_answers_and_forgets_a_workspace(

@@ -7,12 +7,15 @@ import json
 import signal
 
 import aiohttp
+import pytest
 
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.support.ports import free_port
 from tests.support.processes import start_mltip_run
 from tests.support.waiting import wait_until_ok
+
+pytestmark = pytest.mark.process
 
 
 async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(

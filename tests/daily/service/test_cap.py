@@ -80,6 +80,7 @@ def test_concurrent_subscribes_never_pass_the_cap(store: Store) -> None:
     assert len(store.subscriptions.active([Platform.SLACK])) == cap
 
 
+@pytest.mark.process
 def test_replicas_subscribing_at_once_never_pass_the_cap(store: Store, database_url: str) -> None:
     cap, replicas, each = 5, 4, 6
     shares = [(database_url, cap, range(n * each, (n + 1) * each)) for n in range(replicas)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from bot.core.replies import Reply
 from bot.daily.service import DailyService
 from bot.store import AuditAction, Platform, Store
@@ -41,6 +43,7 @@ def test_concurrent_off_and_on_in_one_channel_are_all_answered(store: Store) -> 
     final_state_agrees_with_the_audit_log(store)
 
 
+@pytest.mark.process
 def test_replicas_turning_one_channel_off_and_on_are_all_answered(store: Store, database_url: str) -> None:
     replicas = 4
     reported = run_replicas(workers.toggle_daily, [(database_url, 50, n) for n in range(replicas)])
