@@ -135,7 +135,9 @@ async def test_a_channel_walks_its_deck_without_repeats(
     for day in range(len(lessons) + 1):
         clock.jump(NINE_BERLIN + timedelta(days=day, seconds=30))
         await daily.tick()
-        seen.append(store.ledger.last_delivery(sub.id).lesson_id)  # type: ignore[union-attr]
+        delivery = store.ledger.last_delivery(sub.id)
+        assert delivery is not None and delivery.lesson_id is not None
+        seen.append(delivery.lesson_id)
     first_cycle = seen[: len(lessons)]
     assert sorted(first_cycle) == sorted(lesson.id for lesson in lessons)  # every lesson once
     assert seen[-1] != seen[-2]  # the new cycle does not open with yesterday's lesson

@@ -135,7 +135,7 @@ async def test_a_rate_limit_lasting_past_the_grace_window_skips_the_day_and_says
             break
         assert delivery.retry_at is not None
         time.jump(delivery.retry_at)
-    assert delivery.status is DeliveryStatus.SKIPPED
+    assert delivery is not None and delivery.status is DeliveryStatus.SKIPPED
     assert delivery.error == (
         "skipped: not sent within 3 hours of its time;"
         " last error: still rate limited after 1 attempt in 5 min: ratelimited"

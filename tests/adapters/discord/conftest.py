@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,7 @@ async def start_adapter(settings: Settings, engine: CommandEngine) -> AsyncItera
     """Start adapters (closed at the end); keyword arguments override fields of the settings."""
     started: list[DiscordAdapter] = []
 
-    async def start(*, with_engine: CommandEngine | None = None, **overrides: object) -> DiscordAdapter:
+    async def start(*, with_engine: CommandEngine | None = None, **overrides: Any) -> DiscordAdapter:  # Settings fields
         adapter = DiscordAdapter(
             dataclasses.replace(settings, **overrides),
             with_engine or engine,

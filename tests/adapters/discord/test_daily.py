@@ -47,7 +47,7 @@ def channel_of(fake: FakeDiscord) -> ChannelKey:
     return ChannelKey(platform=Platform.DISCORD, workspace_id=fake.guild_id, channel_id=fake.channel_id)
 
 
-async def daily(fake: FakeDiscord, action: str, by: dict[str, Any] | None = None, **options: str) -> Exchange:
+async def daily(fake: FakeDiscord, action: str, *, by: dict[str, Any] | None = None, **options: str) -> Exchange:
     """A member runs `/mltip-daily <action> option:value ...`."""
     given = [{"type": STRING, "name": name, "value": value} for name, value in options.items()]
     data = p.command_data(
@@ -118,7 +118,8 @@ def zone_option(fake: FakeDiscord) -> dict[str, Any]:
     """`/mltip-daily set`'s zone option, as Discord has it."""
     [set_command] = [o for o in fake.command_definition("mltip-daily")["options"] if o["name"] == "set"]
     [zone] = [o for o in set_command["options"] if o["name"] == "zone"]
-    return zone
+    found: dict[str, Any] = zone
+    return found
 
 
 async def test_the_zone_option_names_utc_when_no_default_zone_is_configured(

@@ -9,23 +9,25 @@ import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.core.commands import CommandEngine
+from bot.core.daily import Invocation
 from bot.core.replies import Reply
 from tests.adapters.discord.harness import StartAdapter
 from tests.adapters.discord.limits import LINK_STYLE, component_problems, embed_problems, link_buttons
 from tests.fakes import discord_payloads as p
+from tests.fakes.discord_payloads import JSON
 from tests.fakes.discord_server import FakeDiscord
 
 CHANNEL_MESSAGE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT = 4, 7, 8
-NO_MENTIONS = {"parse": []}
+NO_MENTIONS: JSON = {"parse": []}
 
 
-def buttons(data: dict) -> dict[str, str]:
+def buttons(data: JSON) -> dict[str, str]:
     """label -> custom_id of the action buttons in a message body (link buttons have none)."""
     rows = data.get("components", [])
     return {b["label"]: b["custom_id"] for row in rows for b in row["components"] if b["style"] != LINK_STYLE}
 
 
-def assert_links_to(data: dict, url: str | None) -> None:
+def assert_links_to(data: JSON, url: str | None) -> None:
     """The body has one link-style button to `url`, within Discord's spec: style 5, a url, no custom_id."""
     [link] = link_buttons(data)
     assert link["style"] == 5 and link["url"] == url and "custom_id" not in link
@@ -171,7 +173,7 @@ def ephemeral_message_with_button(fake: FakeDiscord, custom_id: str) -> dict[str
 class BrokenEngine(CommandEngine):
     """An engine with a bug, to reach the one error handler the way a real bug would."""
 
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         raise RuntimeError("bug in run")
 
     def press(self, payload: str, *, user: str, platform: str = "console") -> Reply:

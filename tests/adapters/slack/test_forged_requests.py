@@ -12,7 +12,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import aiohttp
@@ -210,7 +210,8 @@ async def test_a_request_that_bypassed_the_gate_is_refused_inside_bolt_too(
     # Defence in depth: whatever reaches the bolt app without the gate's mark runs no listener.
     app = build_app(slack_settings(fake_slack, free_port()), engine)
     body = slash_command_body("kaggle", listener.url)
-    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
+    headers: dict[str, str | Sequence[str]] = {**signed_headers(SIGNING_SECRET, body)}  # bolt's header type
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
     assert response.status == 401
     await asyncio.sleep(0.2)
     assert listener.heard == [] and fake_slack.calls == []

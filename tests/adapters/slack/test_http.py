@@ -10,6 +10,7 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.core.commands import CommandEngine
+from bot.core.daily import Invocation
 from bot.core.replies import Reply
 from tests.adapters.slack.harness import RunningBot, start_bot
 from tests.fakes.slack_requests import sign, signed_headers, slash_command_body
@@ -37,9 +38,9 @@ class CountingEngine(CommandEngine):
 
     calls = 0
 
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         CountingEngine.calls += 1
-        return super().run(text, platform=platform)
+        return super().run(text, platform=platform, invocation=invocation)
 
 
 def test_slacks_documented_signing_example() -> None:
@@ -155,7 +156,7 @@ async def test_echoed_text_cannot_ping_anyone(bot: RunningBot) -> None:
 
 
 class BrokenEngine(CommandEngine):
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         raise RuntimeError("the index fell over")
 
 

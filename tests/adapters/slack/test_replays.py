@@ -10,6 +10,7 @@ import aiohttp
 
 from bot.adapters.slack.verify import WINDOW_SECONDS, RecentSignatures
 from bot.core.commands import CommandEngine
+from bot.core.daily import Invocation
 from bot.core.library import Library
 from bot.core.replies import Reply
 from tests.adapters.slack.harness import RunningBot, start_bot
@@ -25,9 +26,9 @@ class CountingEngine(CommandEngine):
         super().__init__(library)
         self.runs = 0
 
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
         self.runs += 1
-        return super().run(text, platform=platform)
+        return super().run(text, platform=platform, invocation=invocation)
 
 
 async def test_a_replayed_command_runs_once(fake_slack: FakeSlack, library: Library) -> None:
