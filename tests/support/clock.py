@@ -14,6 +14,7 @@ next day, or the next fire time, without waiting for it.
 from __future__ import annotations
 
 import asyncio
+import math
 import time as wall
 from datetime import UTC, datetime, timedelta
 
@@ -27,7 +28,7 @@ class FakeClock:
     def __init__(self, start: datetime = SOME_MONDAY, *, running: bool = False) -> None:
         self._start = start
         # Seconds moved by the test and by sleeps, kept as a float (not a timedelta, which rounds to
-        # microseconds): code that sleeps exactly until a float deadline must find it reached.
+        # microseconds): code that sleeps until a float deadline must find it reached.
         self._moved = 0.0
         self._running = running
         self._wall_zero = wall.monotonic()
@@ -49,7 +50,12 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         """Move on by `seconds` without waiting."""
-        self._moved += seconds
+        moved = self._moved + seconds
+        if seconds > 0 and moved == self._moved:
+            # Too little to show in a float this large: move by the least that shows, or code that
+            # sleeps until a token has refilled (the pacer) would find no time passed, and spin.
+            moved = math.nextafter(moved, math.inf)
+        self._moved = moved
 
     def monotonic(self) -> float:
         """Seconds since the start, for code that measures intervals (`time.monotonic`'s place)."""
