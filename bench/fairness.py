@@ -20,10 +20,11 @@ from datetime import time as clock_time
 from bench.common import Figure, Report
 from bot.adapters.slack.poster import SlackPoster
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.library import BUILTIN_CONTENT
+from bot.core.loading import load_library
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout
 from bot.daily.pacing import DEFAULT_PACES, Pacer
-from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store
 from tests.fakes.limits import RateLimit

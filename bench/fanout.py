@@ -17,10 +17,12 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack.poster import SlackPoster
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.library import BUILTIN_CONTENT
+from bot.core.loading import load_library
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.pacing import DEFAULT_PACES, Pacer
-from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store
 from tests.fakes.discord_server import FakeDiscord
@@ -132,7 +134,7 @@ async def measure(report: Report) -> None:
         RateLimit(*DISCORD_LIMIT).seconds_for(DISCORD_CHANNELS),
     )
     note = (
-        f"{wanted} due at once; sent {result.delivered.get('sent', 0)}, missed {wanted - delivered}, "
+        f"{wanted} due at once; sent {result.delivered.get(DeliveryOutcome.SENT, 0)}, missed {wanted - delivered}, "
         f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}); "
         f"Slack done at {finished.get('slack', 0):.1f} s, Discord at {finished.get('discord', 0):.1f} s"
     )

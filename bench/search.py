@@ -19,7 +19,8 @@ import yaml
 
 from bench.common import ROOT, Figure, Report, percentile, time_calls
 from bot.core.lessons import Lesson, Topic
-from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.library import BUILTIN_CONTENT
+from bot.core.loading import load_library
 from bot.core.ranking import Ranker
 from bot.core.search import LessonIndex
 

@@ -99,7 +99,7 @@ def run_checks(settings: Settings, extra: list[Callable[[Settings], list[str]]] 
 
 
 def _check_timezone(name: str) -> list[str]:
-    from bot.daily.schedule import resolve_timezone
+    from bot.daily.zones import resolve_timezone
     from bot.errors import CommandError
 
     try:

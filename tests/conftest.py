@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.store import Store
 from tests.fakes.slack_server import FakeSlack
 from tests.support.databases import PG_URL, SKIP_PG, postgres_schema, sqlite_url

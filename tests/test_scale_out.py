@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body

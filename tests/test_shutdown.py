@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, DeliveryStatus, Platform, Store
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, ApiCall, FakeSlack
 from tests.support.ports import free_port

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.platform import Platform
 from bot.core.replies import Reply
 
 READ_ONLY_ACTIONS = frozenset({"status", "help"})
@@ -21,7 +22,7 @@ DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE = 500
 class Invocation:
     """Who asked, and where: what a command that changes or reads channel state needs."""
 
-    platform: str
+    platform: Platform
     workspace_id: str
     channel_id: str
     user_id: str

@@ -1,19 +1,19 @@
-"""Load and validate lesson content; the Library is what every command reads from.
+"""The Library every command reads from, and where its content files are.
 
 A content folder holds an optional `sources.yaml` and any number of lesson files (`*.yaml`,
 in sub-folders too). The bot's own folder is `content/`; MLTIP_CONTENT_DIR adds more, so a
-team can keep its own lessons beside ours. Every problem is collected and reported as
-`file:line: message`; one bad lesson fails the whole load, so nothing half-valid is served.
+team can keep its own lessons beside ours. Loading them is `bot.core.loading.load_library`,
+which checks them with `validation.py` or reads them back from `content_cache.py`; both of
+those build on this module, which imports neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.lessons import Lesson, Source, Topic
-from bot.errors import ContentError
 
 _PACKAGED_CONTENT = Path(__file__).resolve().parents[1] / "content"  # an installed wheel: bot/content
 _CHECKOUT_CONTENT = Path(__file__).resolve().parents[2] / "content"  # a checkout or editable install
@@ -53,29 +53,3 @@ def content_files(roots: Iterable[Path]) -> tuple[list[Path], list[Path]]:
         for path in found:
             (source_files if path.name == SOURCES_FILE else lesson_files).append(path)
     return source_files, lesson_files
-
-
-def load_library(roots: Sequence[Path], cache_dir: Path | None = None) -> Library:
-    """The validated library, or ContentError listing every problem.
-
-    With `cache_dir`, a library validated before from the very same files is read back from a
-    JSON cache instead: start-up then skips importing and running the YAML parser.
-    """
-    key = None
-    if cache_dir is not None:
-        from bot.core.content_cache import cache_key, read_cache
-
-        key = cache_key(content_files(r for r in roots if r.exists()), roots)
-        cached = read_cache(cache_dir, key)
-        if cached is not None:
-            return cached
-    from bot.core.validation import check_content
-
-    library, problems = check_content(roots)
-    if problems:
-        raise ContentError(problems)
-    if cache_dir is not None and key is not None:
-        from bot.core.content_cache import write_cache
-
-        write_cache(cache_dir, key, library)
-    return library

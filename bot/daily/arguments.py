@@ -1,4 +1,4 @@
-"""The words after `/mltip daily` that set a schedule: a time, then a zone, days and a topic in any order.
+"""What people type after `/mltip daily` to set a schedule: a time, then a zone, days and a topic in any order.
 
     09:00 Europe/Berlin                 every day at 09:00 Berlin time
     9:30 pm weekdays America/New York   a zone may be typed with spaces, the time with a separate am/pm
@@ -7,26 +7,23 @@
 Only the time has a fixed place (first). Each later word is a zone when it (with the words after
 it) names an IANA zone, a topic when it is one, and otherwise part of the days. Every mistake
 becomes a CommandError that says what was expected, with near zone names where there are some.
+The pieces are read here too: days (`parse_weekdays`) and times (`parse_local_time`); zone names
+are looked up in zones.py.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import time
 from zoneinfo import ZoneInfo
 
 from bot.core.lessons import Topic
-from bot.daily.schedule import (
-    DAYS_HELP,
-    EVERY_DAY,
-    Weekdays,
-    known_timezone,
-    parse_local_time,
-    resolve_timezone,
-    suggest_timezones,
-)
+from bot.core.weekdays import DAY_NAMES, EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
+from bot.daily.zones import known_timezone, resolve_timezone, suggest_timezones
 from bot.errors import CommandError
 
 TOPICS = tuple(topic.value for topic in Topic)
@@ -35,6 +32,86 @@ HALF_DAY = ("am", "pm")
 LONGEST_ZONE_WORDS = 3  # 'America/Port of Spain' is the most words a zone name breaks into
 DEFAULT_ZONE = "UTC"
 CONNECTORS = frozenset({"to", "and", "-", "every", "day", "days"})
+DAY_ALIASES = {"weds": 2}  # common spellings that are not a prefix of the day's name
+DAYS_HELP = "Use daily, weekdays (Mon-Fri), weekends, a list such as mon,wed,fri or a range such as mon-fri."
+TIME_HELP = "Use a 24-hour time such as 09:00 or 21:30, or 9am / 9:30pm."
+
+
+def parse_weekdays(text: str) -> Weekdays:
+    """'daily', 'every day', 'weekdays', 'weekends', 'mon,wed,fri', 'mon-fri', 'fri-mon', ... (any case)."""
+    spec = " ".join(text.lower().replace("every day", "daily").split())
+    spec = re.sub(r"\s*(?:-|–|—|\bto\b|\.\.)\s*", "-", spec)  # 'mon to fri', 'mon – fri' -> 'mon-fri'
+    tokens = [t for t in re.split(r"[\s,;/&+]+|\band\b", spec) if t]
+    days = Weekdays(0)
+    for token in tokens:
+        found = _days_of_token(token)
+        if found is None:
+            raise CommandError(f"I don't understand the days {text.strip()!r}. {DAYS_HELP}")
+        days |= found
+    if not days:
+        raise CommandError(f"Which days? {DAYS_HELP}")
+    return days
+
+
+PHRASES = {
+    "daily": EVERY_DAY,
+    "everyday": EVERY_DAY,
+    "all": EVERY_DAY,
+    "weekdays": MON_TO_FRI,
+    "weekday": MON_TO_FRI,
+    "workdays": MON_TO_FRI,
+    "weekends": WEEKENDS,
+    "weekend": WEEKENDS,
+}
+
+
+def _day_number(token: str) -> int | None:
+    """0-6 for a day's name or a prefix of at least two letters ('mo', 'tues', 'thurs'); plurals too."""
+    token = token.rstrip(".")
+    if token in DAY_ALIASES:
+        return DAY_ALIASES[token]
+    for candidate in (token, token[:-1] if token.endswith("s") else None):
+        if candidate and len(candidate) >= 2:
+            matches = [n for n, name in enumerate(DAY_NAMES) if name.startswith(candidate)]
+            if len(matches) == 1:
+                return matches[0]
+    return None
+
+
+def _days_of_token(token: str) -> Weekdays | None:
+    if token in PHRASES:
+        return PHRASES[token]
+    first, dash, last = token.partition("-")
+    start = _day_number(first)
+    end = _day_number(last) if dash else start
+    if start is None or end is None:
+        return None
+    span = (end - start) % 7  # a range may wrap the week: fri-mon is Fri, Sat, Sun, Mon
+    return functools.reduce(lambda acc, n: acc | Weekdays(1 << ((start + n) % 7)), range(span + 1), Weekdays(0))
+
+
+_TIME = re.compile(r"(?P<hour>\d{1,2})(?::(?P<minute>\d{2}))?\s*(?P<half>am|pm)?")
+
+
+def parse_local_time(text: str) -> time:
+    """'09:00', '9:00', '9am', '9:30 pm', '21:30', 'noon', 'midnight' -> time (minute precision)."""
+    cleaned = text.strip().lower().replace(".", "")
+    if cleaned in ("noon", "midday"):
+        return time(12, 0)
+    if cleaned == "midnight":
+        return time(0, 0)
+    match = _TIME.fullmatch(cleaned)
+    # A bare '9' could mean 9am or 9pm to different people, so it needs minutes or am/pm.
+    if match is None or not (match["minute"] or match["half"]):
+        raise CommandError(f"{text.strip()!r} is not a time I understand. {TIME_HELP}")
+    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+    if match["half"]:
+        if not 1 <= hour <= 12:
+            raise CommandError(f"{text.strip()!r}: with am/pm the hour is 1 to 12. {TIME_HELP}")
+        hour = hour % 12 + (12 if match["half"] == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise CommandError(f"{text.strip()!r} is not a time of day. {TIME_HELP}")
+    return time(hour, minute)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -43,7 +120,9 @@ class ScheduleRequest:
 
     local_time: time
     zone: ZoneInfo
-    zone_given: bool  # False: no zone was typed and UTC is assumed (the reply says so)
+    zone_given: (
+        bool  # False: no zone was typed, so the default zone (MLTIP_DEFAULT_TIMEZONE) is assumed; the reply says so
+    )
     weekdays: Weekdays
     topic: Topic | None
 
@@ -107,16 +186,16 @@ def _weekdays(words: Sequence[str]) -> Weekdays:
     if not words:
         return EVERY_DAY
     try:
-        return Weekdays.parse(" ".join(words))
+        return parse_weekdays(" ".join(words))
     except CommandError:
         pass
     for word in words:
         try:
-            Weekdays.parse(word)
+            parse_weekdays(word)
         except CommandError:
             _explain(word)
     # Each word is a day on its own but not together (e.g. a dangling 'to'): the days' own message.
-    return Weekdays.parse(" ".join(words))
+    return parse_weekdays(" ".join(words))
 
 
 def _explain(word: str) -> None:

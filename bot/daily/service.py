@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, Daily, Invocation
+from bot.core.platform import Platform
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
-from bot.daily.schedule import Clock, next_fire_times, resolve_timezone, utc_now
+from bot.daily.clock import Clock, utc_now
+from bot.daily.fire_times import next_fire_times
 from bot.daily.wording import (
-    MANUAL_PAUSE,
     SPACE_NAMES,
     delivery_outcome,
     last_pause,
@@ -28,8 +29,9 @@ from bot.daily.wording import (
     pause_state,
     schedule_phrase,
 )
+from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError
-from bot.store import ChannelKey, Platform, Store, Subscription, WorkspaceFull
+from bot.store import ChannelKey, PauseKind, Store, Subscription, WorkspaceFull
 
 TITLE = "Tip of the day"
 EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
@@ -170,8 +172,9 @@ class DailyService:
 
     def pause(self, key: ChannelKey, actor: str, note: str) -> Reply:
         """Stop posting until someone resumes; `note` (optional) says why, for status."""
-        reason = f"{MANUAL_PAUSE}: {note}" if note else MANUAL_PAUSE
-        paused = self.store.subscriptions.pause(key, reason=reason, actor=actor, now=self.now())
+        paused = self.store.subscriptions.pause(
+            key, kind=PauseKind.BY_HAND, reason=note or None, actor=actor, now=self.now()
+        )
         if paused is None:
             raise CommandError(f"This channel has no tip of the day to pause. Start one with {EXAMPLE}.")
         text = "Paused: nothing is posted here until someone runs /mltip daily resume. The schedule is kept."

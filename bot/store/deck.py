@@ -1,34 +1,30 @@
-"""Each subscription's deck: a shuffled order of lessons dealt one a day, no repeat within a cycle.
+"""Each subscription's deck, as stored: the cards of its cycles, loaded and saved in one transaction.
 
-A cycle is one pass through the lessons available to the subscription (the caller filters them by
-topic). Cards are dealt in position order. Lessons that appear later join the current cycle at a
-random undealt position; lessons that disappear stay in the deck but are passed over. When no
-undealt available card is left, a new cycle starts with a fresh shuffle.
+Which card comes next is a rule, not storage: `bot.daily.deck_rules` decides (shuffles, no
+repeat, newcomers joining), and the caller hands that rule in as `deal`. The store loads the
+current cycle, asks the rule, and saves what it decided while it holds the subscription's lock,
+so two deals for one subscription never see the same deck.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
 
 from bot.store.db import writing
+from bot.store.records import Card, Cycle, Deal
 from bot.store.tables import deck_cards, deliveries, subscriptions
 
 C = deck_cards.c
 D = deliveries.c
-
-
-class _Card(NamedTuple):
-    lesson_id: str
-    position: int
-    dealt: bool
+# (the current cycle, or None before the first deal; the lesson ids available, sorted) -> the deal
+DealRule = Callable[[Cycle | None, Sequence[str]], Deal]
 
 
 class Deck:
-    """Deals lessons from each subscription's deck."""
+    """Deals lessons from each subscription's deck by a rule the caller gives."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -37,7 +33,7 @@ class Deck:
         self,
         subscription_id: int,
         available_lesson_ids: Sequence[str],
-        rng: random.Random,
+        deal: DealRule,
         *,
         delivery_id: int | None = None,
     ) -> str | None:
@@ -48,7 +44,7 @@ class Deck:
         it is still available (a retry after a crash posts what the first try would have). None too
         when the subscription or the delivery no longer exists.
         """
-        available = sorted(set(available_lesson_ids))  # the deck depends on the set and `rng` alone
+        available = sorted(set(available_lesson_ids))  # the deck depends on the set and the rule alone
         with writing(self._engine) as connection:
             # Deals for one subscription take turns: PostgreSQL locks its row; SQLite's write lock is global.
             locked = connection.execute(
@@ -66,63 +62,59 @@ class Deck:
                     return str(owner.lesson_id)
             if not available:
                 return None
-            lesson_id = _Dealer(connection, subscription_id, rng).deal(available, delivery_id)
+            cards = _Cards(connection, subscription_id)
+            current = cards.current()
+            decided = deal(current, available)
+            cards.save(decided, current, delivery_id)
             if delivery_id is not None:
-                connection.execute(update(deliveries).where(D.id == delivery_id).values(lesson_id=lesson_id))
-            return lesson_id
+                connection.execute(update(deliveries).where(D.id == delivery_id).values(lesson_id=decided.lesson_id))
+            return decided.lesson_id
 
 
-class _Dealer:
-    """One deal, inside the caller's transaction."""
+class _Cards:
+    """A subscription's cards, inside the caller's transaction."""
 
-    def __init__(self, connection: Connection, subscription_id: int, rng: random.Random) -> None:
-        self._connection, self._subscription_id, self._rng = connection, subscription_id, rng
+    def __init__(self, connection: Connection, subscription_id: int) -> None:
+        self._connection, self._subscription_id = connection, subscription_id
 
     def _where(self, cycle: int) -> Any:
         return and_(C.subscription_id == self._subscription_id, C.cycle == cycle)
 
-    def deal(self, available: list[str], delivery_id: int | None) -> str:
-        """The next card of the current cycle (starting one when needed), now marked dealt."""
-        query = select(func.max(C.cycle)).where(C.subscription_id == self._subscription_id)
-        cycle = self._connection.execute(query).scalar()
-        if cycle is None:
-            cycle, cards = 1, self._new_cycle(1, available, last=None)
-        else:
-            cards = self._cards(cycle)
-            known = {card.lesson_id for card in cards}
-            arrivals = [lesson for lesson in available if lesson not in known]
-            if arrivals:
-                cards = self._add(cycle, cards, arrivals)
-        wanted = set(available)
-        card = next((c for c in cards if not c.dealt and c.lesson_id in wanted), None)
-        if card is None:  # the cycle is done: every available lesson was dealt in it
-            dealt = [c for c in cards if c.dealt]
-            last = max(dealt, key=lambda c: c.position).lesson_id if dealt else None
-            cycle += 1
-            card = self._new_cycle(cycle, available, last=last)[0]
+    def current(self) -> Cycle | None:
+        """The newest cycle with its cards by position, or None before the first deal."""
+        number = self._connection.execute(
+            select(func.max(C.cycle)).where(C.subscription_id == self._subscription_id)
+        ).scalar()
+        if number is None:
+            return None
+        query = select(C.lesson_id, C.position, C.dealt).where(self._where(number)).order_by(C.position, C.lesson_id)
+        cards = tuple(Card(row.lesson_id, row.position, bool(row.dealt)) for row in self._connection.execute(query))
+        return Cycle(number=number, cards=cards)
+
+    def save(self, decided: Deal, current: Cycle | None, delivery_id: int | None) -> None:
+        """Write the cycle as decided (new cards, moved cards) and mark the dealt card."""
+        cycle = decided.cycle
+        stored = {card.lesson_id: card for card in current.cards} if current and current.number == cycle.number else {}
+        if decided.lesson_id not in {card.lesson_id for card in cycle.cards}:
+            raise ValueError(f"the rule dealt {decided.lesson_id!r}, which is not in cycle {cycle.number}")
+        new = [self._row(cycle.number, card) for card in cycle.cards if card.lesson_id not in stored]
+        if new:
+            self._connection.execute(insert(deck_cards), new)
+        for card in cycle.cards:
+            before = stored.get(card.lesson_id)
+            if before is not None and before.position != card.position:
+                self._connection.execute(
+                    update(deck_cards)
+                    .where(self._where(cycle.number), C.lesson_id == card.lesson_id)
+                    .values(position=card.position)
+                )
         self._connection.execute(
             update(deck_cards)
-            .where(self._where(cycle), C.lesson_id == card.lesson_id)
+            .where(self._where(cycle.number), C.lesson_id == decided.lesson_id)
             .values(dealt=True, dealt_delivery_id=delivery_id)
         )
-        return card.lesson_id
 
-    def _cards(self, cycle: int) -> list[_Card]:
-        query = select(C.lesson_id, C.position, C.dealt).where(self._where(cycle)).order_by(C.position, C.lesson_id)
-        return [_Card(row.lesson_id, row.position, bool(row.dealt)) for row in self._connection.execute(query)]
-
-    def _new_cycle(self, cycle: int, available: list[str], *, last: str | None) -> list[_Card]:
-        order = list(available)
-        self._rng.shuffle(order)
-        if len(order) > 1 and order[0] == last:
-            # The previous cycle's last lesson opening the next one would post it two days running.
-            swap = self._rng.randrange(1, len(order))
-            order[0], order[swap] = order[swap], order[0]
-        cards = [_Card(lesson, position, False) for position, lesson in enumerate(order)]
-        self._connection.execute(insert(deck_cards), [self._row(cycle, card) for card in cards])
-        return cards
-
-    def _row(self, cycle: int, card: _Card) -> dict[str, Any]:
+    def _row(self, cycle: int, card: Card) -> dict[str, Any]:
         return {
             "subscription_id": self._subscription_id,
             "cycle": cycle,
@@ -130,23 +122,3 @@ class _Dealer:
             "position": card.position,
             "dealt": card.dealt,
         }
-
-    def _add(self, cycle: int, cards: list[_Card], arrivals: list[str]) -> list[_Card]:
-        """Shuffle new lessons into the undealt part of the cycle; the dealt part keeps its order."""
-        dealt = [c for c in cards if c.dealt]
-        undealt = [c.lesson_id for c in cards if not c.dealt]
-        for lesson in arrivals:
-            undealt.insert(self._rng.randint(0, len(undealt)), lesson)
-        start = max((c.position for c in dealt), default=-1) + 1
-        before = {c.lesson_id: c.position for c in cards if not c.dealt}
-        reordered = [_Card(lesson, start + n, False) for n, lesson in enumerate(undealt)]
-        for card in reordered:
-            if card.lesson_id not in before:
-                self._connection.execute(insert(deck_cards).values(**self._row(cycle, card)))
-            elif before[card.lesson_id] != card.position:
-                self._connection.execute(
-                    update(deck_cards)
-                    .where(self._where(cycle), C.lesson_id == card.lesson_id)
-                    .values(position=card.position)
-                )
-        return dealt + reordered

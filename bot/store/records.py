@@ -5,21 +5,14 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import RowMapping
 
-from bot.daily.schedule import Weekdays
-
-
-class Platform(enum.StrEnum):
-    """Where a channel lives."""
-
-    SLACK = "slack"
-    DISCORD = "discord"
-    CONSOLE = "console"
+from bot.core.platform import Platform
+from bot.core.weekdays import Weekdays
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -32,6 +25,21 @@ class DeliveryStatus(enum.StrEnum):
     UNKNOWN = "unknown"  # the request left but no answer came; not resent, shown in status
     FAILED = "failed"  # the platform refused for good (channel gone, install revoked)
     SKIPPED = "skipped"  # not sent within the grace window (downtime, paused, retries ran out)
+
+
+class PauseKind(enum.StrEnum):
+    """Who stopped a channel's tips: the words for each are daily/wording.py's."""
+
+    BY_HAND = "by_hand"  # a person ran /mltip daily pause; pause_reason is their note, if any
+    CHANNEL_REFUSED = "channel_refused"  # the platform refused the channel for good; pause_reason is its error
+
+
+class SkipReason(enum.StrEnum):
+    """Why a delivery was SKIPPED: the words for each are daily/wording.py's."""
+
+    DOWNTIME = "downtime"  # the date was missed entirely: no worker ran within the grace window
+    PAUSED = "paused"  # the channel or its workspace was paused at the time
+    LATE = "late"  # still unsent when the grace window closed (retries, a backlog)
 
 
 class AuditAction(enum.StrEnum):
@@ -69,7 +77,8 @@ class Subscription:
     weekdays: Weekdays
     topic: str | None
     paused: bool
-    pause_reason: str | None
+    pause_kind: PauseKind | None  # None while posting
+    pause_reason: str | None  # the person's note (BY_HAND) or the platform's error (CHANNEL_REFUSED)
     created_by: str
     created_at: datetime
     updated_by: str
@@ -102,7 +111,9 @@ class Delivery:
     claimed_at: datetime | None
     sent_at: datetime | None
     message_ref: str | None  # the platform's id of the posted message
-    error: str | None  # the last error, or why it was skipped
+    error: str | None  # the last error the platform or a worker gave, if any
+    skip_reason: SkipReason | None  # why it was SKIPPED (None: not skipped, or skipped before this was kept)
+    grace: timedelta | None  # the grace window in force when it was skipped
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -146,6 +157,35 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One lesson's place in a cycle of a subscription's deck."""
+
+    lesson_id: str
+    position: int
+    dealt: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cycle:
+    """One pass through a subscription's lessons: its number (from 1) and its cards by position."""
+
+    number: int
+    cards: tuple[Card, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Deal:
+    """What a dealing rule decided: the cycle as it is to be kept, and the lesson dealt from it.
+
+    `cycle.cards` are every card of that cycle after the deal (new ones, moved ones, unchanged
+    ones), still showing the dealt lesson as undealt; the store writes them and marks it dealt.
+    """
+
+    cycle: Cycle
+    lesson_id: str
+
+
 def subscription_from_row(row: RowMapping) -> Subscription:
     """A `subscriptions` row as a Subscription."""
     hour, minute = (int(part) for part in row["local_time"].split(":"))
@@ -156,9 +196,10 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         channel_id=row["channel_id"],
         local_time=time(hour, minute),
         timezone=row["timezone"],
-        weekdays=Weekdays.parse(row["weekdays"]),
+        weekdays=Weekdays.from_code(row["weekdays"]),  # as _settings wrote it: no user-input parsing
         topic=row["topic"],
         paused=bool(row["paused"]),
+        pause_kind=None if row["pause_kind"] is None else PauseKind(row["pause_kind"]),
         pause_reason=row["pause_reason"],
         created_by=row["created_by"],
         created_at=row["created_at"],
@@ -183,6 +224,8 @@ def delivery_from_row(row: RowMapping) -> Delivery:
         sent_at=row["sent_at"],
         message_ref=row["message_ref"],
         error=row["error"],
+        skip_reason=None if row["skip_reason"] is None else SkipReason(row["skip_reason"]),
+        grace=None if row["grace_seconds"] is None else timedelta(seconds=row["grace_seconds"]),
     )
 
 

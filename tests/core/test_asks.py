@@ -12,7 +12,8 @@ import pytest
 from bot.adapters.console import render_text
 from bot.core import validation
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.core.search import LessonIndex
 from bot.errors import ContentError
 from tests.core.test_library import LESSON_WITHOUT_ASKS, problems_for, write_content

@@ -35,7 +35,9 @@ def test_a_question_gets_its_best_lesson_with_buttons(engine: CommandEngine) -> 
     assert reply.lesson is not None and reply.lesson.id == "iglovikov-kaggle-worth-it"
     assert reply.title == reply.lesson.title and reply.quote == reply.lesson.quote
     assert reply.attribution and reply.attribution.startswith("Vladimir Iglovikov (")
-    assert [a.kind for a in reply.actions] == [ActionKind.ANOTHER, ActionKind.SHARE]
+    kinds = [ActionKind.ANOTHER, ActionKind.SHARE, ActionKind.HELPFUL, ActionKind.NOT_HELPFUL]
+    assert [a.kind for a in reply.actions] == kinds
+    assert [a.label for a in reply.actions[2:]] == ["👍 Helpful", "👎 Not helpful"]
     assert reply.visibility is Visibility.PRIVATE
 
 
@@ -168,10 +170,11 @@ def test_answers_are_remembered_per_question_and_the_cache_is_bounded(engine: Co
 
 def test_daily_is_parsed_and_handed_to_the_daily_handler(engine: CommandEngine) -> None:
     from bot.core.daily import Daily, Invocation
+    from bot.core.platform import Platform
 
     assert parse("/mltip daily 09:00 Europe/Berlin weekdays") == Daily(args=("09:00", "Europe/Berlin", "weekdays"))
     where = Invocation(
-        platform="slack", workspace_id="T1", channel_id="C1", user_id="U1", user_name="a", can_manage=True
+        platform=Platform.SLACK, workspace_id="T1", channel_id="C1", user_id="U1", user_name="a", can_manage=True
     )
     with pytest.raises(CommandError, match="not available"):
         engine.run("daily status", invocation=where)  # no handler configured

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.content_cache import CACHE_FILE, cache_key, read_cache, write_cache
-from bot.core.library import BUILTIN_CONTENT, Library, content_files, load_library
+from bot.core.library import BUILTIN_CONTENT, Library, content_files
+from bot.core.loading import load_library
 from bot.errors import ContentError
 from tests.core.test_library import GOOD_LESSON, write_content
 from tests.support.paths import REPO_ROOT
@@ -26,7 +27,8 @@ def test_a_cached_library_equals_the_parsed_one(tmp_path: Path, library: Library
 def test_the_cached_path_does_not_import_yaml(tmp_path: Path) -> None:
     load_library([BUILTIN_CONTENT], cache_dir=tmp_path)
     code = (
-        "import sys; from pathlib import Path; from bot.core.library import BUILTIN_CONTENT, load_library; "
+        "import sys; from pathlib import Path; from bot.core.library import BUILTIN_CONTENT; "
+        "from bot.core.loading import load_library; "
         f"lib = load_library([BUILTIN_CONTENT], cache_dir=Path({str(tmp_path)!r})); "
         "print(len(lib.lessons), 'yaml' in sys.modules)"
     )

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.core.lessons import SourceKind, Topic
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.core.validation import check_content
 from bot.errors import ContentError
 

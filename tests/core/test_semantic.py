@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core import semantic
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.core.ranking import FUSED, KEYWORDS_ONLY, MEANING_ONLY, Ranker, content_text, lesson_texts
 from bot.core.semantic import SemanticIndex, load_model
 from tests.core.test_asks import WITH_ASKS

@@ -7,9 +7,9 @@ from datetime import datetime, time, timedelta
 
 from bot.adapters.slack.poster import SlackPoster
 from bot.core.commands import CommandEngine
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout, Poster, RetryPolicy
 from bot.daily.pacing import Pacer, PlatformPace
-from bot.daily.schedule import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store, Subscription
 from tests.fakes.slack_server import BOT_TOKEN
 from tests.support.clock import FakeClock

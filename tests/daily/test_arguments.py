@@ -1,4 +1,4 @@
-"""Reading the words after `/mltip daily` as a schedule."""
+"""Reading the words after `/mltip daily` as a schedule, and the days and times in them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import time
 import pytest
 
 from bot.core.lessons import Topic
-from bot.daily.arguments import parse_schedule
-from bot.daily.schedule import EVERY_DAY, MON_TO_FRI, Weekdays, known_timezone
+from bot.core.weekdays import EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
+from bot.daily.arguments import parse_local_time, parse_schedule, parse_weekdays
+from bot.daily.zones import known_timezone
 from bot.errors import CommandError
 
 
@@ -46,3 +47,57 @@ def test_a_time_without_a_zone_takes_the_configured_default() -> None:
     request = parse_schedule(["09:00", "weekdays"], "Asia/Kolkata")
     assert request.zone.key == "Asia/Kolkata" and request.zone_given is False
     assert parse_schedule(["09:00", "Europe/Berlin"], "Asia/Kolkata").zone.key == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("weekdays", MON_TO_FRI),
+        ("Weekends", WEEKENDS),
+        ("daily", EVERY_DAY),
+        ("every day", EVERY_DAY),
+        ("EVERY DAY", EVERY_DAY),
+        ("mon,wed,fri", Weekdays.MON | Weekdays.WED | Weekdays.FRI),
+        ("Mon, Wed and Fri", Weekdays.MON | Weekdays.WED | Weekdays.FRI),
+        ("mon-fri", MON_TO_FRI),
+        ("Monday to Friday", MON_TO_FRI),
+        ("fri-mon", Weekdays.FRI | WEEKENDS | Weekdays.MON),
+        ("tues thurs", Weekdays.TUE | Weekdays.THU),
+        ("sundays", Weekdays.SUN),
+        ("mon,wed,fri,sat", parse_weekdays("mon,wed,fri,sat")),
+    ],
+)
+def test_parse_weekdays(text: str, expected: Weekdays) -> None:
+    assert parse_weekdays(text) == expected
+    assert parse_weekdays(expected.code) == Weekdays.from_code(expected.code) == expected
+
+
+@pytest.mark.parametrize("text", ["", "someday", "mon-xyz", "t", "s,mon"])
+def test_parse_weekdays_says_what_is_accepted(text: str) -> None:
+    with pytest.raises(CommandError, match=r"weekdays .*mon,wed,fri.*mon-fri"):
+        parse_weekdays(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("09:00", time(9, 0)),
+        ("9:00", time(9, 0)),
+        ("9am", time(9, 0)),
+        ("9 AM", time(9, 0)),
+        ("9:30pm", time(21, 30)),
+        ("12am", time(0, 0)),
+        ("12pm", time(12, 0)),
+        ("21:30", time(21, 30)),
+        ("00:00", time(0, 0)),
+        ("noon", time(12, 0)),
+    ],
+)
+def test_parse_local_time(text: str, expected: time) -> None:
+    assert parse_local_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["9", "24:00", "9:60", "13pm", "0am", "nine", "9:5", ""])
+def test_parse_local_time_rejects(text: str) -> None:
+    with pytest.raises(CommandError, match="09:00"):
+        parse_local_time(text)

@@ -9,8 +9,8 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 from bot.core.commands import CommandEngine
+from bot.core.weekdays import EVERY_DAY
 from bot.daily.pacing import Pacer, PlatformPace
-from bot.daily.schedule import EVERY_DAY
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store, Subscription
 from tests.daily.harness import make_fanout, slack_poster, subscribe_many

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.core.daily import Daily
 from bot.daily.arguments import parse_schedule
-from bot.daily.schedule import complete_timezones, known_timezone, resolve_timezone, suggest_timezones
 from bot.daily.service import DailyService
+from bot.daily.zones import complete_timezones, known_timezone, resolve_timezone, suggest_timezones
 from bot.errors import CommandError
 from bot.store import Store
 from tests.daily.service.helpers import MONDAY_MORNING, who
@@ -72,3 +73,44 @@ def test_the_default_zone_may_be_typed_in_any_case(store: Store) -> None:
     service = DailyService(store, clock=FakeClock(MONDAY_MORNING), default_zone="europe/berlin")
     reply = service.handle(Daily(args=("09:00",)), who())
     assert "at 09:00 Europe/Berlin time" in reply.text
+
+
+def test_resolve_timezone() -> None:
+    assert resolve_timezone("Europe/Berlin") == ZoneInfo("Europe/Berlin")
+    assert resolve_timezone("europe/berlin").key == "Europe/Berlin"
+    assert resolve_timezone(" America/New York ").key == "America/New_York"
+    assert resolve_timezone("UTC").key == "UTC"
+    assert resolve_timezone("utc").key == "UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("Europe/Berlim", "Did you mean Europe/Berlin?"),
+        ("Berlin", "Did you mean Europe/Berlin?"),
+        ("Australia/Sidney", "Did you mean Australia/Sydney?"),
+        ("Kolkatta", "Did you mean Asia/Kolkata?"),
+    ],
+)
+def test_unknown_timezone_suggests_close_names(text: str, suggestion: str) -> None:
+    with pytest.raises(CommandError) as raised:
+        resolve_timezone(text)
+    assert str(raised.value) == f"Unknown time zone {text!r}. {suggestion}"
+
+
+def test_unknown_timezone_suggests_at_most_three() -> None:
+    with pytest.raises(CommandError, match=r"Did you mean") as raised:
+        resolve_timezone("America/Santa")
+    suggested = str(raised.value).split("Did you mean ", 1)[1].rstrip("?").replace(" or ", ", ").split(", ")
+    assert 1 <= len(suggested) <= 3
+
+
+def test_unknown_timezone_without_anything_close() -> None:
+    with pytest.raises(CommandError, match=r"IANA name such as Europe/Berlin"):
+        resolve_timezone("Nowhere/Atlantis-9")
+
+
+def test_complete_timezones_puts_prefixes_first() -> None:
+    assert complete_timezones("europe/ber")[0] == "Europe/Berlin"
+    assert complete_timezones("kolk") == ["Asia/Kolkata"]
+    assert len(complete_timezones("a", limit=25)) == 25

@@ -14,7 +14,8 @@ import sys
 from datetime import datetime, timedelta
 
 from bot.core.commands import CommandEngine
-from bot.core.library import BUILTIN_CONTENT, load_library
+from bot.core.library import BUILTIN_CONTENT
+from bot.core.loading import load_library
 from bot.daily.scheduler import DailyScheduler
 from bot.store import Store
 from tests.daily.harness import make_fanout, slack_poster

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.library import BUILTIN_CONTENT, Library, load_library
+from bot.core.library import BUILTIN_CONTENT, Library
+from bot.core.loading import load_library
 from bot.core.ranking import FUSED, KEYWORDS_ONLY, MEANING_ONLY, Ranker
 
 HERE = Path(__file__).resolve().parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store, Subscription
 
 NOW = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)  # Monday 09:00 in Berlin

@@ -17,7 +17,16 @@ from bot.store import Store, current_revision, head_revision, make_engine, upgra
 from bot.store.tables import metadata
 from tests.store.helpers import NOW, subscribe
 
-TABLES = {"subscriptions", "deliveries", "deck_cards", "audit_log", "workspace_pauses", "alembic_version"}
+TABLES = {
+    "subscriptions",
+    "deliveries",
+    "deck_cards",
+    "audit_log",
+    "workspace_pauses",
+    "votes",
+    "unanswered_questions",
+    "alembic_version",
+}
 
 
 def test_upgrade_from_empty_creates_the_schema_at_head(database_url: str) -> None:

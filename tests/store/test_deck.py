@@ -1,22 +1,28 @@
-"""Each subscription walks its own shuffled deck: no repeat within a cycle, content may change."""
+"""Each subscription walks its own shuffled deck, kept in the database: cycles survive between deals.
+
+The rules themselves (tests/daily/test_deck_rules.py) are pure; here they run against a real
+database, so what the store saves and loads back is what the rules decided.
+"""
 
 from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
 
-from bot.store import Store
+from bot.daily.deck_rules import dealing
+from bot.store import Card, Cycle, Deal, Store
 from tests.store.helpers import NOW, channel, subscribe
 
 LESSONS = [f"lesson-{n:02d}" for n in range(12)]
 
 
 def deal(store: Store, subscription_id: int, lessons: list[str], rng: random.Random, times: int) -> list[str]:
-    dealt = [store.deck.next_lesson(subscription_id, lessons, rng) for _ in range(times)]
+    dealt = [store.deck.next_lesson(subscription_id, lessons, dealing(rng)) for _ in range(times)]
     assert all(lesson is not None for lesson in dealt)
     return [lesson for lesson in dealt if lesson is not None]
 
@@ -84,15 +90,15 @@ def test_removed_lessons_are_skipped(store: Store) -> None:
 
 def test_nothing_to_deal(store: Store) -> None:
     subscription = subscribe(store)
-    assert store.deck.next_lesson(subscription.id, [], random.Random(0)) is None
-    assert store.deck.next_lesson(subscription.id + 1000, LESSONS, random.Random(0)) is None
+    assert store.deck.next_lesson(subscription.id, [], dealing(random.Random(0))) is None
+    assert store.deck.next_lesson(subscription.id + 1000, LESSONS, dealing(random.Random(0))) is None
 
 
 def test_each_subscription_has_its_own_deck(store: Store) -> None:
     one, two = subscribe(store, channel("C1")), subscribe(store, channel("C2"))
     rng = random.Random(4)
     for _ in range(len(LESSONS)):
-        store.deck.next_lesson(one.id, LESSONS, rng)
+        store.deck.next_lesson(one.id, LESSONS, dealing(rng))
     # `one` finished a cycle; `two` still has its whole first cycle ahead of it.
     assert sorted(deal(store, two.id, LESSONS, rng, len(LESSONS))) == LESSONS
 
@@ -102,17 +108,17 @@ def test_dealing_for_a_delivery_is_idempotent(store: Store) -> None:
     store.ledger.plan(subscription.id, date(2024, 7, 15), NOW)
     store.ledger.plan(subscription.id, date(2024, 7, 16), NOW + timedelta(days=1))
     first, second = (d.id for d in reversed(store.ledger.history(subscription.id)))
-    lesson = store.deck.next_lesson(subscription.id, LESSONS, random.Random(1), delivery_id=first)
+    lesson = store.deck.next_lesson(subscription.id, LESSONS, dealing(random.Random(1)), delivery_id=first)
     assert lesson is not None
-    again = store.deck.next_lesson(subscription.id, LESSONS, random.Random(99), delivery_id=first)
+    again = store.deck.next_lesson(subscription.id, LESSONS, dealing(random.Random(99)), delivery_id=first)
     assert again == lesson  # a retry after a crash posts the same lesson
     delivery = store.ledger.get(first)
     assert delivery is not None and delivery.lesson_id == lesson
-    other = store.deck.next_lesson(subscription.id, LESSONS, random.Random(1), delivery_id=second)
+    other = store.deck.next_lesson(subscription.id, LESSONS, dealing(random.Random(1)), delivery_id=second)
     assert other not in (None, lesson)
     # If the recorded lesson left the content meanwhile, the delivery gets another one.
     without = [x for x in LESSONS if x != lesson]
-    replaced = store.deck.next_lesson(subscription.id, without, random.Random(1), delivery_id=first)
+    replaced = store.deck.next_lesson(subscription.id, without, dealing(random.Random(1)), delivery_id=first)
     assert replaced not in (None, lesson, other)
 
 
@@ -122,8 +128,8 @@ def test_dealing_for_another_subscriptions_delivery_is_a_bug(store: Store) -> No
     delivery = store.ledger.last_delivery(one.id)
     assert delivery is not None
     with pytest.raises(ValueError, match="belongs to subscription"):
-        store.deck.next_lesson(two.id, LESSONS, random.Random(1), delivery_id=delivery.id)
-    assert store.deck.next_lesson(one.id, LESSONS, random.Random(1), delivery_id=delivery.id + 1000) is None
+        store.deck.next_lesson(two.id, LESSONS, dealing(random.Random(1)), delivery_id=delivery.id)
+    assert store.deck.next_lesson(one.id, LESSONS, dealing(random.Random(1)), delivery_id=delivery.id + 1000) is None
 
 
 def test_concurrent_deals_for_one_subscription_never_repeat(store: Store) -> None:
@@ -133,8 +139,62 @@ def test_concurrent_deals_for_one_subscription_never_repeat(store: Store) -> Non
     ids = [d.id for d in store.ledger.history(subscription.id, limit=len(LESSONS))]
 
     def deal_for(delivery_id: int) -> str | None:
-        return store.deck.next_lesson(subscription.id, LESSONS, random.Random(delivery_id), delivery_id=delivery_id)
+        return store.deck.next_lesson(
+            subscription.id, LESSONS, dealing(random.Random(delivery_id)), delivery_id=delivery_id
+        )
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         dealt = list(pool.map(deal_for, ids))
     assert sorted(lesson for lesson in dealt if lesson is not None) == LESSONS
+
+
+def test_the_store_keeps_the_cycle_exactly_as_the_rule_decided(store: Store) -> None:
+    subscription = subscribe(store)
+    seen: list[Cycle | None] = []
+    decided = Cycle(number=1, cards=(Card("b", 0, False), Card("a", 1, False), Card("c", 2, False)))
+
+    def first(current: Cycle | None, available: Sequence[str]) -> Deal:
+        seen.append(current)
+        return Deal(cycle=decided, lesson_id="b")
+
+    def second(current: Cycle | None, available: Sequence[str]) -> Deal:
+        seen.append(current)
+        assert current is not None
+        moved = (current.cards[0], Card("new", 1, False), Card("a", 2, False), Card("c", 3, False))
+        return Deal(cycle=Cycle(number=1, cards=moved), lesson_id="new")
+
+    assert store.deck.next_lesson(subscription.id, ["a", "b", "c"], first) == "b"
+    assert store.deck.next_lesson(subscription.id, ["a", "b", "c", "new"], second) == "new"
+
+    def third(current: Cycle | None, available: Sequence[str]) -> Deal:
+        seen.append(current)
+        return Deal(cycle=Cycle(number=2, cards=(Card("a", 0, False),)), lesson_id="a")
+
+    store.deck.next_lesson(subscription.id, ["a"], third)
+    assert seen[0] is None  # before the first deal there is no cycle
+    assert seen[1] == Cycle(number=1, cards=(Card("b", 0, True), Card("a", 1, False), Card("c", 2, False)))
+    assert seen[2] == Cycle(
+        number=1, cards=(Card("b", 0, True), Card("new", 1, True), Card("a", 2, False), Card("c", 3, False))
+    )
+
+
+def test_a_rule_that_deals_a_card_outside_its_cycle_is_refused(store: Store) -> None:
+    subscription = subscribe(store)
+
+    def broken(current: Cycle | None, available: Sequence[str]) -> Deal:
+        return Deal(cycle=Cycle(number=1, cards=(Card("a", 0, False),)), lesson_id="z")
+
+    with pytest.raises(ValueError, match="not in cycle 1"):
+        store.deck.next_lesson(subscription.id, ["a"], broken)
+    assert store.deck.next_lesson(subscription.id, ["a"], dealing(random.Random(0))) == "a"  # nothing was saved
+
+
+def test_lessons_named_later_are_dealt_after_the_rest_of_each_cycle_and_never_dropped(store: Store) -> None:
+    subscription = subscribe(store)
+    lessons = [f"lesson-{n}" for n in range(6)]
+    later = {"lesson-0", "lesson-3"}
+    rng = random.Random(5)
+    for _cycle in range(3):
+        dealt = [store.deck.next_lesson(subscription.id, lessons, dealing(rng, later)) or "" for _ in lessons]
+        assert sorted(dealt) == lessons  # every lesson once a cycle, the unhelpful ones too
+        assert set(dealt[-2:]) == later  # ... last

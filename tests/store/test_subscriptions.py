@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.daily.schedule import MON_TO_FRI, Weekdays
-from bot.store import AuditAction, Platform, Store
+from bot.core.weekdays import MON_TO_FRI, Weekdays
+from bot.errors import CommandError
+from bot.store import AuditAction, PauseKind, Platform, Store
 from bot.store.tables import deliveries, subscriptions
 from tests.store import workers
 from tests.store.helpers import NOW, channel, subscribe
@@ -63,6 +64,16 @@ def test_the_same_command_twice_leaves_one_subscription_and_one_audit_row(store:
     settings = {"local_time": "09:00", "timezone": "Europe/Berlin", "weekdays": Weekdays(127).code, "topic": None}
     assert log[0].details == settings
     assert (log[0].actor, log[0].at, log[0].subscription_id) == ("U-admin", NOW, first.id)
+
+
+def test_a_damaged_weekdays_column_is_a_storage_error_not_a_users_mistake(store: Store) -> None:
+    made = subscribe(store)
+    with store.engine.begin() as connection:
+        connection.execute(subscriptions.update().where(subscriptions.c.id == made.id).values(weekdays="weekdays"))
+    # The store reads back what it wrote, strictly: 'weekdays' is what a person types, not a stored code.
+    with pytest.raises(ValueError, match="stored weekdays code") as raised:
+        store.subscriptions.get(channel())
+    assert not isinstance(raised.value, CommandError)
 
 
 def test_changing_the_time_or_zone_updates_the_subscription(store: Store) -> None:
@@ -134,19 +145,22 @@ def test_unsubscribe_removes_the_subscription_and_its_ledger_but_keeps_the_audit
 def test_pause_and_resume(store: Store) -> None:
     subscription = subscribe(store)
     other = subscribe(store, channel("C2"))
-    paused = store.subscriptions.pause(channel(), reason="channel_not_found", actor="mltip", now=NOW)
-    assert paused is not None and paused.paused and paused.pause_reason == "channel_not_found"
+    refused = PauseKind.CHANNEL_REFUSED
+    paused = store.subscriptions.pause(channel(), kind=refused, reason="channel_not_found", actor="mltip", now=NOW)
+    assert paused is not None and paused.paused
+    assert (paused.pause_kind, paused.pause_reason) == (refused, "channel_not_found")
     assert [s.id for s in store.subscriptions.active()] == [other.id]
     # The poster may report the same error many times; it is one pause in the audit log.
-    store.subscriptions.pause(channel(), reason="channel_not_found", actor="mltip", now=NOW)
+    store.subscriptions.pause(channel(), kind=refused, reason="channel_not_found", actor="mltip", now=NOW)
     resumed = store.subscriptions.resume(channel(), actor="U1", now=NOW)
-    assert resumed is not None and not resumed.paused and resumed.pause_reason is None
+    assert resumed is not None and not resumed.paused
+    assert (resumed.pause_kind, resumed.pause_reason) == (None, None)
     assert store.subscriptions.resume(channel(), actor="U1", now=NOW) == resumed
     assert [s.id for s in store.subscriptions.active()] == [subscription.id, other.id]
     log = store.subscriptions.audit(Platform.SLACK, "T1", "C1")
     assert [e.action for e in log] == [AuditAction.RESUME, AuditAction.PAUSE, AuditAction.SUBSCRIBE]
-    assert log[1].details == {"reason": "channel_not_found"}
-    assert store.subscriptions.pause(channel("nope"), reason="x", actor="U", now=NOW) is None
+    assert log[1].details == {"kind": "channel_refused", "reason": "channel_not_found"}
+    assert store.subscriptions.pause(channel("nope"), kind=PauseKind.BY_HAND, actor="U", now=NOW) is None
 
 
 def test_a_paused_workspace_is_not_due(store: Store) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store
 from bot.store.db import WRITE_OPTION
 
@@ -80,7 +80,12 @@ def subscribe_channels(url: str, cap: int, numbers: Any, barrier: Any, results: 
         barrier.wait()
         for n in numbers:
             where = Invocation(
-                platform="slack", workspace_id="T1", channel_id=f"C{n}", user_id="U1", user_name="a", can_manage=True
+                platform=Platform.SLACK,
+                workspace_id="T1",
+                channel_id=f"C{n}",
+                user_id="U1",
+                user_name="a",
+                can_manage=True,
             )
             try:
                 answers.append(daily(service, "09:00 Europe/Berlin", where).title)

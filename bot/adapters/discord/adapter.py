@@ -21,7 +21,7 @@ from bot.adapters.discord.poster import DEFAULT_TIMEOUT, DiscordPoster
 from bot.adapters.discord.sync import sync_commands
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.daily.schedule import resolve_timezone
+from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError, ConfigError
 
 _log = logging.getLogger("mltip.discord")

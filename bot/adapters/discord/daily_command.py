@@ -30,7 +30,8 @@ from discord import app_commands
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.text import clip
-from bot.daily.schedule import complete_timezones, parse_local_time
+from bot.daily.arguments import parse_local_time
+from bot.daily.zones import complete_timezones
 
 _log = logging.getLogger("mltip.discord")
 

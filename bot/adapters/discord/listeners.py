@@ -25,15 +25,17 @@ from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, custo
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Member, Stats
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
+from bot.core.platform import Platform
 from bot.core.replies import Reply, Visibility, kept_private
 from bot.core.text import clip
 from bot.errors import CommandError
 
 _log = logging.getLogger("mltip.discord")
 
-PLATFORM = "discord"
+PLATFORM = Platform.DISCORD
 COMMAND_NAME = "mltip"
 COMMAND_DESCRIPTION = "Career advice for ML engineers from practitioners"
 QUERY_DESCRIPTION = "A question or a topic; or topics, sources, help"
@@ -42,6 +44,7 @@ KEYWORD_HINTS = {
     "sources": "who the advice comes from",
     "help": "how to use /mltip",
     "daily status": "this channel's tip of the day",
+    "stats": "votes, unanswered questions, daily posts here (Manage Server)",
 }
 NO_SHARING_HERE = (
     "Share posts a lesson for everyone, which mltip does only in servers that added it; "
@@ -68,15 +71,17 @@ class Responder:
     async def answer(self, interaction: Interaction, text: str) -> None:
         """Answer what follows `/mltip`, or a `daily ...` from `/mltip-daily`, for the channel it came from."""
 
-        async def invocation(_daily: Daily) -> Invocation:
+        async def invocation(_asked: Daily | Stats) -> Invocation:
             return invocation_of(interaction)
 
-        await self._send(interaction, await answer(self.engine, text, platform=PLATFORM, invocation=invocation))
+        asked = await answer(self.engine, text, platform=PLATFORM, invocation=invocation, member=member_of(interaction))
+        await self._send(interaction, asked)
 
     async def on_button(self, interaction: Interaction, payload: str) -> None:
-        """Answer a press of Another or Share; errors go to the one error handler."""
+        """Answer a press of Another, Share, 👍 or 👎; errors go to the one error handler."""
         try:
-            reply = await press(self.engine, payload, user=interaction.user.display_name, platform=PLATFORM)
+            name, member = interaction.user.display_name, member_of(interaction)
+            reply = await press(self.engine, payload, user=name, platform=PLATFORM, member=member)
             if reply.visibility is Visibility.CHANNEL and not bot_is_here(interaction):
                 raise CommandError(NO_SHARING_HERE)  # a Share from before; none is offered here
             reply = for_here(interaction, reply)
@@ -191,6 +196,12 @@ def invocation_of(interaction: Interaction) -> Invocation:
         user_name=interaction.user.name,
         can_manage=permissions.manage_guild or permissions.administrator,
     )
+
+
+def member_of(interaction: Interaction) -> Member:
+    """Who pressed or asked, and in which guild (`dm` for a direct message: the person's own space)."""
+    guild = str(interaction.guild_id) if interaction.guild_id is not None else "dm"
+    return Member(platform=PLATFORM, workspace_id=guild, user_id=str(interaction.user.id))
 
 
 def _who(interaction: Interaction, command: str) -> dict[str, Any]:

@@ -28,7 +28,8 @@ from bot.adapters.slack.shortcut import add_shortcut_listeners
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.daily.schedule import Clock, resolve_timezone, utc_now
+from bot.daily.clock import Clock, utc_now
+from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError, ConfigError
 
 if TYPE_CHECKING:

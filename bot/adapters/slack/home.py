@@ -40,13 +40,13 @@ from bot.core.conversation import press
 from bot.core.grammar import RANK, Search, decode_action
 from bot.core.lessons import Topic
 from bot.core.limits import MAX_QUESTION_CHARS
+from bot.core.platform import Platform
 from bot.core.replies import Reply
 from bot.core.todays_lesson import todays_lesson
-from bot.daily.schedule import Clock
+from bot.daily.clock import Clock
 from bot.daily.service import ChannelStatus, DailyService
 from bot.daily.wording import describe_reason
 from bot.errors import CommandError
-from bot.store import Platform
 
 log = logging.getLogger("mltip.slack")
 

@@ -1,9 +1,11 @@
 """What answers Slack: `/mltip`, its buttons, the uninstall events, and the one error hook.
 
-`/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
-answered before (bot/core/conversation.py). When it would change the channel's subscription,
-Slack is asked first (users.info, scope users:read) whether the user is a workspace admin or
-owner, unless MLTIP_SLACK_ADMINS already lists them.
+`/mltip daily ...`, `/mltip stats` and the 👍 / 👎 votes need the database, so they run in a
+worker thread, as does a search not answered before (bot/core/conversation.py). When a command
+needs an admin (`stats`, or a `daily` that would change the channel's subscription), Slack is
+asked first (users.info, scope users:read) whether the user is a workspace admin or owner, unless
+MLTIP_SLACK_ADMINS already lists them. A vote is answered with a new ephemeral message: the post
+voted on, public or private, is never replaced.
 """
 
 from __future__ import annotations
@@ -26,14 +28,16 @@ from bot.adapters.slack.verify import is_trusted
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Member, Stats
+from bot.core.platform import Platform
 from bot.errors import CommandError
 from bot.store import is_unreachable
 
 log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
-BUTTONS = re.compile(r"^mltip_(another|share)$")
-PLATFORM = "slack"
+BUTTONS = re.compile(r"^mltip_(another|share|helpful|not_helpful)$")
+PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
 
@@ -42,11 +46,15 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
 
     @app.command(COMMAND)
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        async def invocation(daily: Daily) -> Invocation:
-            return await invocation_of(client, command, daily, admins)
+        async def invocation(asked: Daily | Stats) -> Invocation:
+            return await invocation_of(client, command, asked, admins)
 
+        member = Member(
+            platform=PLATFORM, workspace_id=command.get("team_id") or "", user_id=command.get("user_id") or ""
+        )
         try:
-            reply = await answer(engine, command.get("text") or "", platform=PLATFORM, invocation=invocation)
+            text = command.get("text") or ""
+            reply = await answer(engine, text, platform=PLATFORM, invocation=invocation, member=member)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=notice(str(exc)))
             return
@@ -58,8 +66,10 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
         await ack()
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
+        workspace = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+        member = Member(platform=PLATFORM, workspace_id=workspace, user_id=user.get("id") or "")
         try:
-            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM)
+            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM, member=member)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
@@ -168,11 +178,12 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: froz
 
 
 async def invocation_of(
-    client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
+    client: AsyncWebClient, command: dict[str, Any], asked: Daily | Stats, admins: frozenset[str]
 ) -> Invocation:
-    """Who runs `/mltip daily ...`, and where; asks Slack who the user is only when it changes something."""
+    """Who runs `/mltip daily ...` or `stats`, and where; asks Slack who the user is only when it needs an admin."""
     user_id = command.get("user_id") or ""
-    can_manage = daily.changes_subscription and await is_workspace_admin(client, user_id, admins)
+    needs_admin = isinstance(asked, Stats) or asked.changes_subscription
+    can_manage = needs_admin and await is_workspace_admin(client, user_id, admins)
     return Invocation(
         platform=PLATFORM,
         workspace_id=command.get("team_id") or "",

@@ -35,10 +35,11 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.authorize import LOOKUP_SECONDS, CannotAuthorize, RememberedBots, WorkspaceAuthorize
-from bot.daily.schedule import Clock, utc_now
+from bot.core.platform import Platform
+from bot.daily.clock import Clock, utc_now
 from bot.errors import TransientDeliveryError
 from bot.log import mask_secrets
-from bot.store import Platform, writer_engine
+from bot.store import writer_engine
 
 if TYPE_CHECKING:
     from bot.store import Store

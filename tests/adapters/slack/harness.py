@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -35,9 +36,10 @@ class RunningBot:
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
     async def press(
-        self, action_id: str, value: str | None, response_url: str, *, url: str | None = None
+        self, action_id: str, value: str | None, response_url: str, *, url: str | None = None, **who: Any
     ) -> aiohttp.ClientResponse:
-        body = block_actions_body(action_id, value, response_url, **({"url": url} if url else {}))
+        """A signed press; `who` sets block_actions' user_id, user_name, team_id or ephemeral."""
+        body = block_actions_body(action_id, value, response_url, **({"url": url} if url else {}), **who)
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
 

@@ -22,7 +22,7 @@ from bot.adapters.slack.authorize import DATABASE_TROUBLE, RETRY_SECONDS, Cannot
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, ThreadedInstallationStore
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
-from bot.daily.schedule import utc_now
+from bot.daily.clock import utc_now
 from bot.daily.service import DailyService
 from bot.errors import TransientDeliveryError
 from bot.store import Store

@@ -15,7 +15,8 @@ import pytest
 from bot.adapters.slack.oauth import ThreadedInstallationStore
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
-from bot.daily.schedule import EVERY_DAY, utc_now
+from bot.core.weekdays import EVERY_DAY
+from bot.daily.clock import utc_now
 from bot.daily.service import DailyService
 from bot.runner import serve
 from bot.store import AuditAction, ChannelKey, Platform, Store

@@ -18,7 +18,8 @@ from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.oauth import SCOPES, STATE_SECONDS, SlackInstalls, ThreadedStateStore, create_racing
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.daily.schedule import EVERY_DAY
+from bot.core.weekdays import EVERY_DAY
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.scheduler import DailyScheduler
 from bot.errors import ConfigError
 from bot.store import AuditAction, ChannelKey, Platform, Store
@@ -77,7 +78,7 @@ async def test_the_tip_of_the_day_goes_out_with_each_workspaces_own_token(
         store, fanout, clock=clock, worker_id="w", grace=timedelta(hours=3), platforms=frozenset({"slack"})
     )
     result = await daily.tick()
-    assert result.delivered.get("sent") == 3
+    assert result.delivered.get(DeliveryOutcome.SENT) == 3
     posts = {c.params["channel"]: c.token for c in fake_slack.calls_to("chat.postMessage")}
     one, two = fake_slack.token_of("T0ONE"), fake_slack.token_of("T0TWO")
     assert posts == {"C1": one, "C2": one, "C3": two}

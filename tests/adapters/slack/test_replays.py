@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import aiohttp
 
 from bot.adapters.slack.verify import WINDOW_SECONDS, RecentSignatures
 from bot.core.commands import CommandEngine
-from bot.core.daily import Invocation
 from bot.core.library import Library
 from bot.core.replies import Reply
 from tests.adapters.slack.harness import RunningBot, start_bot
@@ -26,9 +26,9 @@ class CountingEngine(CommandEngine):
         super().__init__(library)
         self.runs = 0
 
-    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
+    def run(self, text: str, **where: Any) -> Reply:
         self.runs += 1
-        return super().run(text, platform=platform, invocation=invocation)
+        return super().run(text, **where)
 
 
 async def test_a_replayed_command_runs_once(fake_slack: FakeSlack, library: Library) -> None:
@@ -59,7 +59,7 @@ async def test_the_same_command_sent_twice_by_slack_is_two_requests(bot: Running
 
 async def test_a_replayed_share_posts_once(bot: RunningBot) -> None:
     first = json.loads(await (await bot.command("papers")).text())
-    share = first["blocks"][-1]["elements"][1]
+    share = first["blocks"][-2]["elements"][1]
     body = block_actions_body(share["action_id"], share["value"], bot.fake.response_url("share"))
     headers = signed_headers(SIGNING_SECRET, body)
     for _ in range(3):

@@ -13,7 +13,9 @@ MONDAY_MORNING = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # 08:00 in Berlin
 KEY = ChannelKey(platform=Platform.SLACK, workspace_id="T1", channel_id="C1")
 
 
-def who(*, can_manage: bool = True, platform: str = "slack", user: str = "U1", name: str = "ana") -> Invocation:
+def who(
+    *, can_manage: bool = True, platform: Platform = Platform.SLACK, user: str = "U1", name: str = "ana"
+) -> Invocation:
     return Invocation(
         platform=platform, workspace_id="T1", channel_id="C1", user_id=user, user_name=name, can_manage=can_manage
     )

@@ -23,7 +23,7 @@ REFUSAL = (
 )
 
 
-def admin_in(channel: str, *, workspace: str = "T1", platform: str = "slack") -> Invocation:
+def admin_in(channel: str, *, workspace: str = "T1", platform: Platform = Platform.SLACK) -> Invocation:
     return Invocation(
         platform=platform, workspace_id=workspace, channel_id=channel, user_id="U1", user_name="ana", can_manage=True
     )
@@ -44,7 +44,7 @@ def test_a_new_channel_beyond_the_cap_is_refused_with_what_to_do(capped: DailySe
     daily(capped, "10:00 Europe/Berlin", admin_in("C3", workspace="T2"))  # another workspace has its own cap
     with pytest.raises(CommandError, match=r"^This server already has 2 channels"):
         for channel in ("D1", "D2", "D3"):
-            daily(capped, "09:00 UTC", admin_in(channel, platform="discord"))
+            daily(capped, "09:00 UTC", admin_in(channel, platform=Platform.DISCORD))
 
 
 def test_at_the_cap_a_subscribed_channel_may_still_change_its_schedule(capped: DailyService, store: Store) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time
 import pytest
 
 from bot.core.commands import CommandEngine
-from bot.daily.schedule import MON_TO_FRI, Weekdays
+from bot.core.weekdays import MON_TO_FRI, Weekdays
 from bot.daily.service import DailyService
 from bot.errors import CommandError
 from bot.store import AuditAction, ChannelKey, Platform, Store
@@ -181,18 +181,18 @@ def test_pause_or_resume_without_a_subscription_says_how_to_start(service: Daily
 @pytest.mark.parametrize(
     ("platform", "who_can"),
     [
-        ("slack", "workspace admins and owners (and anyone on the bot's admin list)"),
-        ("discord", "members with the Manage Server permission"),
+        (Platform.SLACK, "workspace admins and owners (and anyone on the bot's admin list)"),
+        (Platform.DISCORD, "members with the Manage Server permission"),
     ],
 )
 def test_people_who_do_not_administer_the_space_cannot_change_it(
     service: DailyService,
     store: Store,
     text: str,
-    platform: str,
+    platform: Platform,
     who_can: str,
 ) -> None:
-    key = ChannelKey(platform=Platform(platform), workspace_id="T1", channel_id="C1")
+    key = ChannelKey(platform=platform, workspace_id="T1", channel_id="C1")
     store.subscriptions.subscribe(
         key, local_time=time(8, 0), timezone="UTC", weekdays=MON_TO_FRI, actor="x", now=MONDAY_MORNING
     )

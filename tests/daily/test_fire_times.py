@@ -9,19 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.daily.schedule import (
-    EVERY_DAY,
-    MON_TO_FRI,
-    WEEKENDS,
-    Weekdays,
-    complete_timezones,
-    due_dates,
-    fire_time,
-    next_fire_times,
-    parse_local_time,
-    resolve_timezone,
-)
-from bot.errors import CommandError
+from bot.core.weekdays import EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
+from bot.daily.arguments import parse_weekdays
+from bot.daily.fire_times import due_dates, fire_time, next_fire_times
 
 NEW_YORK = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -114,7 +104,7 @@ def test_next_fire_times_in_sydney_across_the_april_change() -> None:
 
 def test_next_fire_times_in_kolkata_with_chosen_days() -> None:
     now = utc(2024, 1, 1, 0, 0)  # Monday 05:30 IST
-    days = Weekdays.parse("mon,wed,fri")
+    days = parse_weekdays("mon,wed,fri")
     assert next_fire_times(now, time(21, 30), KOLKATA, days, 3) == [
         utc(2024, 1, 1, 16, 0),
         utc(2024, 1, 3, 16, 0),
@@ -155,112 +145,6 @@ def test_schedules_need_aware_times_and_some_days() -> None:
         due_dates(datetime(2024, 1, 1), time(9, 0), BERLIN, EVERY_DAY, timedelta(hours=1))
     with pytest.raises(ValueError, match="at least one day"):
         next_fire_times(utc(2024, 1, 1), time(9, 0), BERLIN, Weekdays(0), 3)
-
-
-# --- parsing what people type -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("weekdays", MON_TO_FRI),
-        ("Weekends", WEEKENDS),
-        ("daily", EVERY_DAY),
-        ("every day", EVERY_DAY),
-        ("EVERY DAY", EVERY_DAY),
-        ("mon,wed,fri", Weekdays.MON | Weekdays.WED | Weekdays.FRI),
-        ("Mon, Wed and Fri", Weekdays.MON | Weekdays.WED | Weekdays.FRI),
-        ("mon-fri", MON_TO_FRI),
-        ("Monday to Friday", MON_TO_FRI),
-        ("fri-mon", Weekdays.FRI | WEEKENDS | Weekdays.MON),
-        ("tues thurs", Weekdays.TUE | Weekdays.THU),
-        ("sundays", Weekdays.SUN),
-        ("mon,wed,fri,sat", Weekdays.parse("mon,wed,fri,sat")),
-    ],
-)
-def test_weekdays_parse(text: str, expected: Weekdays) -> None:
-    assert Weekdays.parse(text) == expected
-    assert Weekdays.parse(expected.code) == expected
-
-
-@pytest.mark.parametrize("text", ["", "someday", "mon-xyz", "t", "s,mon"])
-def test_weekdays_parse_says_what_is_accepted(text: str) -> None:
-    with pytest.raises(CommandError, match=r"weekdays .*mon,wed,fri.*mon-fri"):
-        Weekdays.parse(text)
-
-
-def test_weekdays_labels() -> None:
-    assert EVERY_DAY.label == "every day"
-    assert MON_TO_FRI.label == "weekdays"
-    assert WEEKENDS.label == "weekends"
-    assert Weekdays.parse("fri,mon").label == "Mon, Fri"
-    assert Weekdays.parse("fri,mon").code == "mon,fri"
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("09:00", time(9, 0)),
-        ("9:00", time(9, 0)),
-        ("9am", time(9, 0)),
-        ("9 AM", time(9, 0)),
-        ("9:30pm", time(21, 30)),
-        ("12am", time(0, 0)),
-        ("12pm", time(12, 0)),
-        ("21:30", time(21, 30)),
-        ("00:00", time(0, 0)),
-        ("noon", time(12, 0)),
-    ],
-)
-def test_parse_local_time(text: str, expected: time) -> None:
-    assert parse_local_time(text) == expected
-
-
-@pytest.mark.parametrize("text", ["9", "24:00", "9:60", "13pm", "0am", "nine", "9:5", ""])
-def test_parse_local_time_rejects(text: str) -> None:
-    with pytest.raises(CommandError, match="09:00"):
-        parse_local_time(text)
-
-
-def test_resolve_timezone() -> None:
-    assert resolve_timezone("Europe/Berlin") == BERLIN
-    assert resolve_timezone("europe/berlin").key == "Europe/Berlin"
-    assert resolve_timezone(" America/New York ").key == "America/New_York"
-    assert resolve_timezone("UTC").key == "UTC"
-    assert resolve_timezone("utc").key == "UTC"
-
-
-@pytest.mark.parametrize(
-    ("text", "suggestion"),
-    [
-        ("Europe/Berlim", "Did you mean Europe/Berlin?"),
-        ("Berlin", "Did you mean Europe/Berlin?"),
-        ("Australia/Sidney", "Did you mean Australia/Sydney?"),
-        ("Kolkatta", "Did you mean Asia/Kolkata?"),
-    ],
-)
-def test_unknown_timezone_suggests_close_names(text: str, suggestion: str) -> None:
-    with pytest.raises(CommandError) as raised:
-        resolve_timezone(text)
-    assert str(raised.value) == f"Unknown time zone {text!r}. {suggestion}"
-
-
-def test_unknown_timezone_suggests_at_most_three() -> None:
-    with pytest.raises(CommandError, match=r"Did you mean") as raised:
-        resolve_timezone("America/Santa")
-    suggested = str(raised.value).split("Did you mean ", 1)[1].rstrip("?").replace(" or ", ", ").split(", ")
-    assert 1 <= len(suggested) <= 3
-
-
-def test_unknown_timezone_without_anything_close() -> None:
-    with pytest.raises(CommandError, match=r"IANA name such as Europe/Berlin"):
-        resolve_timezone("Nowhere/Atlantis-9")
-
-
-def test_complete_timezones_puts_prefixes_first() -> None:
-    assert complete_timezones("europe/ber")[0] == "Europe/Berlin"
-    assert complete_timezones("kolk") == ["Asia/Kolkata"]
-    assert len(complete_timezones("a", limit=25)) == 25
 
 
 # --- properties ---------------------------------------------------------------------------------
