@@ -21,13 +21,14 @@ from bot.core.library import BUILTIN_CONTENT
 from bot.core.loading import load_library
 from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.pacing import DEFAULT_PACES, Pacer
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store
-from tests.daily.harness import RunningClock
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_server import FakeSlack
+from tests.support.clock import FakeClock
 
 SLACK_CHANNELS, SLACK_WORKSPACES = 2500, 50
 DISCORD_CHANNELS, DISCORD_GUILDS = 2500, 100
@@ -80,7 +81,7 @@ async def measure(report: Report) -> None:
     async def token(workspace: str) -> str:
         return f"xoxb-bench-{workspace}"
 
-    clock = RunningClock(FIRE + timedelta(seconds=5))
+    clock = FakeClock(FIRE + timedelta(seconds=5), running=True)
     fanout = Fanout(
         store,
         engine,
@@ -133,7 +134,7 @@ async def measure(report: Report) -> None:
         RateLimit(*DISCORD_LIMIT).seconds_for(DISCORD_CHANNELS),
     )
     note = (
-        f"{wanted} due at once; sent {result.delivered.get('sent', 0)}, missed {wanted - delivered}, "
+        f"{wanted} due at once; sent {result.delivered.get(DeliveryOutcome.SENT, 0)}, missed {wanted - delivered}, "
         f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}); "
         f"Slack done at {finished.get('slack', 0):.1f} s, Discord at {finished.get('discord', 0):.1f} s"
     )

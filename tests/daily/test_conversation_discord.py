@@ -11,10 +11,12 @@ from bot.adapters.discord import DiscordAdapter
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.weekdays import EVERY_DAY
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, DeliveryStatus, Platform, Store, Subscription
-from tests.daily.harness import RunningClock, make_fanout
+from tests.daily.harness import make_fanout
 from tests.fakes.discord_server import FakeDiscord
+from tests.support.clock import FakeClock
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
@@ -50,13 +52,15 @@ def subscribe(store: Store, fake: FakeDiscord, *, thread: bool = False, pin: boo
     )
 
 
-async def tick(store: Store, engine: CommandEngine, adapter: DiscordAdapter, at: datetime) -> dict[str, int]:
-    clock = RunningClock(at)
+async def tick(
+    store: Store, engine: CommandEngine, adapter: DiscordAdapter, at: datetime
+) -> dict[DeliveryOutcome, int]:
+    clock = FakeClock(at, running=True)  # the fake server answers in real time
     fanout = make_fanout(store, engine, {"discord": adapter.poster}, clock)
     daily = DailyScheduler(
         store, fanout, clock=clock, worker_id="w", grace=timedelta(hours=3), platforms=frozenset({"discord"})
     )
-    return dict((await daily.tick()).delivered)
+    return (await daily.tick()).delivered
 
 
 async def test_thread_starts_a_public_thread_named_after_the_lesson_archived_after_a_day(
@@ -64,7 +68,7 @@ async def test_thread_starts_a_public_thread_named_after_the_lesson_archived_aft
 ) -> None:
     fake, adapter = discord
     made = subscribe(store, fake, thread=True)
-    assert await tick(store, engine, adapter, NINE_BERLIN) == {"sent": 1}
+    assert await tick(store, engine, adapter, NINE_BERLIN) == {DeliveryOutcome.SENT: 1}
     delivery = store.ledger.last_delivery(made.id)
     assert delivery is not None and delivery.message_ref
     [request] = fake.requests_to("POST", THREADS)
@@ -91,7 +95,7 @@ async def test_pin_moves_to_the_newest_tip_and_a_missing_pin_permission_leaves_o
     [unpinned] = fake.requests_to("DELETE", PINS)
     assert unpinned.path.endswith(f"/pins/{first.message_ref}")
     fake.app_permissions &= ~(1 << 51)  # Pin Messages taken away
-    assert await tick(store, engine, adapter, NINE_BERLIN + timedelta(days=2)) == {"sent": 1}
+    assert await tick(store, engine, adapter, NINE_BERLIN + timedelta(days=2)) == {DeliveryOutcome.SENT: 1}
     third = store.ledger.last_delivery(made.id)
     assert third is not None and third.status is DeliveryStatus.SENT
     assert third.error is not None and third.error.startswith("pin failed: discord 403 (code 50013)")
@@ -104,7 +108,7 @@ async def test_a_channel_that_refuses_pauses_and_the_admin_gets_one_dm(
     fake, adapter = discord
     subscribe(store, fake)
     fake.fail("POST", "/channels/{channel_id}/messages", 403)
-    assert await tick(store, engine, adapter, NINE_BERLIN) == {"failed": 1}
+    assert await tick(store, engine, adapter, NINE_BERLIN) == {DeliveryOutcome.FAILED: 1}
     [opened] = fake.requests_to("POST", "/users/@me/channels")
     assert opened.json == {"recipient_id": "4242"}
     [notice] = [m for m in fake.messages.values() if m["channel_id"] == "94242"]

@@ -10,10 +10,12 @@ import pytest
 from bot.core.commands import CommandEngine
 from bot.core.weekdays import EVERY_DAY
 from bot.daily.follow_up import THREAD_INVITATION
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, DeliveryStatus, Platform, Store, Subscription
-from tests.daily.harness import RunningClock, make_fanout, slack_poster
+from tests.daily.harness import make_fanout, slack_poster
 from tests.fakes.slack_server import FakeSlack, Fault
+from tests.support.clock import FakeClock
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 MONDAY_NINE = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)  # 09:00 in Berlin
@@ -41,13 +43,13 @@ def subscribe(store: Store, *, thread: bool = False, pin: bool = False) -> Subsc
     )
 
 
-async def tick(store: Store, engine: CommandEngine, fake: FakeSlack, at: datetime) -> dict[str, int]:
-    clock = RunningClock(at)
+async def tick(store: Store, engine: CommandEngine, fake: FakeSlack, at: datetime) -> dict[DeliveryOutcome, int]:
+    clock = FakeClock(at, running=True)  # the fake server answers in real time
     fanout = make_fanout(store, engine, {"slack": slack_poster(fake.api_url)}, clock)
     daily = DailyScheduler(
         store, fanout, clock=clock, worker_id="w", grace=timedelta(hours=3), platforms=frozenset({"slack"})
     )
-    return dict((await daily.tick()).delivered)
+    return (await daily.tick()).delivered
 
 
 def posts(fake: FakeSlack, channel: str = KEY.channel_id) -> list[dict[str, object]]:
@@ -58,7 +60,7 @@ async def test_thread_ends_the_post_with_an_invitation_to_reply_and_makes_no_oth
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     subscribe(store, thread=True)
-    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {"sent": 1}
+    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {DeliveryOutcome.SENT: 1}
     [post] = posts(fake_slack)
     assert THREAD_INVITATION in str(post["blocks"]) and str(post["text"]).endswith(THREAD_INVITATION)
     assert {call.method for call in fake_slack.calls} == {"chat.postMessage"}
@@ -96,7 +98,7 @@ async def test_a_pin_refused_for_a_missing_scope_leaves_the_post_sent_once_with_
 ) -> None:
     fake_slack.scopes.discard("pins:write")  # installed from an older manifest
     made = subscribe(store, pin=True)
-    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {"sent": 1}
+    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {DeliveryOutcome.SENT: 1}
     assert await tick(store, engine, fake_slack, MONDAY_NINE + timedelta(minutes=5)) == {}
     assert len(posts(fake_slack)) == 1 and len(fake_slack.calls_to("pins.add")) == 1
     delivery = store.ledger.last_delivery(made.id)
@@ -109,7 +111,7 @@ async def test_an_archived_channel_pauses_and_the_admin_gets_one_dm_per_pause(
 ) -> None:
     subscribe(store)
     fake_slack.script("chat.postMessage", Fault(error="is_archived"))
-    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {"failed": 1}
+    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {DeliveryOutcome.FAILED: 1}
     [opened] = fake_slack.calls_to("conversations.open")
     assert opened.params["users"] == "U0ADA"
     [notice] = posts(fake_slack, "DU0ADA")
@@ -130,7 +132,7 @@ async def test_without_im_write_the_pause_stands_and_no_dm_is_retried(
     made = subscribe(store)
     fake_slack.scopes.discard("im:write")
     fake_slack.script("chat.postMessage", Fault(error="is_archived"))
-    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {"failed": 1}
+    assert await tick(store, engine, fake_slack, MONDAY_NINE) == {DeliveryOutcome.FAILED: 1}
     assert len(fake_slack.calls_to("conversations.open")) == 1 and posts(fake_slack, "DU0ADA") == []
     paused = store.subscriptions.get(KEY)
     assert paused is not None and paused.paused and not store.pause_notices.claim_channel(made.id, MONDAY_NINE)

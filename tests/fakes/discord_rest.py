@@ -7,6 +7,7 @@ OpenAPI document. State lives on the FakeDiscord these routes serve.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import time
@@ -51,7 +52,18 @@ RECORD = web.RequestKey("record", RecordedRequest)
 
 
 class SpecValidator:
-    """Validates request bodies against the request-body schema of Discord's OpenAPI operation."""
+    """Validates request bodies against the request-body schema of Discord's OpenAPI operation.
+
+    Use `SpecValidator.of(path)`: one per spec file for the whole run.
+    """
+
+    @classmethod
+    @functools.cache
+    def of(cls, path: Path) -> SpecValidator:
+        """The validator for the spec at `path`, read once. Sharing it matters beyond the parse time:
+        aiohttp's handler cache keeps every fake server alive until the run ends, and a spec each
+        (some 20,000 objects) made every full garbage collection stall the event loop for seconds."""
+        return cls(path)
 
     def __init__(self, path: Path) -> None:
         self.spec = json.loads(path.read_text())
@@ -157,7 +169,6 @@ class RestRoutes:
         request[RECORD] = record
         response = await self._answer(request, handler, record)
         record.status = response.status
-        self.fake.notify()
         return response
 
     async def _answer(self, request: web.Request, handler: Handler, record: RecordedRequest) -> web.StreamResponse:

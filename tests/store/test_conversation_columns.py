@@ -7,8 +7,7 @@ from datetime import date, time, timedelta
 
 from bot.core.weekdays import EVERY_DAY
 from bot.store import AuditAction, PauseKind, Platform, Store
-
-from .conftest import NOW, channel, subscribe
+from tests.store.helpers import NOW, channel, subscribe
 
 
 def test_thread_and_pin_are_kept_changed_and_audited(store: Store) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import yaml
 
 from bot.adapters.slack.shortcut import CALLBACK_ID, SHORTCUT_NAME
-from tests.conftest import REPO_ROOT
 from tests.fakes.slack_server import MANIFEST_SCOPES
+from tests.support.paths import REPO_ROOT
 
 
 def test_manifest_declares_the_command_interactivity_socket_mode_and_least_scopes() -> None:
