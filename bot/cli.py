@@ -45,7 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     db_sub.add_parser("upgrade", help="migrate the database to the newest schema (mltip run does it too)")
     discord = sub.add_parser("discord", help="Discord helpers")
     discord_sub = discord.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
-    discord_sub.add_parser("invite-url", help="print the link that adds the bot to a server (least permissions)")
+    invite = discord_sub.add_parser(
+        "invite-url", help="print the link that adds the bot to a server (least permissions)"
+    )
+    invite.add_argument(
+        "--user", action="store_true", help="the link that installs /mltip for one person instead (DMs, any server)"
+    )
     return parser
 
 
@@ -122,14 +127,14 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
-def _discord_invite(settings: Settings) -> int:
-    from bot.adapters.discord.invite import application_id_from_token, invite_url
+def _discord_invite(settings: Settings, *, user: bool) -> int:
+    from bot.adapters.discord.invite import application_id_from_token, invite_url, user_install_url
 
     application_id = application_id_from_token(settings.discord_token or "")
     if application_id is None:
         print("mltip: set DISCORD_TOKEN to your bot's token (Developer Portal > Bot) first", file=sys.stderr)
         return 2
-    print(invite_url(application_id))
+    print(user_install_url(application_id) if user else invite_url(application_id))
     return 0
 
 
@@ -149,7 +154,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "check-config":
         return _check_config(settings)
     if args.command == "discord":
-        return _discord_invite(settings)
+        return _discord_invite(settings, user=args.user)
     if args.command == "db":
         return _db_upgrade(settings)
     library = load_library(settings.content_roots, cache_dir=settings.cache_dir)

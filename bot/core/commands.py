@@ -33,6 +33,7 @@ from bot.core.grammar import (
 )
 from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
 from bot.core.library import Library
+from bot.core.limits import check_length
 from bot.core.replies import Action, ActionKind, Field, Reply, Visibility
 from bot.core.text import words
 from bot.errors import CommandError
@@ -172,10 +173,25 @@ class CommandEngine:
             return self._sources()
         return self._help()
 
+    def ask(self, question: str, *, platform: str = "console") -> Reply:
+        """Answer `question` as a question, even when it reads like a keyword ('help', 'daily off').
+
+        For text someone wrote for people, not for /mltip (Slack's message shortcut); capped
+        like any question (core/limits.py).
+        """
+        started = time.perf_counter()
+        check_length(question)
+        if not question.strip():
+            raise CommandError("There is no text there to find a lesson for.")
+        return self._observed(platform, KINDS[Search], started, Search(query=" ".join(question.split())))
+
+    def lesson(self, lesson: Lesson, *, note: str | None = None) -> Reply:
+        """`lesson` for the person who asked, with the usual buttons (Another shows a random other one)."""
+        return self._lesson_reply(RandomTip(exclude=lesson.id), lesson, note=note)
+
     def tip_of_the_day(self, lesson: Lesson) -> Reply:
         """A channel's daily post: `lesson` for everyone, with the usual buttons."""
-        reply = self._lesson_reply(RandomTip(exclude=lesson.id), lesson, note="Tip of the day")
-        return replace(reply, visibility=Visibility.CHANNEL)
+        return replace(self.lesson(lesson, note="Tip of the day"), visibility=Visibility.CHANNEL)
 
     def random_lesson(self, *, exclude: str | None = None) -> Lesson:
         """Any lesson but `exclude` (when there is another to give)."""
@@ -249,6 +265,12 @@ class CommandEngine:
             Field(name="/mltip sources", value="who the advice comes from"),
             Field(name=DAILY_HELP[0], value=DAILY_HELP[1]),
             Field(name="/mltip help", value="this help"),
+            Field(
+                name="Beyond /mltip",
+                value="Slack: the app's Home tab has your lesson for today and the topics to browse; "
+                "Find a lesson for this, in a message's menu, answers that message for you alone. "
+                "Discord: install mltip for yourself to use /mltip in DMs and any server.",
+            ),
         )
         text = f"Career advice for ML engineers: {len(self.library.lessons)} lessons from practitioners."
         return Reply(title="How to use /mltip", text=text, fields=fields)

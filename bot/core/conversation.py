@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from bot.core.commands import CommandEngine
 from bot.core.daily import Daily, Invocation
 from bot.core.grammar import Command, Search, decode_action, parse
+from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.replies import Reply, Visibility
 from bot.errors import CommandError
 
@@ -74,6 +75,13 @@ async def answer(engine: CommandEngine, text: str, *, platform: str, invocation:
     if _quick(engine, command):
         return engine.run(text, platform=platform)
     return await asyncio.to_thread(engine.run, text, platform=platform)
+
+
+async def ask(engine: CommandEngine, question: str, *, platform: str) -> Reply:
+    """engine.ask(question): always a question, in a worker thread unless it is remembered."""
+    if len(question) > MAX_QUESTION_CHARS or engine.remembers(question):
+        return engine.ask(question, platform=platform)  # refused at once, or answered from memory
+    return await asyncio.to_thread(engine.ask, question, platform=platform)
 
 
 async def press(engine: CommandEngine, payload: str, *, user: str, platform: str) -> Reply:

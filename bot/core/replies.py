@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.core.lessons import Lesson
 
@@ -43,6 +43,15 @@ class Field:
 
     name: str
     value: str
+
+
+def kept_private(reply: Reply) -> Reply:
+    """`reply` for a place the bot cannot post in (Discord's user install): private, and without
+    Share, which could only answer privately there too."""
+    actions = tuple(action for action in reply.actions if action.kind is not ActionKind.SHARE)
+    if reply.visibility is Visibility.PRIVATE and actions == reply.actions:
+        return reply
+    return replace(reply, visibility=Visibility.PRIVATE, actions=actions)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

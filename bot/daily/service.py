@@ -11,6 +11,7 @@ subscription and, the store being idempotent for identical settings, one audit r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, Daily, Invocation
@@ -42,6 +43,16 @@ WHO_MANAGES = {
     Platform.DISCORD: "members with the Manage Server permission",
     Platform.CONSOLE: "whoever runs the console",
 }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelStatus:
+    """One channel's tip of the day in a workspace's overview, in the words `status` uses."""
+
+    channel_id: str
+    schedule: str  # 'a lesson on papers on weekdays at 09:00 Europe/Berlin time'
+    state: str  # 'Posting.' or why not
+    next_post: str  # when the next post is due ('..., once resumed' when paused)
 
 
 def usage() -> Reply:
@@ -200,6 +211,23 @@ class DailyService:
         ]
         title = f"{TITLE}: {'paused' if stopped else 'on'}"
         return Reply(title=title, text=f"This channel gets {lesson_phrase(subscription)}.", fields=tuple(fields))
+
+    def overview(self, platform: Platform, workspace_id: str) -> list[ChannelStatus]:
+        """Every channel of a workspace with a tip of the day, and its state (for its admins)."""
+        now = self.now()
+        statuses = []
+        for subscription in self.store.subscriptions.in_workspace(platform, workspace_id):
+            stopped = self._pause_state(subscription)
+            upcoming = _next_field(subscription, now, stopped)
+            statuses.append(
+                ChannelStatus(
+                    channel_id=subscription.key.channel_id,
+                    schedule=lesson_phrase(subscription),
+                    state=stopped or "Posting.",
+                    next_post=f"{upcoming.name}: {upcoming.value}",
+                )
+            )
+        return statuses
 
     def _pause_state(self, subscription: Subscription) -> str | None:
         subscriptions, key = self.store.subscriptions, subscription.key

@@ -238,6 +238,12 @@ class Subscriptions:
         with reading(self._engine) as connection:
             return [subscription_from_row(row) for row in connection.execute(query).mappings()]
 
+    def in_workspace(self, platform: Platform, workspace_id: str) -> list[Subscription]:
+        """A workspace's subscriptions, paused ones too, by channel id (for its admins' overview)."""
+        query = select(subscriptions).where(S.platform == platform.value, S.workspace_id == workspace_id)
+        with reading(self._engine) as connection:
+            return [subscription_from_row(row) for row in connection.execute(query.order_by(S.channel_id)).mappings()]
+
     def pause_workspace(self, platform: Platform, workspace_id: str, *, reason: str, actor: str, now: datetime) -> bool:
         """Stop posting anywhere in a workspace or guild (its install is revoked); False if already paused."""
         with writing(self._engine) as connection:

@@ -108,6 +108,11 @@ def test_listings(engine: CommandEngine) -> None:
     assert "/mltip topics" in [f.name for f in engine.run("help").fields]
 
 
+def test_help_points_to_the_home_tab_the_shortcut_and_installing_for_yourself(engine: CommandEngine) -> None:
+    beyond = next(f.value for f in engine.run("help").fields if f.name == "Beyond /mltip")
+    assert "Home tab" in beyond and "Find a lesson for this" in beyond and "install mltip for yourself" in beyond
+
+
 def test_button_payloads_fit_every_platform_even_for_long_questions(engine: CommandEngine) -> None:
     reply = engine.run(("kaggle " * 100)[:MAX_QUESTION_CHARS])
     assert reply.lesson is not None

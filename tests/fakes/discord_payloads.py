@@ -150,6 +150,25 @@ def message(message_id: str, channel_id: str, author: JSON, body: JSON, *, guild
     return data
 
 
+# Where an interaction happens (https://discord.com/developers/docs/interactions/receiving-and-responding
+# #interaction-object-interaction-context-types) and which installs authorised it
+# (`authorizing_integration_owners`: "0" the guild install, "1" the user install).
+SERVER = "server"  # a channel of a server that added the bot: context 0, guild install
+SERVER_USER_INSTALL = "server, user install"  # a server without the bot, by a user install: context 0
+BOT_DM = "bot DM"  # the person's DM with the bot: context 1
+GROUP_DM = "group DM"  # a DM or group DM among people, by a user install: context 2
+PLACES = (SERVER, SERVER_USER_INSTALL, BOT_DM, GROUP_DM)
+CONTEXTS = {SERVER: 0, SERVER_USER_INSTALL: 0, BOT_DM: 1, GROUP_DM: 2}
+
+
+def private_channel(channel_id: str, recipient: JSON, *, group: bool) -> JSON:
+    """A DM (type 1) or group DM (type 3) channel, as an interaction's `channel` carries it."""
+    data: JSON = {"id": channel_id, "type": 3 if group else 1, "recipients": [recipient], "last_message_id": None}
+    if group:
+        data |= {"name": None, "icon": None, "owner_id": recipient["id"]}
+    return data
+
+
 def interaction(
     kind: int,
     data: JSON,
@@ -159,26 +178,40 @@ def interaction(
     channel_id: str,
     by: JSON,
     message_data: JSON | None = None,
+    place: str = SERVER,
 ) -> JSON:
-    """An INTERACTION_CREATE payload from a member of the guild."""
+    """An INTERACTION_CREATE payload from member `by`, in `place` (a guild channel by default)."""
+    person = by["user"]
+    where: JSON
+    if place in (SERVER, SERVER_USER_INSTALL):
+        where = {
+            "guild_id": guild_id,
+            "guild": {"id": guild_id, "locale": "en-US", "features": []},
+            "channel_id": channel_id,
+            "channel": channel(channel_id, guild_id),
+            "member": by,
+        }
+    else:
+        where = {
+            "channel_id": channel_id,
+            "channel": private_channel(channel_id, person, group=place == GROUP_DM),
+            "user": person,
+        }
+    owners = {"0": guild_id} if place == SERVER else {"0": "0"} if place == BOT_DM else {"1": person["id"]}
     payload: JSON = {
         "id": snowflake(),
         "application_id": application_id,
         "type": kind,
         "data": data,
-        "guild_id": guild_id,
-        "guild": {"id": guild_id, "locale": "en-US", "features": []},
-        "channel_id": channel_id,
-        "channel": channel(channel_id, guild_id),
-        "member": by,
+        **where,
         "token": "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48),
         "version": 1,
         "locale": "en-US",
         "guild_locale": "en-US",
         "app_permissions": ADMIN_PERMISSIONS,
         "entitlements": [],
-        "authorizing_integration_owners": {"0": guild_id},
-        "context": 0,
+        "authorizing_integration_owners": owners,
+        "context": CONTEXTS[place],
         "attachment_size_limit": 10 * 1024 * 1024,
     }
     if message_data is not None:

@@ -71,6 +71,8 @@ class FakeDiscord:
         self.application_id = p.snowflake()
         self.guild_id = p.snowflake()
         self.channel_id = p.snowflake()
+        self.dm_channel_id = p.snowflake()  # where DM and group DM interactions come from
+        self.other_guild_id, self.other_channel_id = p.snowflake(), p.snowflake()  # a server without the bot
         self.bot_user = p.user(self.application_id, "mltip", bot=True)
         self.member = p.member(p.user(p.snowflake(), "ada", global_name="Ada L."), nick="Ada")
         self.requests: list[RecordedRequest] = []
@@ -175,36 +177,51 @@ class FakeDiscord:
                     return command
         raise AssertionError(f"/{name} was never synced; commands: {self.commands}")
 
-    async def command(self, query: str | None = None, *, by: JSON | None = None) -> Exchange:
-        """A member runs `/mltip [query:...]`."""
+    async def command(self, query: str | None = None, *, by: JSON | None = None, place: str = p.SERVER) -> Exchange:
+        """A member runs `/mltip [query:...]`, in `place` (discord_payloads.PLACES)."""
         options = [] if query is None else [{"type": 3, "name": "query", "value": query}]
-        return await self.interact(p.CHAT_INPUT, p.command_data(self.command_definition(), options), by=by)
+        data = p.command_data(self.command_definition(), options)
+        return await self.interact(p.CHAT_INPUT, data, by=by, place=place)
 
     async def autocomplete(self, current: str, *, by: JSON | None = None) -> Exchange:
         """A member types `current` into the query option."""
         options = [{"type": 3, "name": "query", "value": current, "focused": True}]
         return await self.interact(p.AUTOCOMPLETE, p.command_data(self.command_definition(), options), by=by)
 
-    async def press(self, message: JSON, custom_id: str, *, by: JSON | None = None) -> Exchange:
+    async def press(self, message: JSON, custom_id: str, *, by: JSON | None = None, place: str = p.SERVER) -> Exchange:
         """A member presses the button `custom_id` on `message`."""
         data = {"custom_id": custom_id, "component_type": p.BUTTON}
-        return await self.interact(p.COMPONENT, data, by=by, message_data=message)
+        return await self.interact(p.COMPONENT, data, by=by, message_data=message, place=place)
 
     async def interact(
-        self, kind: int, data: JSON, *, by: JSON | None = None, message_data: JSON | None = None, timeout: float = 5.0
+        self,
+        kind: int,
+        data: JSON,
+        *,
+        by: JSON | None = None,
+        message_data: JSON | None = None,
+        timeout: float = 5.0,
+        place: str = p.SERVER,
     ) -> Exchange:
-        """Dispatch INTERACTION_CREATE and wait for the bot's callback."""
+        """Dispatch INTERACTION_CREATE (from `place`, discord_payloads.PLACES) and wait for the bot's callback."""
+        # A user install reaches servers the bot is not in: another server, another channel.
+        guild_id, channel_id = {
+            p.SERVER: (self.guild_id, self.channel_id),
+            p.SERVER_USER_INSTALL: (self.other_guild_id, self.other_channel_id),
+        }.get(place, (self.guild_id, self.dm_channel_id))
         payload = p.interaction(
             kind,
             data,
             application_id=self.application_id,
-            guild_id=self.guild_id,
-            channel_id=self.channel_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
             by=by or self.member,
             message_data=message_data,
+            place=place,
         )
         self.interactions[payload["id"]] = {"payload": payload, "responded": False, "message_id": None}
-        await self.gateway.dispatch("INTERACTION_CREATE", payload, shard_id=self.shard_of(self.guild_id))
+        shard = self.shard_of(guild_id) if place not in (p.BOT_DM, p.GROUP_DM) else None
+        await self.gateway.dispatch("INTERACTION_CREATE", payload, shard_id=shard)
         route = "/interactions/{interaction_id}/{interaction_token}/callback"
 
         def answered() -> RecordedRequest | None:

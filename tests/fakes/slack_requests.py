@@ -148,3 +148,65 @@ def json_body(payload: dict[str, Any], secret: str) -> tuple[str, dict[str, str]
     """A JSON request body (as the Events API sends) and its signed headers."""
     body = json.dumps(payload)
     return body, signed_headers(secret, body, content_type="application/json")
+
+
+def app_home_opened(user_id: str, *, tab: str = "home", view: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Slack's app_home_opened event (https://api.slack.com/events/app_home_opened): `view` is the
+    one last published, when there is one."""
+    event: dict[str, Any] = {
+        "type": "app_home_opened",
+        "user": user_id,
+        "channel": "D0HOME",
+        "tab": tab,
+        "event_ts": f"{time.time():.6f}",
+    }
+    if view is not None:
+        event["view"] = view
+    return event_callback(event)
+
+
+def home_action(
+    action: dict[str, Any], view: dict[str, Any], *, user_id: str = "U0ANA", user_name: str = "ana"
+) -> dict[str, Any]:
+    """A block_actions payload for an element of the Home tab `view`: no channel, no response_url."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": TEAM_ID},
+        "api_app_id": "A111",
+        "token": "deprecated-verification-token",
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "trigger_id": f"12321423423.333649436676.{uuid.uuid4().hex}",
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "view": {"id": "V0HOME", "team_id": TEAM_ID, "hash": uuid.uuid4().hex, **view},
+        "actions": [{"action_ts": f"{time.time():.6f}", **action}],
+    }
+
+
+def message_action(
+    text: str,
+    response_url: str,
+    *,
+    callback_id: str = "mltip_find_lesson",
+    user_id: str = "U0ANA",
+    user_name: str = "ana",
+) -> dict[str, Any]:
+    """A message shortcut used on a message whose text is `text`
+    (https://api.slack.com/reference/interaction-payloads/shortcuts#message_actions)."""
+    return {
+        "type": "message_action",
+        "callback_id": callback_id,
+        "trigger_id": f"13345224609.738474920.{uuid.uuid4().hex}",
+        "message_ts": "1548261231.000200",
+        "response_url": response_url,
+        "team": {"id": TEAM_ID, "domain": "fake"},
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "user": {"id": user_id, "name": user_name, "username": user_name, "team_id": TEAM_ID},
+        "message": {"type": "message", "user": "U0BEA", "ts": "1548261231.000200", "text": text},
+        "token": "deprecated-verification-token",
+        "action_ts": f"{time.time():.6f}",
+    }
+
+
+def payload_body(payload: dict[str, Any]) -> str:
+    """An interactivity request body: the payload as a form field, as Slack sends it."""
+    return urlencode({"payload": json.dumps(payload)})

@@ -3,6 +3,10 @@
 It also plays Slack's side of the OAuth install flow (slack_oauth.py): a code from `grant()` buys
 a workspace's own bot token at oauth.v2.access, and auth.test says which workspace a token is for.
 
+Every Web API call is checked against Slack's Web API spec (slack_spec.py): a call to a method
+that does not exist, or with a parameter the method does not take, is answered as Slack answers
+it (`invalid_arguments`) and lands in `spec_errors`, which `stop()` then fails on.
+
 It speaks Slack's wire formats (form or JSON bodies in, `{"ok": ...}` JSON out, Socket Mode
 envelopes and acks) so the real slack_sdk / slack_bolt code runs unchanged against it, and it
 records everything it receives for tests to assert on. Faults can be scripted per method, and
@@ -26,11 +30,13 @@ from aiohttp import WSMsgType, web
 
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_oauth import OAuthSide
+from tests.fakes.slack_spec import SlackSpec
 
 BOT_TOKEN = "xoxb-1111-2222-fakebottoken"
 APP_TOKEN = "xapp-1-A111-3333-fakeapptoken"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM_ID = "T0FAKE"
+_SPEC = SlackSpec()  # parsed once: the spec is a few MB
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class FakeSlack(OAuthSide):
     post_delay: float = 0.0  # every chat.postMessage answers this late (a slow Slack)
     post_limit: RateLimit | None = None  # chat.postMessage per workspace (token), when enforced
     admins: set[str] = field(default_factory=set)  # users.info says these are workspace admins
+    spec_errors: list[str] = field(default_factory=list)  # calls Slack's spec says are wrong
+    views: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id -> Home views published
     owners: set[str] = field(default_factory=set)  # ... and these owners
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -93,6 +101,12 @@ class FakeSlack(OAuthSide):
         """Answer the next `times` calls of `method` with HTTP 429, `Retry-After: retry_after` (whole seconds)."""
         self.script(method, *[Fault(status=429, retry_after=retry_after)] * times)
 
+    def home(self, user_id: str) -> dict[str, Any]:
+        """The Home tab view last published for `user_id`."""
+        published = self.views.get(user_id)
+        assert published, f"no Home tab was published for {user_id}"
+        return published[-1]
+
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
 
@@ -118,6 +132,9 @@ class FakeSlack(OAuthSide):
             await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+            self._runner = None
+        # Every call the bot made must have matched Slack's spec.
+        assert not self.spec_errors, self.spec_errors
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until `predicate()` holds (polling the recorded traffic), or fail."""
@@ -143,6 +160,12 @@ class FakeSlack(OAuthSide):
         self.calls.append(call)
         if self.on_call is not None:
             self.on_call(call)
+        problems = _SPEC.errors(method, params)
+        if problems:
+            self.spec_errors += problems
+            return web.json_response(
+                {"ok": False, "error": "invalid_arguments", "response_metadata": {"messages": problems}}
+            )
         if method == "chat.postMessage" and self.post_delay:
             await asyncio.sleep(self.post_delay)
         if method == "chat.postMessage" and self.post_limit is not None and token:
@@ -195,6 +218,12 @@ class FakeSlack(OAuthSide):
             return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
         if method == "users.info":
             return self._user(params.get("user") or "")
+        if method == "views.publish":
+            view = params["view"] if isinstance(params["view"], dict) else json.loads(params["view"])
+            self.views.setdefault(params["user_id"], []).append(view)
+            return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", "team_id": TEAM_ID, **view}}
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
         return {"ok": True}
 
     def _user(self, user_id: str) -> dict[str, Any]:

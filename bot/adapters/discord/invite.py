@@ -1,4 +1,11 @@
-"""The link that adds the bot to a server with the least permissions it needs."""
+"""The links that add mltip: to a server with the least permissions it needs, or for one person.
+
+A server install (integration_type 0) brings the bot user into the server: `/mltip` answers in
+its channels and the tip of the day posts there. A user install (integration_type 1, scope
+`applications.commands` only: no bot, no permissions) gives the person `/mltip` in DMs, group
+DMs and any server, answered privately where the bot is not a member (listeners.py). Both need
+"User Install" and "Guild Install" ticked in the Developer Portal (Installation).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +18,18 @@ import discord
 # replies (the /mltip answers and Share) need no channel permission at all.
 PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True)
 SCOPES = ("bot", "applications.commands")
+AUTHORIZE = "https://discord.com/oauth2/authorize"
+USER_INSTALL = 1  # integration_type of an app installed to a person
 
 
 def invite_url(application_id: int) -> str:
     """The OAuth2 URL that invites the bot with scopes `bot applications.commands`."""
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+def user_install_url(application_id: int) -> str:
+    """The OAuth2 URL that installs the app for the person who opens it (integration_type=1)."""
+    return f"{AUTHORIZE}?client_id={application_id}&integration_type={USER_INSTALL}&scope=applications.commands"
 
 
 def application_id_from_token(token: str) -> int | None:

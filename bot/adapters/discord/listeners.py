@@ -28,7 +28,7 @@ from bot.core.daily import Daily, Invocation
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.platform import Platform
-from bot.core.replies import Reply, Visibility
+from bot.core.replies import Reply, Visibility, kept_private
 from bot.core.text import clip
 from bot.errors import CommandError
 
@@ -44,6 +44,10 @@ KEYWORD_HINTS = {
     "help": "how to use /mltip",
     "daily status": "this channel's tip of the day",
 }
+NO_SHARING_HERE = (
+    "Share posts a lesson for everyone, which mltip does only in servers that added it; "
+    "here its answers are for you alone."
+)
 CHOICE_LIMIT = 25  # Discord shows at most 25 autocomplete choices
 CHOICE_TEXT_LIMIT = 100  # ... each name and value at most 100 characters
 
@@ -74,6 +78,9 @@ class Responder:
         """Answer a press of Another or Share; errors go to the one error handler."""
         try:
             reply = await press(self.engine, payload, user=interaction.user.display_name, platform=PLATFORM)
+            if reply.visibility is Visibility.CHANNEL and not bot_is_here(interaction):
+                raise CommandError(NO_SHARING_HERE)  # a Share from before; none is offered here
+            reply = for_here(interaction, reply)
             message = interaction.message
             under_private = message is not None and message.flags.ephemeral
             if placement(reply, pressed_under_private=under_private) is Placement.IN_PLACE:
@@ -145,6 +152,7 @@ class Responder:
             _log.warning("could not tell the user about a failed %s (interaction=%s)", command, interaction.id)
 
     async def _send(self, interaction: Interaction, reply: Reply) -> None:
+        reply = for_here(interaction, reply)
         embed, view = render(reply)
         await interaction.response.send_message(
             embed=embed,
@@ -153,10 +161,28 @@ class Responder:
         )
 
 
+def bot_is_here(interaction: Interaction) -> bool:
+    """Whether the bot itself is in the place of `interaction`: a server channel of a server that
+    added it (`authorizing_integration_owners` has the guild install). Elsewhere (a DM, a group
+    DM, a server where only the person installed mltip) Discord lets a user-installed app answer
+    but the answer should stay with the person who asked."""
+    return interaction.is_guild_integration()
+
+
+def for_here(interaction: Interaction, reply: Reply) -> Reply:
+    """`reply` as it may be sent where `interaction` came from: private where the bot is not a member."""
+    return reply if bot_is_here(interaction) else kept_private(reply)
+
+
 def invocation_of(interaction: Interaction) -> Invocation:
-    """Who asked, and where; CommandError outside a server (the tip of the day posts in server channels)."""
+    """Who asked, and where; CommandError outside a server that added the bot (it posts the tip of the day)."""
     if interaction.guild_id is None or interaction.channel_id is None:
         raise CommandError("The tip of the day is for server channels: use it in a channel of your server.")
+    if not bot_is_here(interaction):
+        raise CommandError(
+            "mltip is installed for you, not for this server, so it cannot post here. "
+            "For a tip of the day in this server, ask a server admin to add mltip to it."
+        )
     permissions = interaction.permissions
     return Invocation(
         platform=PLATFORM,
@@ -237,8 +263,10 @@ def build_tree(client: discord.Client, responder: Responder, *, default_zone: st
     @app_commands.describe(query=QUERY_DESCRIPTION)
     # Explicit install types and contexts: Discord fills in defaults for missing ones, and a
     # default that differs from what we send would look like a change and re-sync every start.
-    @app_commands.allowed_installs(guilds=True, users=False)
-    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    # Installable by a server and by a person (then usable in DMs, group DMs and servers without
+    # the bot, answered privately: for_here); /mltip-daily stays with servers that added the bot.
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def mltip(interaction: Interaction, query: Query | None = None) -> None:
         await responder.on_command(interaction, query)
 

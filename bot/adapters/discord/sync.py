@@ -20,6 +20,8 @@ _log = logging.getLogger("mltip.discord")
 SERVER_KEYS = frozenset({"id", "application_id", "version", "guild_id", "dm_permission"})
 # Numbers Discord writes as strings (64-bit permission sets).
 STRING_NUMBERS = frozenset({"default_member_permissions"})
+# Sets sent as lists: where a command may be used and by which installs. [1, 0] is [0, 1].
+UNORDERED = frozenset({"contexts", "integration_types"})
 
 
 def _same_number(mine: Any, theirs: Any) -> bool:
@@ -30,22 +32,25 @@ def _empty(value: Any) -> bool:
     return value is None or value is False or (isinstance(value, list | dict | str) and not value)
 
 
+def _same_key(key: str, mine: Any, theirs: Any) -> bool:
+    if key in STRING_NUMBERS:
+        return _same_number(mine, theirs)
+    if key in UNORDERED and isinstance(mine, list) and isinstance(theirs, list):
+        return sorted(mine) == sorted(theirs)
+    return same_definition(mine, theirs)
+
+
 def same_definition(mine: Any, theirs: Any) -> bool:
     """Whether a local command definition matches Discord's stored one.
 
     Discord omits empty and false values (`required: false`, no localizations) and adds its
     own keys (SERVER_KEYS); neither is a difference. Numbers are compared as they are, except
     the permission bit sets (STRING_NUMBERS), which discord.py sends as numbers and Discord
-    answers as strings.
+    answers as strings; contexts and install types are sets (UNORDERED), whatever their order.
     """
     if isinstance(mine, dict) and isinstance(theirs, dict):
         keys = (mine.keys() | theirs.keys()) - SERVER_KEYS
-        return all(
-            _same_number(mine.get(k), theirs.get(k))
-            if k in STRING_NUMBERS
-            else same_definition(mine.get(k), theirs.get(k))
-            for k in keys
-        )
+        return all(_same_key(k, mine.get(k), theirs.get(k)) for k in keys)
     if isinstance(mine, list) and isinstance(theirs, list):
         return len(mine) == len(theirs) and all(map(same_definition, mine, theirs))
     return (_empty(mine) and _empty(theirs)) or mine == theirs

@@ -5,7 +5,8 @@ Slack POSTs signed requests to /slack/events on MLTIP_HTTP_PORT, verified with
 SLACK_SIGNING_SECRET before their body is even parsed (verify.py: a forged, stale or replayed
 request gets no listener run and nothing from it is used). With SLACK_CLIENT_ID and
 SLACK_CLIENT_SECRET it serves any number of workspaces (oauth.py). What answers `/mltip` and
-its buttons is in listeners.py; posting the tip of the day in poster.py.
+its buttons is in listeners.py; the Home tab in home.py; the message shortcut in shortcut.py;
+posting the tip of the day in poster.py.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.slack.home import SlackHome, add_home_listeners
 from bot.adapters.slack.listeners import PLATFORM, add_listeners, add_uninstall_listeners
 from bot.adapters.slack.oauth import NOT_INSTALLED, SlackInstalls, oauth_routes
 from bot.adapters.slack.poster import SlackPoster
+from bot.adapters.slack.shortcut import add_shortcut_listeners
 from bot.adapters.slack.verify import OnlyVerified, SignedRequestGate
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.daily.clock import Clock, utc_now
-from bot.errors import ConfigError
+from bot.daily.zones import resolve_timezone
+from bot.errors import CommandError, ConfigError
 
 if TYPE_CHECKING:
     from bot.store import Store
@@ -42,8 +46,13 @@ def api_base_url(settings: Settings) -> str:
     return base if base.endswith("/") else base + "/"
 
 
-def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls | None = None) -> AsyncApp:
+def build_app(
+    settings: Settings, engine: CommandEngine, installs: SlackInstalls | None = None, *, clock: Clock = utc_now
+) -> AsyncApp:
     """A bolt app answering `/mltip` from `engine`; the Web API client points at SLACK_API_URL.
+
+    It also publishes the Home tab (home.py, whose day `clock` tells) and answers the message
+    shortcut (shortcut.py).
 
     With `installs` (OAuth mode) each request's token is the workspace's own, from the database,
     and bolt's install flow swaps codes for tokens through the same client (oauth.v2.access).
@@ -74,6 +83,12 @@ def build_app(settings: Settings, engine: CommandEngine, installs: SlackInstalls
         **oauth,
     )
     add_listeners(app, engine, settings.slack_admins)
+    try:
+        zone = resolve_timezone(settings.default_timezone)
+    except CommandError as exc:
+        raise ConfigError(f"MLTIP_DEFAULT_TIMEZONE: {exc}") from None
+    add_home_listeners(app, SlackHome(engine, settings.slack_admins, zone=zone, clock=clock))
+    add_shortcut_listeners(app, engine)
     if installs is not None:
         add_uninstall_listeners(app, installs)
     return app
@@ -107,7 +122,7 @@ class SlackAdapter:
         elif not settings.slack_bot_token:
             raise ConfigError("SLACK_BOT_TOKEN is not set")
         self.settings = settings
-        self.app = build_app(settings, engine, self.installs)
+        self.app = build_app(settings, engine, self.installs, clock=clock)
         self._gate = SignedRequestGate(self.app, settings.slack_signing_secret or "")
         self._socket: AsyncSocketModeHandler | None = None
         self._poster: SlackPoster | None = None

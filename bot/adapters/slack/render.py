@@ -83,7 +83,8 @@ def render(reply: Reply) -> dict[str, Any]:
     return _rendered.get_or_put(reply, _render)
 
 
-def _render(reply: Reply) -> dict[str, Any]:
+def content_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """Everything of `reply` but its buttons: title, note, the lesson or the fields, who shared it."""
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": clip(reply.title, MAX_HEADER)}}
     ]
@@ -92,24 +93,34 @@ def _render(reply: Reply) -> dict[str, Any]:
     blocks += _lesson_blocks(reply) if reply.lesson is not None else _field_blocks(reply)
     if reply.shared_by:
         blocks.append(_context(f"Shared by {escape(reply.shared_by)}"))
-    buttons: list[dict[str, Any]] = [
-        {
-            "type": "button",
-            "action_id": ACTION_IDS[action.kind],
-            "text": {"type": "plain_text", "text": clip(action.label, MAX_BUTTON_TEXT)},
-            "value": action.payload,
-        }
-        for action in reply.actions
-    ]
+    return blocks
+
+
+def button(action_id: str, label: str, value: str) -> dict[str, Any]:
+    """A button whose `value` comes back when it is pressed."""
+    return {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": clip(label, MAX_BUTTON_TEXT)},
+        "value": value,
+    }
+
+
+def link_button(url: str) -> dict[str, Any]:
+    """The button that opens a lesson's original."""
+    return {
+        "type": "button",
+        "action_id": LINK_ACTION_ID,
+        "text": {"type": "plain_text", "text": READ_THE_ORIGINAL},
+        "url": url,
+    }
+
+
+def _render(reply: Reply) -> dict[str, Any]:
+    blocks = content_blocks(reply)
+    buttons = [button(ACTION_IDS[action.kind], action.label, action.payload) for action in reply.actions]
     if reply.original_url:
-        buttons.append(
-            {
-                "type": "button",
-                "action_id": LINK_ACTION_ID,
-                "text": {"type": "plain_text", "text": READ_THE_ORIGINAL},
-                "url": reply.original_url,
-            }
-        )
+        buttons.append(link_button(reply.original_url))
     if buttons:
         blocks.append({"type": "actions", "elements": buttons})
     # The fallback is what notifications and screen readers show: for a lesson its title and

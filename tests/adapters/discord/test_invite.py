@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
+
 from bot.adapters.discord import invite_url
-from bot.adapters.discord.invite import application_id_from_token
+from bot.adapters.discord.invite import application_id_from_token, user_install_url
+from bot.cli import main
 
 
 def test_invite_url_has_least_permissions_and_both_scopes() -> None:
@@ -22,3 +27,19 @@ def test_the_application_id_is_read_from_the_token_offline() -> None:
     assert application_id_from_token("Bot MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.Gx.abc") == 1234567890123456789
     assert application_id_from_token("not a token") is None
     assert application_id_from_token("") is None
+
+
+def test_the_user_install_link_installs_commands_only_for_one_person() -> None:
+    url = urlsplit(user_install_url(1234567890))
+    query = parse_qs(url.query)
+    assert (url.scheme, url.netloc, url.path) == ("https", "discord.com", "/oauth2/authorize")
+    assert query == {"client_id": ["1234567890"], "integration_type": ["1"], "scope": ["applications.commands"]}
+
+
+def test_mltip_discord_invite_url_user_prints_it(capsys: pytest.CaptureFixture[str]) -> None:
+    token = "MTAwMDAwMDAwMDAwMDAwMDAw.fake.bot-token-never-logged"
+    with patch.dict(os.environ, {"DISCORD_TOKEN": token}):
+        assert main(["discord", "invite-url", "--user"]) == 0
+        assert capsys.readouterr().out.strip() == user_install_url(100000000000000000)
+        assert main(["discord", "invite-url"]) == 0
+        assert capsys.readouterr().out.strip() == invite_url(100000000000000000)

@@ -21,7 +21,7 @@ async def test_first_start_syncs_and_an_unchanged_restart_does_not(
     assert first.synced
     [put] = fake.requests_to("PUT", GLOBAL)
     mltip, daily = put.json
-    assert mltip["name"] == "mltip" and mltip["contexts"] == [0, 1] and mltip["integration_types"] == [0]
+    assert mltip["name"] == "mltip" and mltip["contexts"] == [0, 1, 2] and mltip["integration_types"] == [0, 1]
     assert mltip["options"] == [
         {
             "type": 3,

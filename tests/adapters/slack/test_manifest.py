@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import yaml
 
+from bot.adapters.slack.shortcut import CALLBACK_ID, SHORTCUT_NAME
 from tests.conftest import REPO_ROOT
 
 
@@ -15,3 +16,17 @@ def test_manifest_declares_the_command_interactivity_socket_mode_and_least_scope
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert len(manifest["display_information"]["name"]) <= 35
     assert len(manifest["features"]["slash_commands"][0]["description"]) <= 100
+
+
+def test_manifest_turns_on_the_home_tab_and_declares_the_message_shortcut() -> None:
+    manifest = yaml.safe_load((REPO_ROOT / "manifest.yml").read_text())
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert shortcut == {
+        "name": SHORTCUT_NAME,
+        "type": "message",
+        "callback_id": CALLBACK_ID,
+        "description": shortcut["description"],
+    }
+    assert len(shortcut["name"]) <= 24 and len(shortcut["description"]) <= 150
