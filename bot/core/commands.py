@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import answers
 from bot.core.cache import BoundedCache, text_bytes
-from bot.core.daily import DAILY_HELP, Daily, DailyHandler, Invocation
+from bot.core.daily import DAILY_HELP, ME_HELP, SKIP_PAYLOAD, Daily, DailyHandler, Invocation
 from bot.core.grammar import (
     KINDS,
     SEPARATOR,
@@ -126,8 +126,10 @@ class CommandEngine:
         command = parse(text)
         return self._observed(platform, KINDS[type(command)], started, command, invocation)
 
-    def press(self, payload: str, *, user: str, platform: str = "console") -> Reply:
-        """Answer a button press."""
+    def press(
+        self, payload: str, *, user: str, platform: str = "console", invocation: Invocation | None = None
+    ) -> Reply:
+        """Answer a button press; `invocation` says who pressed, where (Skip tomorrow needs it)."""
         started = time.perf_counter()
         kind = payload.partition(SEPARATOR)[0]
         try:
@@ -135,7 +137,7 @@ class CommandEngine:
         except CommandError:
             self._observe(platform, "invalid", started)
             raise
-        return self._observed(platform, kind, started, command)
+        return self._observed(platform, kind, started, command, invocation)
 
     def _observed(
         self, platform: str, kind: str, started: float, command: Command, invocation: Invocation | None = None
@@ -192,6 +194,12 @@ class CommandEngine:
     def tip_of_the_day(self, lesson: Lesson) -> Reply:
         """A channel's daily post: `lesson` for everyone, with the usual buttons."""
         return replace(self.lesson(lesson, note="Tip of the day"), visibility=Visibility.CHANNEL)
+
+    def personal_tip(self, lesson: Lesson) -> Reply:
+        """A person's daily DM: `lesson` with Another, Share and Skip tomorrow (their next one)."""
+        reply = self.lesson(lesson, note="Your tip of the day")
+        skip = Action(kind=ActionKind.SKIP, label="Skip tomorrow", payload=SKIP_PAYLOAD)
+        return replace(reply, visibility=Visibility.CHANNEL, actions=(*reply.actions, skip))
 
     def random_lesson(self, *, exclude: str | None = None) -> Lesson:
         """Any lesson but `exclude` (when there is another to give)."""
@@ -264,6 +272,7 @@ class CommandEngine:
             Field(name="/mltip topics", value="the topics there are"),
             Field(name="/mltip sources", value="who the advice comes from"),
             Field(name=DAILY_HELP[0], value=DAILY_HELP[1]),
+            Field(name=ME_HELP[0], value=ME_HELP[1]),
             Field(name="/mltip help", value="this help"),
             Field(
                 name="Beyond /mltip",

@@ -1,4 +1,4 @@
-"""The `/mltip daily ...` command as the core sees it: parsed here, carried out by daily/.
+"""`/mltip daily ...` and `/mltip me ...` as the core sees them: parsed here, carried out by daily/.
 
 Carrying it out needs the database and the scheduler, which core/ must not know; the engine
 hands a Daily command and the Invocation it came from to whatever DailyHandler it was given.
@@ -28,6 +28,10 @@ class Invocation:
     user_id: str
     user_name: str
     can_manage: bool  # may change this space's subscriptions (admin / Manage Server)
+    # For `/mltip me`: the subscription's workspace (Discord DMs belong to no guild: PERSONAL_SPACE)
+    # and the person's own zone where the platform says it (Slack users.info `tz`).
+    personal_space: str | None = None
+    user_zone: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +39,7 @@ class Daily:
     """`/mltip daily <args>`: subscribe (a time, zone, days, topic), off, pause, resume, status."""
 
     args: tuple[str, ...]
+    personal: bool = False  # `/mltip me ...`: the invoking person's own tip, by DM
 
     @property
     def words(self) -> list[str]:
@@ -45,7 +50,14 @@ class Daily:
     def changes_subscription(self) -> bool:
         """Whether carrying it out changes the channel's subscription (admins only); status and help do not."""
         words = self.words
-        return bool(words) and words[0].lower() not in READ_ONLY_ACTIONS
+        # Anyone may change their own personal tip, and only their own: never an admin's call.
+        return not self.personal and bool(words) and words[0].lower() not in READ_ONLY_ACTIONS
+
+    @property
+    def sets_schedule(self) -> bool:
+        """Whether it sets a time (so a personal one without a zone needs the person's own zone)."""
+        words = self.words
+        return bool(words) and (words[0][:1].isdigit() or words[0].lower() in ("noon", "midday", "midnight"))
 
 
 class DailyHandler(Protocol):
@@ -56,6 +68,13 @@ class DailyHandler(Protocol):
         ...
 
 
+# Where a Discord person's own tip lives: DMs belong to no guild, and one person has one tip.
+PERSONAL_SPACE = "@me"
+SKIP_PAYLOAD = "skip"  # the Skip tomorrow button: the presser's own tip, so nothing else to carry
+ME_HELP = (
+    "/mltip me 08:00 Europe/Berlin [weekdays|mon,wed,fri] [topic]",
+    "your own tip of the day, by direct message; also: me status | pause | resume | off",
+)
 DAILY_HELP = (
     "/mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri] [topic]",
     "tip of the day in this channel (admins); also: daily off | pause | resume | status",

@@ -3,10 +3,11 @@
     (nothing)            a random lesson
     topics | sources | help
     daily ...            the channel's tip of the day (see bot/core/daily.py)
+    me ...               the person's own tip of the day, by DM
     <question or topic>  the lessons close to it, one at a time (Another shows the next)
 
 Buttons carry payloads that come back when pressed (`another|<rank>|<words>`, `another|~|<id>`,
-`share|<id>`); decode_action() accepts only what another_payload() and the engine make.
+`share|<id>`, `skip`); decode_action() accepts only what another_payload() and the engine make.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.daily import Daily
+from bot.core.daily import SKIP_PAYLOAD, Daily
 from bot.core.lessons import Lesson
 from bot.core.limits import check_length
 from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind
@@ -88,6 +89,8 @@ def parse(text: str) -> Command:
         return KEYWORDS[words[0].lower()]
     if words[0].lower() == "daily":
         return Daily(args=tuple(words[1:]))
+    if words[0].lower() == "me":
+        return Daily(args=tuple(words[1:]) or ("status",), personal=True)
     return Search(query=" ".join(words))
 
 
@@ -108,6 +111,8 @@ def decode_action(payload: str, *, user: str) -> Command:
     MAX_ACTION_PAYLOAD, its rank a few ASCII digits ('²' and '١' pass str.isdigit() too).
     """
     kind, _, rest = payload.partition(SEPARATOR)
+    if payload == SKIP_PAYLOAD:
+        return Daily(args=("skip",), personal=True)
     if kind == ActionKind.SHARE.value and rest:
         return Share(lesson_id=rest, shared_by=user)
     if kind == ActionKind.ANOTHER.value and len(payload) <= MAX_ACTION_PAYLOAD:

@@ -28,6 +28,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.core.commands import CommandEngine
+from bot.core.daily import PERSONAL_SPACE
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.clock import Clock
@@ -49,10 +50,18 @@ Lane = tuple[str, str]  # (platform, workspace)
 
 
 class Poster(Protocol):
-    """Posts a reply to a subscription's channel; raises DeliveryError subclasses on failure."""
+    """Posts a reply to a subscription's channel or person; raises DeliveryError subclasses on failure."""
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
         """Post and return the platform's message id; `delivery_key` is stable across retries."""
+        ...
+
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply, delivery_key: str) -> str:
+        """Open (or find) the person's DM with the bot, post there, and return the message id.
+
+        A person who cannot be messaged (blocked the bot, left, deactivated) is a
+        ChannelDeliveryError: their tip is paused with the reason, like a channel's.
+        """
         ...
 
 
@@ -143,8 +152,7 @@ class Fanout:
     def submit(self, claims: list[Claim], result: FanoutResult) -> None:
         """Queue claims in their workspaces' lanes; their outcomes are counted in `result`."""
         for claim in claims:
-            lane = (claim.subscription.platform.value, claim.subscription.workspace_id)
-            self._lanes.submit(lane, (claim, result))
+            self._lanes.submit(lane_of(claim), (claim, result))
 
     async def wait_for_lanes(self, timeout: float) -> None:
         """Return when a lane has settled all it was given, or after `timeout` seconds."""
@@ -181,7 +189,7 @@ class Fanout:
         if lane in self._broken:
             await asyncio.to_thread(ledger.mark_failed, delivery_id, self._broken[lane])
             return "failed"
-        outcome = await self._deliver_one(lane[0], claim)
+        outcome = await self._deliver_one(lane, claim)
         if outcome.startswith("install:"):
             self._broken[lane] = f"workspace paused: {outcome.split(':', 1)[1]}"
             return "failed"
@@ -205,8 +213,9 @@ class Fanout:
 
     # --- one delivery -----------------------------------------------------------------------
 
-    async def _deliver_one(self, platform: str, claim: Claim) -> str:
+    async def _deliver_one(self, lane: Lane, claim: Claim) -> str:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
+        platform, paced_as = lane
         owner = delivery.claimed_by  # every move below is ours only while we still hold the claim
         poster = self.posters.get(platform)
         if poster is None:  # this process does not serve that platform: leave it to one that does
@@ -222,11 +231,13 @@ class Fanout:
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")
             return "failed"
-        reply = self.engine.tip_of_the_day(self.engine.library.by_id[lesson_id])
+        lesson = self.engine.library.by_id[lesson_id]
+        reply = self.engine.personal_tip(lesson) if subscription.personal else self.engine.tip_of_the_day(lesson)
+        send = poster.send_direct if subscription.personal else poster.send
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            if not await self._unless_stopped(self.pacer.wait(platform, subscription.workspace_id)):
+            if not await self._unless_stopped(self.pacer.wait(platform, paced_as)):
                 await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
                 return "released"
             try:
@@ -234,13 +245,13 @@ class Fanout:
                     if not await asyncio.to_thread(ledger.begin_send, delivery.id, owner):
                         return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
                     key = f"mltip-{delivery.id}"
-                    ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
+                    ref = await send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
                 await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason, owner)
                 attempt += 1
                 wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt - 1, self.rng)
                 if exc.retry_after is not None:
-                    self.pacer.pause(platform, subscription.workspace_id, exc.retry_after)
+                    self.pacer.pause(platform, paced_as, exc.retry_after)
                 retry_at = self.clock() + timedelta(seconds=wait)
                 if retry_at > give_up_at:
                     error = _still_refused(exc, attempt, self.retry.deadline)
@@ -285,6 +296,15 @@ class Fanout:
             sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=self.clock()
         )
         log.error("install revoked; workspace paused", extra=_context(claim, reason))
+
+
+def lane_of(claim: Claim) -> Lane:
+    """A claim's lane: its workspace, paced by that workspace's limits. A person whose tip belongs
+    to no workspace (a Discord DM) is a lane of their own, as each DM is a channel of its own."""
+    sub = claim.subscription
+    if sub.personal and sub.workspace_id == PERSONAL_SPACE:
+        return (sub.platform.value, f"{PERSONAL_SPACE}:{sub.channel_id}")
+    return (sub.platform.value, sub.workspace_id)
 
 
 def _still_refused(exc: TransientDeliveryError, attempts: int, deadline: timedelta) -> str:

@@ -20,6 +20,7 @@ from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.clock import Clock, utc_now
 from bot.daily.fire_times import next_fire_times
+from bot.daily.personal import PersonalTips
 from bot.daily.wording import (
     MANUAL_PAUSE,
     SPACE_NAMES,
@@ -86,6 +87,7 @@ class DailyService:
         self.max_subscriptions_per_workspace = max_subscriptions_per_workspace
         self.store = store
         self._clock = clock
+        self.personal = PersonalTips(store, clock=self.now, default_zone=self.default_zone)
 
     def now(self) -> datetime:
         """The injected clock's time, checked to be timezone-aware."""
@@ -95,7 +97,9 @@ class DailyService:
         return moment.astimezone(UTC)
 
     def handle(self, command: Daily, invocation: Invocation) -> Reply:
-        """Answer one `/mltip daily ...` from `invocation`."""
+        """Answer one `/mltip daily ...` (or `/mltip me ...`) from `invocation`."""
+        if command.personal:
+            return self.personal.handle(command, invocation)
         words = command.words
         action = words[0].lower() if words else "help"
         key = ChannelKey(

@@ -35,6 +35,7 @@ from bot.store.records import (
     DeliveryStatus,
     Recovered,
     Subscription,
+    TargetKind,
     WorkspacePause,
 )
 from bot.store.subscriptions import Subscriptions
@@ -60,6 +61,7 @@ __all__ = [
     "Store",
     "Subscription",
     "Subscriptions",
+    "TargetKind",
     "WorkspaceFull",
     "WorkspacePause",
     "current_revision",

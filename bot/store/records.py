@@ -27,6 +27,13 @@ class DeliveryStatus(enum.StrEnum):
     SKIPPED = "skipped"  # not sent within the grace window (downtime, paused, retries ran out)
 
 
+class TargetKind(enum.StrEnum):
+    """Whom a subscription posts to: a channel, or one person in their DM with the bot."""
+
+    CHANNEL = "channel"
+    PERSON = "person"  # channel_id holds the person's user id; the poster opens the DM
+
+
 class AuditAction(enum.StrEnum):
     """What an audit row records."""
 
@@ -51,7 +58,7 @@ class ChannelKey:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subscription:
-    """A channel's tip-of-the-day settings."""
+    """A channel's (or a person's) tip-of-the-day settings."""
 
     id: int
     platform: Platform
@@ -67,6 +74,12 @@ class Subscription:
     created_at: datetime
     updated_by: str
     updated_at: datetime
+    kind: TargetKind = TargetKind.CHANNEL
+
+    @property
+    def personal(self) -> bool:
+        """Whether this is a person's own tip, posted in their DM with the bot."""
+        return self.kind is TargetKind.PERSON
 
     @property
     def key(self) -> ChannelKey:
@@ -186,6 +199,7 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         created_at=row["created_at"],
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
+        kind=TargetKind(row["kind"]),
     )
 
 

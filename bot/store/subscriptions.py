@@ -22,6 +22,7 @@ from bot.store.records import (
     AuditEntry,
     ChannelKey,
     Subscription,
+    TargetKind,
     WorkspacePause,
     audit_from_row,
     subscription_from_row,
@@ -138,6 +139,7 @@ class Subscriptions:
         actor: str,
         now: datetime,
         limit: int | None = None,
+        kind: TargetKind = TargetKind.CHANNEL,
     ) -> Subscription:
         """Subscribe the channel, or change its settings: an upsert, so a repeat leaves one subscription.
 
@@ -146,7 +148,8 @@ class Subscriptions:
 
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
-        A paused subscription stays paused (resume() says so explicitly).
+        A paused subscription stays paused (resume() says so explicitly). `kind` is fixed when
+        the row is created: for a person, `key.channel_id` is their user id.
         """
         settings = _settings(local_time, timezone, weekdays, topic)
         with writing(self._engine) as connection:
@@ -159,7 +162,7 @@ class Subscriptions:
                     break
                 if limit is not None:
                     check_room(connection, key, limit)
-                created = _insert(connection, key, settings, actor, now)
+                created = _insert(connection, key, {**settings, "kind": kind.value}, actor, now)
                 if created is not None:
                     log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)
                     return subscription_from_row(created)
@@ -239,8 +242,13 @@ class Subscriptions:
             return [subscription_from_row(row) for row in connection.execute(query).mappings()]
 
     def in_workspace(self, platform: Platform, workspace_id: str) -> list[Subscription]:
-        """A workspace's subscriptions, paused ones too, by channel id (for its admins' overview)."""
-        query = select(subscriptions).where(S.platform == platform.value, S.workspace_id == workspace_id)
+        """A workspace's channel subscriptions, paused ones too, by channel id (for its admins' overview).
+
+        People's own tips are theirs alone: not listed.
+        """
+        query = select(subscriptions).where(
+            S.platform == platform.value, S.workspace_id == workspace_id, S.kind == TargetKind.CHANNEL.value
+        )
         with reading(self._engine) as connection:
             return [subscription_from_row(row) for row in connection.execute(query.order_by(S.channel_id)).mappings()]
 

@@ -38,6 +38,7 @@ metadata = MetaData(
 )
 
 PLATFORMS = ("slack", "discord", "console")
+KINDS = ("channel", "person")
 STATUSES = ("pending", "claimed", "sending", "sent", "unknown", "failed", "skipped")
 
 
@@ -77,7 +78,11 @@ subscriptions = Table(
     Column("id", Integer, primary_key=True),
     Column("platform", String(16), nullable=False),
     Column("workspace_id", String(64), nullable=False),
+    # For a person (kind 'person') the user id: the post goes to their DM with the bot. Slack ids
+    # carry a type prefix (C..., U...) and Discord's snowflakes are unique across channels and
+    # users, so the unique key below keeps one subscription per channel and one per person.
     Column("channel_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="channel"),
     Column("local_time", String(5), nullable=False),  # 'HH:MM'
     Column("timezone", String(64), nullable=False),  # IANA name
     Column("weekdays", String(32), nullable=False),  # Weekdays.code, e.g. 'mon,tue,wed,thu,fri'
@@ -90,6 +95,7 @@ subscriptions = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "workspace_id", "channel_id"),
     CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
+    CheckConstraint(_one_of("kind", KINDS), name="kind"),
 )
 
 deliveries = Table(

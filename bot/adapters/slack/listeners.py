@@ -3,7 +3,8 @@
 `/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
 answered before (bot/core/conversation.py). When it would change the channel's subscription,
 Slack is asked first (users.info, scope users:read) whether the user is a workspace admin or
-owner, unless MLTIP_SLACK_ADMINS already lists them.
+owner, unless MLTIP_SLACK_ADMINS already lists them. `/mltip me <time>` without a zone asks
+users.info for the person's own `tz` instead; the person's own tip needs no admin.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from bot.store import is_unreachable
 log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
-BUTTONS = re.compile(r"^mltip_(another|share)$")
+BUTTONS = re.compile(r"^mltip_(another|share|skip)$")
 PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
@@ -55,12 +56,24 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
         await ack(response_type="ephemeral", **render(reply))
 
     @app.action(BUTTONS)
-    async def on_button(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_button(
+        ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
+
+        async def presser(daily: Daily) -> Invocation:  # Skip tomorrow: the presser's own tip
+            command = {
+                "user_id": user.get("id") or "",
+                "user_name": name,
+                "team_id": (body.get("team") or {}).get("id") or user.get("team_id") or "",
+                "channel_id": (body.get("channel") or {}).get("id") or "",
+            }
+            return await invocation_of(client, command, daily, admins)
+
         try:
-            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM)
+            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM, invocation=presser)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
@@ -171,9 +184,11 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: froz
 async def invocation_of(
     client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
 ) -> Invocation:
-    """Who runs `/mltip daily ...`, and where; asks Slack who the user is only when it changes something."""
+    """Who runs `/mltip daily ...` or `/mltip me ...`, and where; asks Slack about the user only when
+    it changes a channel's tip (are they an admin?) or sets their own (what is their zone?)."""
     user_id = command.get("user_id") or ""
     can_manage = daily.changes_subscription and await is_workspace_admin(client, user_id, admins)
+    zone = await user_zone(client, user_id) if daily.personal and daily.sets_schedule else None
     return Invocation(
         platform=PLATFORM,
         workspace_id=command.get("team_id") or "",
@@ -181,4 +196,16 @@ async def invocation_of(
         user_id=user_id,
         user_name=command.get("user_name") or user_id,
         can_manage=can_manage,
+        user_zone=zone,
     )
+
+
+async def user_zone(client: AsyncWebClient, user_id: str) -> str | None:
+    """The person's own time zone as Slack knows it (users.info `tz`), or None when Slack will not say."""
+    try:
+        answer = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        # Not fatal: the default zone is used, and the reply says which zone that was.
+        log.warning("users.info for a zone failed: %s", exc.response.get("error"), extra={"user": user_id})
+        return None
+    return (answer.get("user") or {}).get("tz") or None

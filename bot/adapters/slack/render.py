@@ -20,7 +20,7 @@ MAX_BUTTON_TEXT = 75
 MAX_FIELDS_PER_SECTION = 10
 MAX_FIELD = 2000
 MAX_CONTEXT = 2000
-ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share"}
+ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share", ActionKind.SKIP: "mltip_skip"}
 # A url button opens its link, yet Slack still sends the app a block_actions for it, which the
 # app must acknowledge (listeners.py) or the user sees a warning.
 LINK_ACTION_ID = "mltip_original"
