@@ -113,7 +113,11 @@ class DiscordPoster:
         if not user_id.isdigit():
             raise ChannelDeliveryError(f"not a Discord user id: {user_id!r}")
         try:
-            data = await asyncio.wait_for(client.http.start_private_message(int(user_id)), self._timeout)
+            # Not http.start_private_message: it sends the id as a number, and Discord's spec
+            # (as the fake checks it) says a snowflake travels as a string.
+            route = discord.http.Route("POST", "/users/@me/channels")
+            request = client.http.request(route, json={"recipient_id": user_id})
+            data = await asyncio.wait_for(request, self._timeout)
         except discord.RateLimited as exc:
             raise TransientDeliveryError(
                 f"discord 429: rate limited for {exc.retry_after:g}s", retry_after=exc.retry_after
