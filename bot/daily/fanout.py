@@ -57,11 +57,7 @@ class Poster(Protocol):
         ...
 
     async def send_direct(self, workspace_id: str, user_id: str, reply: Reply, delivery_key: str) -> str:
-        """Open (or find) the person's DM with the bot, post there, and return the message id.
-
-        A person who cannot be messaged (blocked the bot, left, deactivated) is a
-        ChannelDeliveryError: their tip is paused with the reason, like a channel's.
-        """
+        """Post in the person's DM with the bot (opened first); one who cannot be messaged is a ChannelDeliveryError."""
         ...
 
 
@@ -299,8 +295,7 @@ class Fanout:
 
 
 def lane_of(claim: Claim) -> Lane:
-    """A claim's lane: its workspace, paced by that workspace's limits. A person whose tip belongs
-    to no workspace (a Discord DM) is a lane of their own, as each DM is a channel of its own."""
+    """A claim's lane: its workspace; a person whose tip is in no workspace (Discord) is a lane of their own."""
     sub = claim.subscription
     if sub.personal and sub.workspace_id == PERSONAL_SPACE:
         return (sub.platform.value, f"{PERSONAL_SPACE}:{sub.channel_id}")

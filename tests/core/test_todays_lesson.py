@@ -26,7 +26,8 @@ def test_the_same_person_gets_the_same_lesson_all_day_whatever_the_order(library
 def test_another_process_picks_the_same_lesson(library: Library) -> None:
     # hash() is salted per process; the pick must not be, or two replicas would disagree.
     script = (
-        "from datetime import date; from bot.core.library import BUILTIN_CONTENT, load_library;"
+        "from datetime import date; from bot.core.library import BUILTIN_CONTENT;"
+        "from bot.core.loading import load_library;"
         "from bot.core.todays_lesson import todays_lesson;"
         "print(todays_lesson(load_library([BUILTIN_CONTENT]).lessons, 'slack:T1:U1', date(2024, 7, 15)).id)"
     )
