@@ -304,8 +304,7 @@ class Ledger:
 
     def last_delivery(self, subscription_id: int) -> Delivery | None:
         """The subscription's most recent delivery (by local date), for `status`."""
-        history = self.history(subscription_id, limit=1)
-        return history[0] if history else None
+        return next(iter(self.history(subscription_id, limit=1)), None)
 
     def ahead(self, subscription_id: int, now: datetime) -> list[Delivery]:
         """The subscription's rows not yet due (a date skipped in advance, say), soonest first."""
