@@ -13,6 +13,7 @@ time, so the scheduler, which never plans over an existing row, leaves it out on
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.daily import ME_HELP, Daily, Invocation
@@ -40,6 +41,16 @@ OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
 SKIP_REASON = "skipped: you asked to skip it"
 UPCOMING = 3
 RESUME = "/mltip me resume"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PersonalStatus:
+    """A person's own tip in a few words, for the Slack Home tab (the words `me status` uses)."""
+
+    schedule: str  # 'a lesson on weekdays at 08:00 Europe/Berlin time'
+    state: str  # 'Sending.' or why not
+    next_tip: str  # 'Next tip: Mon 15 Jul 2024, 08:00 CEST' ('..., once resumed' when paused)
+    paused: bool  # so the Home tab offers Resume rather than Pause
 
 
 def usage() -> Reply:
@@ -194,6 +205,20 @@ class PersonalTips:
         ]
         title = f"{TITLE}: {'paused' if stopped else 'on'}"
         return Reply(title=title, text=f"You get {lesson_phrase(subscription)}.", fields=tuple(fields))
+
+    def summary(self, key: ChannelKey) -> PersonalStatus | None:
+        """The person's tip in brief, or None when they have none."""
+        subscription = self.store.subscriptions.get(key)
+        if subscription is None:
+            return None
+        stopped = self._pause_state(subscription)
+        upcoming = self._next_field(subscription, self._clock(), stopped)
+        return PersonalStatus(
+            schedule=lesson_phrase(subscription),
+            state=stopped or "Sending.",
+            next_tip=f"{upcoming.name}: {upcoming.value}",
+            paused=stopped is not None,
+        )
 
     def _skips(self, subscription: Subscription, now: datetime) -> list[Delivery]:
         ahead = self.store.ledger.ahead(subscription.id, now)
