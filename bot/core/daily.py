@@ -6,6 +6,7 @@ hands a Daily command and the Invocation it came from to whatever DailyHandler i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -66,6 +67,18 @@ class DailyHandler(Protocol):
     def handle(self, command: Daily, invocation: Invocation) -> Reply:
         """Answer one Daily command from `invocation`."""
         ...
+
+
+# What may follow `me` for it to be the command; anything else makes it a question ("me too, is
+# kaggle worth it", "me and my manager disagree"): the action words, or a time (09:00, 9am, 7.30 pm,
+# noon). A bare hour ("me 9") is still the command, so its reply can say how to write the time.
+ME_ACTIONS = frozenset({"status", "pause", "resume", "off", "stop", "unsubscribe", "cancel", "skip", "help"})
+ME_TIME = re.compile(r"\d{1,2}(?:[:.]\d{2})?(?:am|pm|a\.m\.|p\.m\.)?|noon|midday|midnight", re.IGNORECASE)
+
+
+def is_me_command(args: list[str]) -> bool:
+    """Whether `/mltip me <args>` sets or reads the person's own tip (else it is a question)."""
+    return not args or args[0].lower() in ME_ACTIONS or ME_TIME.fullmatch(args[0]) is not None
 
 
 # Where a Discord person's own tip lives: DMs belong to no guild, and one person has one tip.

@@ -3,7 +3,7 @@
     (nothing)            a random lesson
     topics | sources | help
     daily ...            the channel's tip of the day (see bot/core/daily.py)
-    me ...               the person's own tip of the day, by DM
+    me [time|status|..]  the person's own tip of the day, by DM (other words after `me`: a question)
     <question or topic>  the lessons close to it, one at a time (Another shows the next)
 
 Buttons carry payloads that come back when pressed (`another|<rank>|<words>`, `another|~|<id>`,
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.daily import SKIP_PAYLOAD, Daily
+from bot.core.daily import SKIP_PAYLOAD, Daily, is_me_command
 from bot.core.lessons import Lesson
 from bot.core.limits import check_length
 from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind
@@ -89,7 +89,7 @@ def parse(text: str) -> Command:
         return KEYWORDS[words[0].lower()]
     if words[0].lower() == "daily":
         return Daily(args=tuple(words[1:]))
-    if words[0].lower() == "me":
+    if words[0].lower() == "me" and is_me_command(words[1:]):
         return Daily(args=tuple(words[1:]) or ("status",), personal=True)
     return Search(query=" ".join(words))
 
