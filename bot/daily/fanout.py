@@ -60,6 +60,10 @@ class Poster(Protocol):
         """Post in the person's DM with the bot (opened first); one who cannot be messaged is a ChannelDeliveryError."""
         ...
 
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """How many requests under the paced rate limit send_direct costs now (opening an unknown DM may be one)."""
+        ...
+
 
 Outcome = Callable[[str, str], None]  # (platform, outcome) for metrics
 
@@ -196,6 +200,10 @@ class Fanout:
         if self._on_outcome is not None:
             self._on_outcome(platform, outcome)
 
+    async def _paced(self, platform: str, workspace: str, requests: int) -> None:
+        for _ in range(requests):
+            await self.pacer.wait(platform, workspace)
+
     async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
         """Await `waiting` unless shutdown begins first (then cancel it); True if it finished."""
         task = asyncio.ensure_future(waiting)
@@ -233,7 +241,10 @@ class Fanout:
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            if not await self._unless_stopped(self.pacer.wait(platform, paced_as)):
+            # Opening a DM may cost a request under the same limit (Discord): it waits its turn too.
+            where = (subscription.workspace_id, subscription.channel_id)
+            cost = poster.paced_requests(*where) if subscription.personal else 1
+            if not await self._unless_stopped(self._paced(platform, paced_as, cost)):
                 await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
                 return "released"
             try:

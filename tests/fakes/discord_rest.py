@@ -290,6 +290,9 @@ class RestRoutes:
         if not recipient.isdigit():
             body = {"message": "Invalid Form Body", "code": INVALID_FORM_BODY}
             return respond(body, 400, route=record.route)
+        limit = self.fake.global_limit  # opening a DM is a request like any other: it counts
+        if limit is not None and (wait := limit.take("global")):
+            return rate_limited(wait, record.route, scope="global")
         channel_id = self.fake.dms.setdefault(recipient, p.snowflake())
         self.fake.channels.add(channel_id)
         return respond(p.private_channel(channel_id, p.user(recipient, "person"), group=False), route=record.route)

@@ -102,6 +102,10 @@ class DiscordPoster:
         """A person's tip: POST /users/@me/channels {recipient_id} for the DM, then post there (nonce and all)."""
         return await self.post(await self.open_dm(user_id), reply, nonce=delivery_key)
 
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """Opening a DM is a request under Discord's global limit too: two until it is known."""
+        return 1 if user_id in self._dms else 2
+
     async def open_dm(self, user_id: str) -> str:
         """The id of the bot's DM channel with `user_id`; creating it posts nothing, so it is safe to retry."""
         known = self._dms.get(user_id)

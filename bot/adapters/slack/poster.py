@@ -107,6 +107,10 @@ class SlackPoster:
         """A person's tip: conversations.open (scope im:write) for their DM, then chat.postMessage there."""
         return await self.post(workspace_id, await self.open_dm(workspace_id, user_id), reply)
 
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """One: conversations.open has a rate tier of its own, apart from chat.postMessage's pace."""
+        return 1
+
     async def open_dm(self, workspace_id: str, user_id: str) -> str:
         """The id of the bot's DM with `user_id`. Opening it posts nothing, so any failure before
         the post is safe to retry; a person the bot cannot message is a ChannelDeliveryError."""
