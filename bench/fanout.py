@@ -150,7 +150,8 @@ async def measure(report: Report) -> None:
     note = (
         f"{wanted} due at once ({dms} of them DMs); sent {result.delivered.get('sent', 0)}, "
         f"missed {wanted - delivered}, "
-        f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}); "
+        f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}: "
+        f"Slack {slack.post_limit.limited}, Discord {discord.global_limit.limited}, {dm_opens} DM opens); "
         f"Slack done at {finished.get('slack', 0):.1f} s, Discord at {finished.get('discord', 0):.1f} s"
     )
     ok = seconds <= 1.15 * floor and duplicates == 0 and delivered == wanted and refused < 0.01 * requests
