@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="the database (MLTIP_DATABASE_URL)")
     db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
     db_sub.add_parser("upgrade", help="migrate the database to the newest schema (mltip run does it too)")
+    report = sub.add_parser("report", help="votes, questions nobody answers and daily posts, every workspace")
+    report.add_argument("--since", type=_days, metavar="DAYS", help="only the last DAYS days (default: everything)")
+    report.add_argument("--json", action="store_true", help="print a JSON object")
     discord = sub.add_parser("discord", help="Discord helpers")
     discord_sub = discord.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
     invite = discord_sub.add_parser(
@@ -52,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         "--user", action="store_true", help="the link that installs /mltip for one person instead (DMs, any server)"
     )
     return parser
+
+
+def _days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of days of at least 1, not {text!r}")
+    return int(text)
 
 
 def _print_json(data: object) -> None:
@@ -88,12 +97,24 @@ def _check_config(settings: Settings) -> int:
 
     platforms = [name for name, on in (("Slack", settings.has_slack), ("Discord", settings.has_discord)) if on]
     print(f"ok: {', '.join(platforms) or 'console only'}; database {settings.database_url.split('://')[0]}")
+    _say_where_the_voter_key_is(settings)
     reason = unavailable_reason()
     if reason is None:
         print(f"ok: search matches keywords and meaning ({MODEL_NAME})")
     else:
         print(f"warning: search matches keywords only; the semantic ranker cannot load: {reason}")
     return 0
+
+
+def _say_where_the_voter_key_is(settings: Settings) -> None:
+    from bot.feedback.key import key_origin
+
+    print(f"ok: voters' pseudonyms are keyed with {key_origin(settings)}")
+    if not settings.secret_key and not settings.database_url.startswith("sqlite"):
+        print(
+            "warning: replicas sharing this database need the same key, or a second press counts twice: "
+            "set MLTIP_SECRET_KEY on every replica"
+        )
 
 
 def _no_lesson(query: str, library: Library, as_json: bool) -> int:
@@ -127,6 +148,20 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _report(settings: Settings, since_days: int | None, as_json: bool) -> int:
+    from bot.daily.clock import utc_now
+    from bot.feedback.report import build_report, report_text
+    from bot.runner import open_store
+
+    with open_store(settings) as store:
+        report = build_report(store, now=utc_now(), since_days=since_days)
+    if as_json:
+        _print_json(report)
+    else:
+        print(report_text(report, load_library(settings.content_roots, cache_dir=settings.cache_dir), since_days))
+    return 0
+
+
 def _discord_invite(settings: Settings, *, user: bool) -> int:
     from bot.adapters.discord.invite import application_id_from_token, invite_url, user_install_url
 
@@ -157,6 +192,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _discord_invite(settings, user=args.user)
     if args.command == "db":
         return _db_upgrade(settings)
+    if args.command == "report":
+        return _report(settings, args.since, args.json)
     library = load_library(settings.content_roots, cache_dir=settings.cache_dir)
     engine = CommandEngine(library, cache_dir=settings.cache_dir)
     from bot.adapters.console import render_text

@@ -13,6 +13,8 @@ from bot.core.library import BUILTIN_CONTENT
 from bot.errors import ConfigError
 
 DEFAULT_HTTP_PORT = 3000
+DEFAULT_QUESTION_RETENTION_DAYS = 90
+MIN_SECRET_KEY_CHARS = 16
 
 
 def _default_data_dir(env: Mapping[str, str]) -> Path:
@@ -48,6 +50,8 @@ class Settings:
     default_timezone: str = "UTC"
     shutdown_seconds: float = 25.0
     max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE
+    secret_key: str | None = None  # voters' pseudonyms (bot/feedback/key.py); else one in data_dir
+    question_retention_days: int = DEFAULT_QUESTION_RETENTION_DAYS
 
     @property
     def content_roots(self) -> list[Path]:
@@ -103,6 +107,12 @@ class Settings:
                 f"SLACK_CLIENT_ID must look like 1234567890.1234567890, not {client_id!r} "
                 "(copy the Client ID from your app's Basic Information > App Credentials)"
             )
+        secret_key = get("MLTIP_SECRET_KEY")
+        if secret_key is not None and len(secret_key) < MIN_SECRET_KEY_CHARS:
+            raise ConfigError(
+                f"MLTIP_SECRET_KEY must be at least {MIN_SECRET_KEY_CHARS} characters (e.g. the output of "
+                "`openssl rand -hex 32`), or unset to have one generated in MLTIP_DATA_DIR"
+            )
         return cls(
             slack_bot_token=get("SLACK_BOT_TOKEN"),
             slack_signing_secret=get("SLACK_SIGNING_SECRET"),
@@ -124,14 +134,19 @@ class Settings:
             extra_content_dirs=extra,
             log_format=log_format,
             daily_grace_hours=grace_hours,
+            default_timezone=get("MLTIP_DEFAULT_TIMEZONE") or "UTC",
             # Stable per replica (e.g. its hostname) lets a restarted worker take back its own
             # unfinished claims at once; the default, unique per process, waits for them to go stale.
-            default_timezone=get("MLTIP_DEFAULT_TIMEZONE") or "UTC",
             worker_id=get("MLTIP_WORKER_ID") or f"{os.uname().nodename}:{os.getpid()}",
             shutdown_seconds=_seconds(get("MLTIP_SHUTDOWN_SECONDS") or "25", "MLTIP_SHUTDOWN_SECONDS"),
             max_subscriptions_per_workspace=_at_least_one(
                 get("MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE") or str(DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE),
                 "MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE",
+            ),
+            secret_key=secret_key,
+            question_retention_days=_at_least_one(
+                get("MLTIP_QUESTION_RETENTION_DAYS") or str(DEFAULT_QUESTION_RETENTION_DAYS),
+                "MLTIP_QUESTION_RETENTION_DAYS",
             ),
         )
 

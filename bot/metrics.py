@@ -1,5 +1,5 @@
 """Prometheus metrics: commands served, questions left unanswered, reply latency, deliveries, freshness
-of the daily post.
+of the daily post, votes on lessons. deploy/grafana/mltip.json is a dashboard of all of them.
 
 Each process keeps its own registry (not the global one) so tests and several bots in one
 process never collide; /metrics serves it in the Prometheus text format.
@@ -47,6 +47,12 @@ class Metrics:
             ["platform", "outcome"],
             registry=self.registry,
         )
+        self.votes = Counter(
+            "mltip_votes",
+            "Votes on lessons cast or changed (a repeated press is not counted), by platform and vote (up, down)",
+            ["platform", "vote"],
+            registry=self.registry,
+        )
         since = Gauge(
             "mltip_seconds_since_last_daily_post",
             "Seconds since the last successful tip-of-the-day post (-1 before the first)",
@@ -63,8 +69,16 @@ class Metrics:
         """The CommandEngine's hook for a question it had no lesson for."""
         self.unanswered.labels(platform=platform).inc()
 
+    def observe_vote(self, platform: str, vote: str) -> None:
+        """The CommandEngine's hook for a vote cast or changed ('up' or 'down')."""
+        self.votes.labels(platform=platform, vote=vote).inc()
+
     def observe_delivery(self, platform: str, outcome: str) -> None:
-        """Count a delivery outcome (sent, failed, unknown, skipped, retried)."""
+        """Count a delivery outcome: a bot.daily.outcomes.DeliveryOutcome value.
+
+        sent, failed, unknown, retried, released, lost-claim or error; skipped days are not
+        outcomes of a delivery attempt (the ledger records them; `status` shows them).
+        """
         self.deliveries.labels(platform=platform, outcome=outcome).inc()
         if outcome == "sent":
             self._last_daily_post = self._clock()

@@ -1,17 +1,17 @@
 """`mltip run`: serve every configured platform from one asyncio process, or the console.
 
-Both open the database first (migrating it to the newest schema), so `/mltip daily` works
-everywhere, the console included.
+Both open the database first (migrating it to the newest schema), so `/mltip daily`, the votes
+and `/mltip stats` work everywhere, the console included.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -20,7 +20,6 @@ from bot.adapters import Adapter
 from bot.adapters.console import run_console
 from bot.config import Settings
 from bot.core.commands import CommandEngine
-from bot.core.daily import DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE
 from bot.core.library import Library
 from bot.log import setup_logging
 from bot.metrics import Metrics
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from bot.store import Store
 
 log = logging.getLogger("mltip")
+UPKEEP_SECONDS = 300.0  # how often votes from other replicas reach ranking, and old questions go
 
 
 def open_store(settings: Settings) -> Store:
@@ -42,24 +42,45 @@ def open_store(settings: Settings) -> Store:
     return Store.open(settings.database_url)
 
 
-def build_engine(
-    library: Library,
-    store: Store,
-    default_zone: str = "UTC",
-    max_subscriptions_per_workspace: int = DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE,
-    cache_dir: Path | None = None,
-) -> CommandEngine:
-    """The command engine, with `/mltip daily` carried out on `store`."""
+def build_engine(library: Library, store: Store, settings: Settings) -> CommandEngine:
+    """The command engine, with `/mltip daily`, votes and `/mltip stats` carried out on `store`.
+
+    From `settings`: the default zone and the cap of `/mltip daily`, the voter key
+    (MLTIP_SECRET_KEY, or the data directory's) and how long unanswered questions are kept.
+    """
+    from datetime import timedelta
+
     from bot.daily.clock import utc_now
     from bot.daily.service import DailyService
+    from bot.feedback.key import voter_key
+    from bot.feedback.service import FeedbackService
 
     daily = DailyService(
         store,
         clock=utc_now,
-        default_zone=default_zone,
-        max_subscriptions_per_workspace=max_subscriptions_per_workspace,
+        default_zone=settings.default_timezone,
+        max_subscriptions_per_workspace=settings.max_subscriptions_per_workspace,
     )
-    return CommandEngine(library, daily=daily, cache_dir=cache_dir)
+    feedback = FeedbackService(
+        store,
+        library,
+        key=voter_key(settings).key,
+        clock=utc_now,
+        retention=timedelta(days=settings.question_retention_days),
+    )
+    return CommandEngine(library, daily=daily, cache_dir=settings.cache_dir, feedback=feedback)
+
+
+async def keep_feedback_fresh(engine: CommandEngine, stop: asyncio.Event, every: float = UPKEEP_SECONDS) -> None:
+    """Until `stop`: re-read the vote tallies (other replicas' votes) and sweep old questions, every `every` s."""
+    feedback = engine.feedback
+    while feedback is not None and not stop.is_set():
+        try:
+            await asyncio.to_thread(feedback.upkeep)
+        except Exception:  # the database is away, say: the snapshot stays as it was until next time
+            log.warning("could not refresh the vote tallies or sweep old questions", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), every)
 
 
 def build_adapters(settings: Settings, engine: CommandEngine, store: Store | None = None) -> list[Adapter]:
@@ -88,6 +109,7 @@ async def serve(
     metrics = metrics or Metrics()
     engine.observer = metrics.observe_answer
     engine.on_unanswered = metrics.observe_unanswered
+    engine.on_vote = metrics.observe_vote
     adapters = build_adapters(settings, engine, store)
     routes: list[web.RouteDef] = []
     readiness: dict[str, ReadinessCheck] = {}
@@ -100,6 +122,7 @@ async def serve(
     runner = await start_web(app, settings.http_port)
     log.info("listening on port %d", settings.http_port)
     daily = None
+    upkeep = asyncio.create_task(keep_feedback_fresh(engine, stop), name="mltip-feedback-upkeep")
     try:
         for adapter in adapters:
             await adapter.start()
@@ -112,6 +135,8 @@ async def serve(
             log.warning("posts still in flight at the shutdown deadline; the next start settles them")
         for adapter in reversed(adapters):
             await adapter.close()
+        upkeep.cancel()
+        await asyncio.gather(upkeep, return_exceptions=True)
         await runner.cleanup()
 
 
@@ -157,13 +182,7 @@ def run(settings: Settings, library: Library) -> int:
 
     use_numpy()  # a server answers many questions: a tenth of the time each, for one import at start
     with open_store(settings) as store:
-        engine = build_engine(
-            library,
-            store,
-            settings.default_timezone,
-            settings.max_subscriptions_per_workspace,
-            cache_dir=settings.cache_dir,
-        )
+        engine = build_engine(library, store, settings)
         # What start-up loaded (content, SQLAlchemy, Alembic's migration run) lives as long as the
         # process. Frozen, full collections stop walking it; otherwise each one stalls whichever
         # requests are in flight (measured: p99 of /mltip doubled in bench/slack_latency.py).
@@ -183,6 +202,7 @@ def _run(settings: Settings, engine: CommandEngine, store: Store) -> int:
             settings.slack_signing_secret,
             settings.slack_client_secret,
             settings.discord_token,
+            settings.secret_key,
         )
         if s
     ]

@@ -122,11 +122,11 @@ def test_an_unknown_default_time_zone_is_refused_with_suggestions() -> None:
 
 def test_the_subscription_cap_per_workspace_is_read_and_checked(library: Library, tmp_path: Path) -> None:
     assert Settings.from_env({}).max_subscriptions_per_workspace == 500
-    settings = Settings.from_env({"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE": "20"})
+    settings = Settings.from_env({"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE": "20", "MLTIP_DATA_DIR": str(tmp_path)})
     assert settings.max_subscriptions_per_workspace == 20
     for bad in ("0", "-3", "lots", "2.5"):
         with pytest.raises(ConfigError, match=rf"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE .* not '{re.escape(bad)}'"):
             Settings.from_env({"MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE": bad})
     with Store.open(sqlite_url(tmp_path)) as store:
-        engine = build_engine(library, store, "UTC", settings.max_subscriptions_per_workspace)
+        engine = build_engine(library, store, settings)
         assert isinstance(engine.daily, DailyService) and engine.daily.max_subscriptions_per_workspace == 20

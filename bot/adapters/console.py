@@ -2,6 +2,8 @@
 
 The terminal is one channel, and whoever types there manages it: `/mltip daily 09:00
 Asia/Kolkata` subscribes it (in the configured database) and `/mltip daily status` shows it.
+Buttons are numbered keys, 👍 Helpful and 👎 Not helpful too; a vote's acknowledgement leaves the
+lesson's keys working, as the platforms leave the lesson voted on in place.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TextIO
 
 from bot.core.commands import CommandEngine
 from bot.core.daily import Invocation
+from bot.core.feedback import Member
 from bot.core.platform import Platform
 from bot.core.replies import READ_THE_ORIGINAL, Reply
 from bot.errors import CommandError
@@ -27,6 +30,7 @@ CONSOLE = Invocation(
     user_name="you",
     can_manage=True,
 )
+CONSOLE_MEMBER = Member(platform="console", workspace_id="console", user_id="you")
 
 
 def _wrap(text: str, prefix: str) -> list[str]:
@@ -76,13 +80,14 @@ def run_console(engine: CommandEngine, stdin: TextIO = sys.stdin, stdout: TextIO
             break
         try:
             if text.isdigit() and last is not None and 1 <= int(text) <= len(last.actions):
-                reply = engine.press(last.actions[int(text) - 1].payload, user="you")
+                reply = engine.press(last.actions[int(text) - 1].payload, user="you", member=CONSOLE_MEMBER)
             else:
-                reply = engine.run(text, invocation=CONSOLE)
+                reply = engine.run(text, invocation=CONSOLE, member=CONSOLE_MEMBER)
         except CommandError as exc:
             stdout.write(f"{exc}\n\n")
             continue
-        last = reply
+        if not reply.aside:
+            last = reply
         stdout.write(render_text(reply) + "\n\n")
         stdout.flush()
     return 0

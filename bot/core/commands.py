@@ -2,7 +2,9 @@
 
 What people type and press becomes a command (bot/core/grammar.py); a question gets the lessons
 close to it, one at a time (Another shows the next), or an honest "I don't have a lesson on
-that" (bot/core/answers.py).
+that" (bot/core/answers.py). Every lesson shown carries 👍 Helpful and 👎 Not helpful; votes and
+`/mltip stats` go to the FeedbackHandler (bot/core/feedback.py), as `/mltip daily` goes to the
+DailyHandler.
 """
 
 from __future__ import annotations
@@ -10,14 +12,24 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.core import answers
 from bot.core.cache import BoundedCache, text_bytes
-from bot.core.daily import DAILY_HELP, ME_HELP, SKIP_PAYLOAD, Daily, DailyHandler, Invocation
+from bot.core.daily import SKIP_PAYLOAD, Daily, DailyHandler, Invocation
+from bot.core.feedback import (
+    FeedbackHandler,
+    Member,
+    Stats,
+    Tally,
+    Vote,
+    acknowledgement,
+    demote_unhelpful,
+    vote_actions,
+)
 from bot.core.grammar import (
     KINDS,
     SEPARATOR,
@@ -31,10 +43,11 @@ from bot.core.grammar import (
     decode_action,
     parse,
 )
-from bot.core.lessons import TOPIC_DESCRIPTIONS, Lesson
+from bot.core.lessons import Lesson
 from bot.core.library import Library
 from bot.core.limits import check_length
-from bot.core.replies import Action, ActionKind, Field, Reply, Visibility
+from bot.core.listings import help_reply, sources_reply, topics_reply
+from bot.core.replies import Action, ActionKind, Reply, Visibility
 from bot.core.text import words
 from bot.errors import CommandError
 
@@ -50,6 +63,9 @@ SEARCH_CACHE_BYTES = 4 * 1024 * 1024  # ... in at most this much memory (estimat
 AnswerObserver = Callable[[str, str, float], None]
 # Called with the platform whenever a question gets "I don't have a lesson on that".
 UnansweredObserver = Callable[[str], None]
+# Called with (platform, 'up' or 'down') for each vote cast or changed (not for a repeated press).
+VoteObserver = Callable[[str, str], None]
+NO_TALLIES: Mapping[str, Tally] = {}
 
 
 def _search_key(query: str, limit: int) -> tuple[str, int]:
@@ -69,11 +85,15 @@ class CommandEngine:
         daily: DailyHandler | None = None,
         on_unanswered: UnansweredObserver | None = None,
         cache_dir: Path | None = None,
+        feedback: FeedbackHandler | None = None,
+        on_vote: VoteObserver | None = None,
     ) -> None:
         self.library = library
         self.observer = observer
         self.daily = daily
         self.on_unanswered = on_unanswered
+        self.feedback = feedback
+        self.on_vote = on_vote
         self.cache_dir = cache_dir  # where search may keep what it computed (the model's tables)
         self._rng = rng or random.Random()
         self._index: LessonIndex | None = None
@@ -82,7 +102,8 @@ class CommandEngine:
         self._ranker_lock = threading.Lock()
         # Answers are remembered: people ask the same things, and every Another press asks its
         # question again. Adapters may search in worker threads, so these caches are thread-safe.
-        self._best: BoundedCache[tuple[str, int], list[Lesson]] = BoundedCache(
+        # The lessons close to a question, best first, and their scores (votes may reorder them).
+        self._best: BoundedCache[tuple[str, int], tuple[list[Lesson], tuple[float, ...]]] = BoundedCache(
             max_entries=SEARCH_CACHE_SIZE,
             max_bytes=SEARCH_CACHE_BYTES,
             weigh=lambda key, found: text_bytes(key) + text_bytes(found),
@@ -117,19 +138,36 @@ class CommandEngine:
         return self._ranker
 
     def remembers(self, query: str) -> bool:
-        """Whether the lessons close to `query` are remembered, so answering it needs no search."""
-        return _search_key(query, SEARCH_DEPTH) in self._best
+        """Whether answering `query` needs neither a search nor the database: its lessons are
+        remembered, and it is not a refusal the FeedbackHandler would record."""
+        found = self._best.get(_search_key(query, SEARCH_DEPTH))
+        return found is not None and (bool(found[0]) or self.feedback is None)
 
-    def run(self, text: str, *, platform: str = "console", invocation: Invocation | None = None) -> Reply:
-        """Parse and answer what a user typed; `invocation` says who and where (daily needs it)."""
+    def run(
+        self,
+        text: str,
+        *,
+        platform: str = "console",
+        invocation: Invocation | None = None,
+        member: Member | None = None,
+    ) -> Reply:
+        """Parse and answer what a user typed; `invocation` says who and where (daily and stats
+        need it), `member` who asked (a question no lesson answers is recorded for their space)."""
         started = time.perf_counter()
         command = parse(text)
-        return self._observed(platform, KINDS[type(command)], started, command, invocation)
+        return self._observed(platform, KINDS[type(command)], started, command, asked=invocation, member=member)
 
     def press(
-        self, payload: str, *, user: str, platform: str = "console", invocation: Invocation | None = None
+        self,
+        payload: str,
+        *,
+        user: str,
+        platform: str = "console",
+        invocation: Invocation | None = None,
+        member: Member | None = None,
     ) -> Reply:
-        """Answer a button press; `invocation` says who pressed, where (Skip tomorrow needs it)."""
+        """Answer a button press by `user` (a display name); `invocation` says who pressed and where
+        (Skip tomorrow needs it), a vote needs `member`, who pressed."""
         started = time.perf_counter()
         kind = payload.partition(SEPARATOR)[0]
         try:
@@ -137,32 +175,41 @@ class CommandEngine:
         except CommandError:
             self._observe(platform, "invalid", started)
             raise
-        return self._observed(platform, kind, started, command, invocation)
+        return self._observed(platform, kind, started, command, asked=invocation, member=member)
 
     def _observed(
-        self, platform: str, kind: str, started: float, command: Command, invocation: Invocation | None = None
+        self, platform: str, kind: str, at: float, command: Command, *, asked: Invocation | None, member: Member | None
     ) -> Reply:
         try:
-            reply = self.handle(command, invocation)
-            if isinstance(command, Search) and command.rank == 0 and reply.lesson is None and self.on_unanswered:
-                self.on_unanswered(platform)
+            reply = self.handle(command, asked, member)
+            if isinstance(command, Search) and command.rank == 0 and reply.lesson is None:
+                if self.on_unanswered:
+                    self.on_unanswered(platform)
+                if self.feedback is not None and member is not None:
+                    self.feedback.refused(command.query, member)
             return reply
         except CommandError:
             kind = "invalid"
             raise
         finally:
-            self._observe(platform, kind, started)
+            self._observe(platform, kind, at)
 
     def _observe(self, platform: str, kind: str, started: float) -> None:
         if self.observer is not None:
             self.observer(platform, kind, time.perf_counter() - started)
 
-    def handle(self, command: Command, invocation: Invocation | None = None) -> Reply:
+    def handle(self, command: Command, invocation: Invocation | None = None, member: Member | None = None) -> Reply:
         """Answer one command."""
         if isinstance(command, Daily):
             if self.daily is None or invocation is None:
                 raise CommandError("The tip of the day is not available here.")
             return self.daily.handle(command, invocation)
+        if isinstance(command, Vote):
+            return self._vote(command, member)
+        if isinstance(command, Stats):
+            if self.feedback is None or invocation is None:
+                raise CommandError("Stats are not available here.")
+            return self.feedback.stats(invocation)
         if isinstance(command, RandomTip):
             return self._lesson_reply(command, self.random_lesson(exclude=command.exclude))
         if isinstance(command, Search):
@@ -170,12 +217,12 @@ class CommandEngine:
         if isinstance(command, Share):
             return self._share(command)
         if isinstance(command, ListTopics):
-            return self._topics()
+            return topics_reply(self.library)
         if isinstance(command, ListSources):
-            return self._sources()
-        return self._help()
+            return sources_reply(self.library)
+        return help_reply(self.library)
 
-    def ask(self, question: str, *, platform: str = "console") -> Reply:
+    def ask(self, question: str, *, platform: str = "console", member: Member | None = None) -> Reply:
         """Answer `question` as a question, even when it reads like a keyword ('help', 'daily off').
 
         For text someone wrote for people, not for /mltip (Slack's message shortcut); capped
@@ -185,7 +232,8 @@ class CommandEngine:
         check_length(question)
         if not question.strip():
             raise CommandError("There is no text there to find a lesson for.")
-        return self._observed(platform, KINDS[Search], started, Search(query=" ".join(question.split())))
+        query = Search(query=" ".join(question.split()))
+        return self._observed(platform, KINDS[Search], started, query, asked=None, member=member)
 
     def lesson(self, lesson: Lesson, *, note: str | None = None) -> Reply:
         """`lesson` for the person who asked, with the usual buttons (Another shows a random other one)."""
@@ -207,27 +255,45 @@ class CommandEngine:
         return self._rng.choice(pool or list(self.library.lessons))
 
     def best(self, query: str, limit: int = SEARCH_DEPTH) -> list[Lesson]:
-        """The lessons close to `query`, best first; none when no lesson is close. Remembered per question's words."""
+        """The lessons close to `query`, best first; none when no lesson is close. Remembered per
+        question's words; clearly unhelpful lessons by votes go below their near-equals."""
         key = _search_key(query, limit)
         found = self._best.get(key)
         if found is None:
-            found = self._best.put(key, [hit.lesson for hit in self.ranker.rank(query, limit)])
-        return found
+            hits = self.ranker.rank(query, limit)
+            found = self._best.put(key, ([hit.lesson for hit in hits], tuple(hit.score for hit in hits)))
+        return demote_unhelpful(*found, self.tallies())
+
+    def tallies(self) -> Mapping[str, Tally]:
+        """Every lesson's votes as last read (none without a FeedbackHandler)."""
+        return self.feedback.tallies() if self.feedback is not None else NO_TALLIES
 
     def _lesson_reply(self, command: RandomTip | Search, lesson: Lesson, note: str | None = None) -> Reply:
         actions = (
             Action(kind=ActionKind.ANOTHER, label="Another", payload=another_payload(command, lesson)),
             Action(kind=ActionKind.SHARE, label="Share", payload=f"{ActionKind.SHARE.value}{SEPARATOR}{lesson.id}"),
+            *vote_actions(lesson, command.query if isinstance(command, Search) else None),
         )
         return Reply(title=lesson.title, text=lesson.text, lesson=lesson, note=note, actions=actions)
+
+    def _vote(self, vote: Vote, member: Member | None) -> Reply:
+        lesson = self.library.by_id.get(vote.lesson_id)
+        if lesson is None:
+            raise CommandError("That lesson is no longer available. Try /mltip again.")
+        if self.feedback is None or member is None:
+            raise CommandError("Votes are not available here.")
+        before = self.feedback.vote(vote, member)
+        if before is not vote.verdict and self.on_vote is not None:
+            self.on_vote(member.platform, vote.verdict.value)
+        return acknowledgement(lesson.title, vote, before)
 
     def _search(self, command: Search) -> Reply:
         matches = self.best(command.query)
         if command.rank < len(matches):
             # A reply is a value: the same question and rank always give the same one, so it is
-            # built once (and a platform can keep its rendering of it too).
+            # built once (and a platform can keep its rendering of it too); votes may reorder.
             reply = self._replies.get(command)
-            if reply is None:
+            if reply is None or reply.lesson is not matches[command.rank]:
                 note = answers.match_note(command.query, command.rank, len(matches))
                 reply = self._replies.put(command, self._lesson_reply(command, matches[command.rank], note))
             return reply
@@ -243,43 +309,7 @@ class CommandEngine:
             title=lesson.title,
             text=lesson.text,
             lesson=lesson,
+            actions=vote_actions(lesson, None),
             visibility=Visibility.CHANNEL,
             shared_by=command.shared_by,
         )
-
-    def _topics(self) -> Reply:
-        fields = tuple(
-            Field(name=topic.value, value=f"{TOPIC_DESCRIPTIONS[topic]} ({count} lessons)")
-            for topic, count in self.library.topic_counts().items()
-        )
-        return Reply(title="Topics", text="Ask for any of them with /mltip <topic>.", fields=fields)
-
-    def _sources(self) -> Reply:
-        counts: dict[str, int] = {}
-        for lesson in self.library.lessons:
-            counts[lesson.source.id] = counts.get(lesson.source.id, 0) + 1
-        fields = tuple(
-            Field(name=s.speaker, value=f"{s.role}. “{s.title}”, {s.publisher} ({counts.get(s.id, 0)} lessons)")
-            for s in self.library.sources.values()
-        )
-        return Reply(title="Sources", text="The practitioners whose advice these lessons distil.", fields=fields)
-
-    def _help(self) -> Reply:
-        fields = (
-            Field(name="/mltip", value="a random lesson"),
-            Field(name="/mltip <question>", value="the closest lesson, if one is, e.g. /mltip is kaggle worth it"),
-            Field(name="/mltip <topic>", value="a lesson on a topic, e.g. /mltip papers"),
-            Field(name="/mltip topics", value="the topics there are"),
-            Field(name="/mltip sources", value="who the advice comes from"),
-            Field(name=DAILY_HELP[0], value=DAILY_HELP[1]),
-            Field(name=ME_HELP[0], value=ME_HELP[1]),
-            Field(name="/mltip help", value="this help"),
-            Field(
-                name="Beyond /mltip",
-                value="Slack: the app's Home tab has your lesson for today and the topics to browse; "
-                "Find a lesson for this, in a message's menu, answers that message for you alone. "
-                "Discord: install mltip for yourself to use /mltip in DMs and any server.",
-            ),
-        )
-        text = f"Career advice for ML engineers: {len(self.library.lessons)} lessons from practitioners."
-        return Reply(title="How to use /mltip", text=text, fields=fields)

@@ -8,9 +8,11 @@ Slack and Discord cannot drift apart:
   database is I/O: those run in a worker thread. Everything else — a remembered answer, a random
   lesson, a listing, refusing over-long text — is quicker than the hop to a thread (measured in
   bench/slack_latency.py and bench/discord_latency.py), so it runs in place.
-- `/mltip daily ...` is carried out for an Invocation (who asked, where, whether they may change
-  the channel's tip of the day), which only the platform can say, and always in a worker thread.
-- Where the answer to a button press goes (`placement`, the Another rule).
+- `/mltip daily ...` and `/mltip stats` are carried out for an Invocation (who asked, where,
+  whether they administer the space), which only the platform can say, and always in a worker
+  thread. A vote, and a question no lesson answers, are recorded for a Member (who, where): the
+  database again, so those run in a worker thread too.
+- Where the answer to a button press goes (`placement`, the Another rule; a vote's private aside).
 - The apology for anything unexpected.
 """
 
@@ -22,6 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.core.commands import CommandEngine
 from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Member, Stats, Vote
 from bot.core.grammar import Command, Search, decode_action, parse
 from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.replies import Reply, Visibility
@@ -30,9 +33,9 @@ from bot.errors import CommandError
 # What the user is told when answering failed in a way nobody meant (a bug); the log has the rest.
 APOLOGY = "Sorry, something went wrong while answering that. Please try again in a moment."
 
-# Who is asking a Daily command, and where; the platform may ask its API first (Slack's users.info
-# when the command would change the subscription), or refuse with CommandError (outside a server).
-InvocationOf = Callable[[Daily], Awaitable[Invocation]]
+# Who is asking a Daily or Stats command, and where; the platform may ask its API first (Slack's
+# users.info when the command needs an admin), or refuse with CommandError (outside a server).
+InvocationOf = Callable[[Daily | Stats], Awaitable[Invocation]]
 
 
 class Placement(enum.Enum):
@@ -48,8 +51,11 @@ def placement(reply: Reply, *, pressed_under_private: bool) -> Placement:
 
     Another under a private answer pages in place. Under a public post (the tip of the day)
     replacing it would change the post everyone sees, so Another answers privately instead.
-    Share's reply is for the channel, so it is a new public message either way.
+    Share's reply is for the channel, so it is a new public message either way. A vote's
+    acknowledgement is an aside: a new private message, leaving the lesson voted on as it was.
     """
+    if reply.aside:
+        return Placement.PRIVATE
     if reply.visibility is Visibility.CHANNEL:
         return Placement.CHANNEL
     return Placement.IN_PLACE if pressed_under_private else Placement.PRIVATE
@@ -58,36 +64,44 @@ def placement(reply: Reply, *, pressed_under_private: bool) -> Placement:
 def _quick(engine: CommandEngine, command: Command) -> bool:
     if isinstance(command, Search):
         return engine.remembers(command.query)
-    return not isinstance(command, Daily)
+    return not isinstance(command, Daily | Stats | Vote)
 
 
-async def answer(engine: CommandEngine, text: str, *, platform: str, invocation: InvocationOf) -> Reply:
-    """What `/mltip <text>` gets: engine.run(text), in a worker thread unless it is quick.
+async def answer(
+    engine: CommandEngine, text: str, *, platform: str, invocation: InvocationOf, member: Member | None = None
+) -> Reply:
+    """What `/mltip <text>` from `member` gets: engine.run(text), in a worker thread unless it is quick.
 
-    A Daily command is run with `invocation(command)`; CommandError when the text is over-long or
-    the command cannot be carried out.
+    A Daily or Stats command is run with `invocation(command)`; CommandError when the text is
+    over-long or the command cannot be carried out.
     """
     command = parse(text)
-    if isinstance(command, Daily):
+    if isinstance(command, Daily | Stats):
         asked = await invocation(command)
         # The database call runs in a thread: the event loop keeps answering everyone else meanwhile.
         return await asyncio.to_thread(engine.run, text, platform=platform, invocation=asked)
     if _quick(engine, command):
-        return engine.run(text, platform=platform)
-    return await asyncio.to_thread(engine.run, text, platform=platform)
+        return engine.run(text, platform=platform, member=member)
+    return await asyncio.to_thread(engine.run, text, platform=platform, member=member)
 
 
-async def ask(engine: CommandEngine, question: str, *, platform: str) -> Reply:
-    """engine.ask(question): always a question, in a worker thread unless it is remembered."""
+async def ask(engine: CommandEngine, question: str, *, platform: str, member: Member | None = None) -> Reply:
+    """engine.ask(question) by `member`: always a question, in a worker thread unless it is remembered."""
     if len(question) > MAX_QUESTION_CHARS or engine.remembers(question):
-        return engine.ask(question, platform=platform)  # refused at once, or answered from memory
-    return await asyncio.to_thread(engine.ask, question, platform=platform)
+        return engine.ask(question, platform=platform, member=member)  # refused at once, or from memory
+    return await asyncio.to_thread(engine.ask, question, platform=platform, member=member)
 
 
 async def press(
-    engine: CommandEngine, payload: str, *, user: str, platform: str, invocation: InvocationOf | None = None
+    engine: CommandEngine,
+    payload: str,
+    *,
+    user: str,
+    platform: str,
+    member: Member | None = None,
+    invocation: InvocationOf | None = None,
 ) -> Reply:
-    """engine.press(payload), in a worker thread unless it is quick.
+    """engine.press(payload) by `member` (named `user`), in a worker thread unless it is quick.
 
     A press that is a Daily command (Skip tomorrow) is run with `invocation(command)`, like a
     typed one; without `invocation` it is refused.
@@ -102,5 +116,5 @@ async def press(
         asked = await invocation(command)
         return await asyncio.to_thread(engine.press, payload, user=user, platform=platform, invocation=asked)
     if command is None or _quick(engine, command):
-        return engine.press(payload, user=user, platform=platform)
-    return await asyncio.to_thread(engine.press, payload, user=user, platform=platform)
+        return engine.press(payload, user=user, platform=platform, member=member)
+    return await asyncio.to_thread(engine.press, payload, user=user, platform=platform, member=member)

@@ -2,12 +2,14 @@
 
     (nothing)            a random lesson
     topics | sources | help
+    stats                votes, unanswered questions and daily posts here (admins; bot/core/feedback.py)
     daily ...            the channel's tip of the day (see bot/core/daily.py)
     me [time|status|..]  the person's own tip of the day, by DM (other words after `me`: a question)
     <question or topic>  the lessons close to it, one at a time (Another shows the next)
 
 Buttons carry payloads that come back when pressed (`another|<rank>|<words>`, `another|~|<id>`,
-`share|<id>`, `skip`); decode_action() accepts only what another_payload() and the engine make.
+`share|<id>`, `vote|up|<id>|<words>`, `vote|down|<id>`, `skip`); decode_action() accepts only what
+another_payload(), vote_payload() and the engine make.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.daily import SKIP_PAYLOAD, Daily, is_me_command
+from bot.core.feedback import VOTE, Stats, Vote, decode_vote
 from bot.core.lessons import Lesson
 from bot.core.limits import check_length
 from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind
@@ -64,7 +67,7 @@ class Help:
     """How to use the command."""
 
 
-Command = RandomTip | Search | Share | ListTopics | ListSources | Help | Daily
+Command = RandomTip | Search | Share | ListTopics | ListSources | Help | Daily | Vote | Stats
 KINDS: dict[type, str] = {
     RandomTip: "random",
     Search: "search",
@@ -73,8 +76,10 @@ KINDS: dict[type, str] = {
     ListSources: "sources",
     Help: "help",
     Daily: "daily",
+    Vote: "vote",
+    Stats: "stats",
 }
-KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help()}
+KEYWORDS: dict[str, Command] = {"topics": ListTopics(), "sources": ListSources(), "help": Help(), "stats": Stats()}
 
 
 def parse(text: str) -> Command:
@@ -115,6 +120,8 @@ def decode_action(payload: str, *, user: str) -> Command:
         return Daily(args=("skip",), personal=True)
     if kind == ActionKind.SHARE.value and rest:
         return Share(lesson_id=rest, shared_by=user)
+    if kind == VOTE and len(payload) <= MAX_ACTION_PAYLOAD and (vote := decode_vote(rest)) is not None:
+        return vote
     if kind == ActionKind.ANOTHER.value and len(payload) <= MAX_ACTION_PAYLOAD:
         rank, _, value = rest.partition(SEPARATOR)
         if rank == "~":

@@ -20,6 +20,8 @@ class ActionKind(enum.Enum):
     ANOTHER = "another"
     SHARE = "share"
     SKIP = "skip"  # under a personal tip: skip the next day's (core/daily.py)
+    HELPFUL = "helpful"  # 👍, and 👎 below: a vote on the lesson shown (bot/core/feedback.py)
+    NOT_HELPFUL = "not_helpful"
 
 
 class Visibility(enum.Enum):
@@ -60,7 +62,8 @@ class Reply:
     """A platform-neutral answer: adapters turn it into Block Kit, an embed or plain text.
 
     `note` carries text that came from the user (a query echoed back), so renderers must
-    escape it; everything else is our own text.
+    escape it; everything else is our own text. An `aside` answers a button press privately
+    beside the message pressed, never in its place (a vote's acknowledgement).
     """
 
     title: str
@@ -71,6 +74,7 @@ class Reply:
     actions: tuple[Action, ...] = ()
     visibility: Visibility = Visibility.PRIVATE
     shared_by: str | None = None
+    aside: bool = False
 
     @property
     def quote(self) -> str | None:

@@ -120,7 +120,9 @@ class ScheduleRequest:
 
     local_time: time
     zone: ZoneInfo
-    zone_given: bool  # False: no zone was typed and UTC is assumed (the reply says so)
+    zone_given: (
+        bool  # False: no zone was typed, so the default zone (MLTIP_DEFAULT_TIMEZONE) is assumed; the reply says so
+    )
     weekdays: Weekdays
     topic: Topic | None
 

@@ -21,9 +21,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
 
@@ -34,7 +33,9 @@ from bot.core.replies import Reply
 from bot.daily.clock import Clock
 from bot.daily.deck_rules import dealing
 from bot.daily.lanes import Lanes
+from bot.daily.outcomes import DeliveryOutcome, FanoutResult, OnOutcome
 from bot.daily.pacing import Pacer, Sleep
+from bot.daily.wording import still_refused
 from bot.errors import (
     ChannelDeliveryError,
     DeliveryError,
@@ -42,7 +43,7 @@ from bot.errors import (
     TransientDeliveryError,
     UnknownOutcomeError,
 )
-from bot.store import Claim, Store
+from bot.store import Claim, PauseKind, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
 ACTOR = "mltip (automatic)"
@@ -63,19 +64,6 @@ class Poster(Protocol):
     def paced_requests(self, workspace_id: str, user_id: str) -> int:
         """How many requests under the paced rate limit send_direct costs now (opening an unknown DM may be one)."""
         ...
-
-
-Outcome = Callable[[str, str], None]  # (platform, outcome) for metrics
-
-
-@dataclass
-class FanoutResult:
-    """What one fan-out did, by outcome."""
-
-    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-    def add(self, outcome: str) -> None:
-        self.counts[outcome] += 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,7 +96,7 @@ class Fanout:
         rng: random.Random | None = None,
         retry: RetryPolicy | None = None,
         concurrency: int = 64,
-        on_outcome: Outcome | None = None,
+        on_outcome: OnOutcome | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.store = store
@@ -117,7 +105,6 @@ class Fanout:
         self.clock = clock
         self.pacer = pacer
         self.rng = rng or random.Random()
-        self._deal = dealing(self.rng)
         self.retry = retry or RetryPolicy()
         self._in_flight = asyncio.Semaphore(concurrency)  # requests to the platforms at once
         self._on_outcome = on_outcome
@@ -175,34 +162,34 @@ class Fanout:
             outcome = await self._settle(lane, claim)
         except Exception:  # a database error, say: the claim stays ours; the next tick recovers it
             log.exception("a delivery could not be settled", extra=_context(claim, "error"))
-            outcome = "error"
+            outcome = DeliveryOutcome.ERROR
         self._count(result, lane[0], outcome)
 
     def _lane_done(self, lane: Lane) -> None:
         self._broken.pop(lane, None)
 
-    async def _settle(self, lane: Lane, claim: Claim) -> str:
+    async def _settle(self, lane: Lane, claim: Claim) -> DeliveryOutcome:
         ledger, delivery_id, owner = self.store.ledger, claim.delivery.id, claim.delivery.claimed_by
         if self.stopping:  # not sent, so simply due again for whoever runs next
             await asyncio.to_thread(ledger.release, delivery_id, "shut down before sending", self.clock(), owner)
-            return "released"
+            return DeliveryOutcome.RELEASED
         if lane in self._broken:
             await asyncio.to_thread(ledger.mark_failed, delivery_id, self._broken[lane])
-            return "failed"
-        outcome = await self._deliver_one(lane, claim)
-        if outcome.startswith("install:"):
-            self._broken[lane] = f"workspace paused: {outcome.split(':', 1)[1]}"
-            return "failed"
-        return outcome
+            return DeliveryOutcome.FAILED
+        return await self._deliver_one(lane, claim)
 
-    def _count(self, result: FanoutResult, platform: str, outcome: str) -> None:
+    def _count(self, result: FanoutResult, platform: str, outcome: DeliveryOutcome) -> None:
         result.add(outcome)
         if self._on_outcome is not None:
             self._on_outcome(platform, outcome)
 
-    async def _paced(self, platform: str, workspace: str, requests: int) -> None:
-        for _ in range(requests):
-            await self.pacer.wait(platform, workspace)
+    async def _paced(self, lane: Lane, poster: Poster, subscription: Subscription) -> None:
+        """Wait for the lane's turn to post. Opening a DM may cost a request under the same limit
+        (Discord), so a personal tip whose DM is not open yet waits for two turns."""
+        platform, paced_as = lane
+        where = (subscription.workspace_id, subscription.channel_id)
+        for _ in range(poster.paced_requests(*where) if subscription.personal else 1):
+            await self.pacer.wait(platform, paced_as)
 
     async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
         """Await `waiting` unless shutdown begins first (then cancel it); True if it finished."""
@@ -217,40 +204,37 @@ class Fanout:
 
     # --- one delivery -----------------------------------------------------------------------
 
-    async def _deliver_one(self, lane: Lane, claim: Claim) -> str:
+    async def _deliver_one(self, lane: Lane, claim: Claim) -> DeliveryOutcome:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
         platform, paced_as = lane
         owner = delivery.claimed_by  # every move below is ours only while we still hold the claim
         poster = self.posters.get(platform)
         if poster is None:  # this process does not serve that platform: leave it to one that does
             await asyncio.to_thread(ledger.release, delivery.id, f"no {platform} poster here", self.clock(), owner)
-            return "released"
+            return DeliveryOutcome.RELEASED
+        unhelpful = {lesson_id for lesson_id, tally in self.engine.tallies().items() if tally.clearly_unhelpful}
         lesson_id = await asyncio.to_thread(
             self.store.deck.next_lesson,
             subscription.id,
             self._lesson_ids(subscription.topic),
-            self._deal,
+            dealing(self.rng, later=unhelpful),
             delivery_id=delivery.id,
         )
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")
-            return "failed"
-        lesson = self.engine.library.by_id[lesson_id]
-        reply = self.engine.personal_tip(lesson) if subscription.personal else self.engine.tip_of_the_day(lesson)
+            return DeliveryOutcome.FAILED
+        reply = self._tip(subscription, lesson_id)
         send = poster.send_direct if subscription.personal else poster.send
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            # Opening a DM may cost a request under the same limit (Discord): it waits its turn too.
-            where = (subscription.workspace_id, subscription.channel_id)
-            cost = poster.paced_requests(*where) if subscription.personal else 1
-            if not await self._unless_stopped(self._paced(platform, paced_as, cost)):
+            if not await self._unless_stopped(self._paced(lane, poster, subscription)):
                 await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
-                return "released"
+                return DeliveryOutcome.RELEASED
             try:
                 async with self._in_flight:
                     if not await asyncio.to_thread(ledger.begin_send, delivery.id, owner):
-                        return "lost-claim"  # settled elsewhere (recovered as stale): not ours to send
+                        return DeliveryOutcome.LOST_CLAIM  # settled elsewhere (recovered as stale)
                     key = f"mltip-{delivery.id}"
                     ref = await send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
@@ -261,30 +245,37 @@ class Fanout:
                     self.pacer.pause(platform, paced_as, exc.retry_after)
                 retry_at = self.clock() + timedelta(seconds=wait)
                 if retry_at > give_up_at:
-                    error = _still_refused(exc, attempt, self.retry.deadline)
+                    rate_limited = exc.retry_after is not None
+                    error = still_refused(exc.reason, rate_limited, attempt, self.retry.deadline)
                     await asyncio.to_thread(ledger.release, delivery.id, error, retry_at, owner)
                     log.warning("still refused at the retry deadline; handed back", extra=_context(claim, error))
-                    return "retried"
+                    return DeliveryOutcome.RETRIED
                 if not await self._unless_stopped(self._sleep(wait)):
                     error = f"{exc.reason}; shut down while waiting to retry"
                     await asyncio.to_thread(ledger.release, delivery.id, error, retry_at, owner)
-                    return "released"
+                    return DeliveryOutcome.RELEASED
                 continue
             except UnknownOutcomeError as exc:
                 await asyncio.to_thread(ledger.mark_unknown, delivery.id, exc.reason)
                 log.warning("no answer to a post; not resending", extra=_context(claim, exc.reason))
-                return "unknown"
+                return DeliveryOutcome.UNKNOWN
             except ChannelDeliveryError as exc:
                 await asyncio.to_thread(self._pause_channel, claim, exc.reason)
-                return "failed"
+                return DeliveryOutcome.FAILED
             except InstallationError as exc:
                 await asyncio.to_thread(self._pause_workspace, claim, exc.reason)
-                return f"install:{exc.reason}"
+                self._broken[lane] = f"workspace paused: {exc.reason}"  # the rest of this lane fails at once
+                return DeliveryOutcome.FAILED
             except DeliveryError as exc:
                 await asyncio.to_thread(ledger.mark_failed, delivery.id, exc.reason)
-                return "failed"
+                return DeliveryOutcome.FAILED
             await asyncio.to_thread(ledger.mark_sent, delivery.id, ref, self.clock())
-            return "sent"
+            return DeliveryOutcome.SENT
+
+    def _tip(self, subscription: Subscription, lesson_id: str) -> Reply:
+        """The post: a channel's tip of the day, or a person's own (with Skip tomorrow)."""
+        lesson = self.engine.library.by_id[lesson_id]
+        return self.engine.personal_tip(lesson) if subscription.personal else self.engine.tip_of_the_day(lesson)
 
     def _lesson_ids(self, topic: str | None) -> list[str]:
         library = self.engine.library
@@ -293,7 +284,8 @@ class Fanout:
 
     def _pause_channel(self, claim: Claim, reason: str) -> None:
         self.store.ledger.mark_failed(claim.delivery.id, reason)
-        self.store.subscriptions.pause(claim.subscription.key, reason=reason, actor=ACTOR, now=self.clock())
+        key, kind = claim.subscription.key, PauseKind.CHANNEL_REFUSED
+        self.store.subscriptions.pause(key, kind=kind, reason=reason, actor=ACTOR, now=self.clock())
         log.warning("channel refused the tip; subscription paused", extra=_context(claim, reason))
 
     def _pause_workspace(self, claim: Claim, reason: str) -> None:
@@ -311,13 +303,6 @@ def lane_of(claim: Claim) -> Lane:
     if sub.personal and sub.workspace_id == PERSONAL_SPACE:
         return (sub.platform.value, f"{PERSONAL_SPACE}:{sub.channel_id}")
     return (sub.platform.value, sub.workspace_id)
-
-
-def _still_refused(exc: TransientDeliveryError, attempts: int, deadline: timedelta) -> str:
-    """Why a delivery went back to the ledger: readable in `status`, and after a skip."""
-    what = "rate limited" if exc.retry_after is not None else "failing"
-    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
-    return f"still {what} after {tries} in {deadline.total_seconds() / 60:g} min: {exc.reason}"
 
 
 def _context(claim: Claim, reason: str) -> dict[str, object]:

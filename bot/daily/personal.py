@@ -22,7 +22,6 @@ from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.fire_times import next_fire_times
 from bot.daily.wording import (
-    MANUAL_PAUSE,
     PLATFORM_NAMES,
     delivery_outcome,
     last_pause,
@@ -30,15 +29,15 @@ from bot.daily.wording import (
     local_moment,
     pause_state,
     schedule_phrase,
+    skip_reason,
 )
 from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError
-from bot.store import ChannelKey, Delivery, DeliveryStatus, Store, Subscription, TargetKind
+from bot.store import ChannelKey, Delivery, DeliveryStatus, PauseKind, SkipReason, Store, Subscription, TargetKind
 
 TITLE = "Your tip of the day"
 EXAMPLE = "/mltip me 08:00 Europe/Berlin weekdays"
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
-SKIP_REASON = "skipped: you asked to skip it"
 UPCOMING = 3
 RESUME = "/mltip me resume"
 
@@ -154,8 +153,10 @@ class PersonalTips:
 
     def pause(self, key: ChannelKey, actor: str, note: str) -> Reply:
         """Stop sending until the person resumes."""
-        reason = f"{MANUAL_PAUSE}: {note}" if note else MANUAL_PAUSE
-        if self.store.subscriptions.pause(key, reason=reason, actor=actor, now=self._clock()) is None:
+        paused = self.store.subscriptions.pause(
+            key, kind=PauseKind.BY_HAND, reason=note or None, actor=actor, now=self._clock()
+        )
+        if paused is None:
             raise CommandError(f"You have no tip of the day to pause. Start one with {EXAMPLE}.")
         return Reply(title=f"{TITLE}: paused", text=f"Paused until you run {RESUME}. Your schedule is kept.")
 
@@ -181,7 +182,7 @@ class PersonalTips:
         if due.astimezone(zone).date() in {d.local_date for d in self._skips(subscription, now)}:
             text = f"Your tip on {local_moment(due, zone)} is already skipped."
             return Reply(title=f"{TITLE}: skipped", text=text, fields=(self._next_field(subscription, now, None),))
-        if not self.store.ledger.record_skipped(subscription.id, due.astimezone(zone).date(), due, SKIP_REASON):
+        if not self.store.ledger.record_skipped(subscription.id, due.astimezone(zone).date(), due, SkipReason.BY_HAND):
             raise CommandError("Your next tip is being sent right now, so it can no longer be skipped.")
         text = f"Skipped: no tip on {local_moment(due, zone)}."
         return Reply(title=f"{TITLE}: skipped", text=text, fields=(self._next_field(subscription, now, None),))
@@ -200,7 +201,10 @@ class PersonalTips:
             Field(name="Topic", value=subscription.topic or "any"),
             Field(name="State", value=stopped or "Sending."),
             self._next_field(subscription, now, stopped, count=UPCOMING),
-            *[Field(name="Skipped", value=local_moment(d.due_at, subscription.zone) + " (you asked)") for d in skips],
+            *[
+                Field(name="Skipped", value=f"{local_moment(d.due_at, subscription.zone)} ({skip_reason(d)})")
+                for d in skips
+            ],
             Field(name="Last tip", value=delivery_outcome(past[0], subscription) if past else "none yet"),
         ]
         title = f"{TITLE}: {'paused' if stopped else 'on'}"

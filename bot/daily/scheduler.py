@@ -32,9 +32,10 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.clock import Clock
-from bot.daily.fanout import Fanout, FanoutResult
+from bot.daily.fanout import Fanout
 from bot.daily.fire_times import due_dates, fire_time, next_fire_times
-from bot.store import DEFAULT_STALE_AFTER, Store, Subscription
+from bot.daily.outcomes import DeliveryOutcome, FanoutResult
+from bot.store import DEFAULT_STALE_AFTER, SkipReason, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
 RESENDABLE = frozenset({"discord"})  # sends carry a nonce with enforce_nonce: a resend cannot double
@@ -45,6 +46,7 @@ BATCH = 500  # claimed per transaction
 # under two minutes (and 500 is the default cap on a workspace's subscriptions).
 MAX_OUTSTANDING = 10_000
 LANE_DEPTH = 500
+Planned = tuple[int, date, datetime, SkipReason | None]  # (subscription, local date, due at, why skipped)
 CLAIM_EVERY = 1.0  # seconds between claims while lanes drain: released and newly due posts join
 
 
@@ -55,7 +57,7 @@ class TickResult:
     planned: int = 0
     skipped: int = 0
     recovered: int = 0
-    delivered: dict[str, int] = field(default_factory=dict)
+    delivered: dict[DeliveryOutcome, int] = field(default_factory=dict)
 
     def absorb(self, result: FanoutResult) -> None:
         for outcome, n in result.counts.items():
@@ -91,9 +93,8 @@ class DailyScheduler:
         self._current: asyncio.Task[TickResult] | None = None
 
     def _plan(self, now: datetime) -> tuple[int, int]:
-        due: list[tuple[int, date, datetime, str | None]] = []
-        missed: list[tuple[int, date, datetime, str | None]] = []
-        reason = f"skipped: the bot was down past the {self.grace} grace window"
+        due: list[Planned] = []
+        missed: list[Planned] = []
         for sub in self.store.subscriptions.active():
             if sub.platform.value not in self.platforms:
                 continue
@@ -101,9 +102,9 @@ class DailyScheduler:
                 due += self._owed(sub, local_date, None)
             missed_until = now - self.grace
             for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.weekdays, MISSED_LOOKBACK):
-                missed += self._owed(sub, local_date, reason)
+                missed += self._owed(sub, local_date, SkipReason.DOWNTIME)
         planned = self.store.ledger.plan_many(due)
-        skipped = self.store.ledger.plan_many(missed)
+        skipped = self.store.ledger.plan_many(missed, self.grace)
         self._planned.update((row[0], row[1]) for row in due + missed)
         # Only dates still inside the look-back can come up again; older ones would pile up for
         # as long as the process runs.
@@ -111,9 +112,7 @@ class DailyScheduler:
         self._planned = {key for key in self._planned if key[1] >= oldest}
         return planned, skipped
 
-    def _owed(
-        self, sub: Subscription, local_date: date, reason: str | None
-    ) -> list[tuple[int, date, datetime, str | None]]:
+    def _owed(self, sub: Subscription, local_date: date, reason: SkipReason | None) -> list[Planned]:
         due = fire_time(local_date, sub.local_time, sub.zone)
         # Dates before the channel subscribed (or changed its time) are not owed a post.
         if due < sub.updated_at or (sub.id, local_date) in self._planned:

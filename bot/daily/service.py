@@ -22,7 +22,6 @@ from bot.daily.clock import Clock, utc_now
 from bot.daily.fire_times import next_fire_times
 from bot.daily.personal import PersonalTips
 from bot.daily.wording import (
-    MANUAL_PAUSE,
     SPACE_NAMES,
     delivery_outcome,
     last_pause,
@@ -33,7 +32,7 @@ from bot.daily.wording import (
 )
 from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError
-from bot.store import ChannelKey, Store, Subscription, WorkspaceFull
+from bot.store import ChannelKey, PauseKind, Store, Subscription, WorkspaceFull
 
 TITLE = "Tip of the day"
 EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
@@ -177,8 +176,9 @@ class DailyService:
 
     def pause(self, key: ChannelKey, actor: str, note: str) -> Reply:
         """Stop posting until someone resumes; `note` (optional) says why, for status."""
-        reason = f"{MANUAL_PAUSE}: {note}" if note else MANUAL_PAUSE
-        paused = self.store.subscriptions.pause(key, reason=reason, actor=actor, now=self.now())
+        paused = self.store.subscriptions.pause(
+            key, kind=PauseKind.BY_HAND, reason=note or None, actor=actor, now=self.now()
+        )
         if paused is None:
             raise CommandError(f"This channel has no tip of the day to pause. Start one with {EXAMPLE}.")
         text = "Paused: nothing is posted here until someone runs /mltip daily resume. The schedule is kept."

@@ -7,14 +7,22 @@ get what the code means and what to do, with the code kept in brackets for whoev
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.platform import Platform
 from bot.core.weekdays import DAY_CODES, EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
-from bot.store import AuditAction, AuditEntry, Delivery, DeliveryStatus, Subscription, WorkspacePause
+from bot.store import (
+    AuditAction,
+    AuditEntry,
+    Delivery,
+    DeliveryStatus,
+    PauseKind,
+    SkipReason,
+    Subscription,
+    WorkspacePause,
+)
 
-MANUAL_PAUSE = "paused by hand"  # pause reasons a person gave start with this; others are the bot's
 PLATFORM_NAMES = {Platform.SLACK: "Slack", Platform.DISCORD: "Discord", Platform.CONSOLE: "the console"}
 SPACE_NAMES = {Platform.SLACK: "workspace", Platform.DISCORD: "server", Platform.CONSOLE: "console"}
 
@@ -102,18 +110,46 @@ def pause_state(
         )
     if not subscription.paused:
         return None
-    reason = subscription.pause_reason or ""
+    note = subscription.pause_reason
     since = local_moment(paused.at if paused else subscription.updated_at, zone)
-    if reason.startswith(MANUAL_PAUSE):
-        note = reason.removeprefix(MANUAL_PAUSE).removeprefix(":").strip()
+    if subscription.pause_kind is PauseKind.BY_HAND:
         by = paused.actor if paused else subscription.updated_by
         return f"Paused by {by} since {since}" + (f" ({note})" if note else "") + "."
-    return f"Paused automatically since {since}: {describe_reason(reason)}. Fix that, then {resume}."
+    return f"Paused automatically since {since}: {describe_reason(note or '')}. Fix that, then {resume}."
 
 
 def last_pause(entries: list[AuditEntry]) -> AuditEntry | None:
     """The newest PAUSE among a channel's audit entries (newest first)."""
     return next((entry for entry in entries if entry.action is AuditAction.PAUSE), None)
+
+
+def hours(span: timedelta) -> str:
+    """'3 hours', '1 hour', '0.5 hours'."""
+    count = span.total_seconds() / 3600
+    return f"{count:g} hour{'s' if count != 1 else ''}"
+
+
+def skip_reason(delivery: Delivery) -> str:
+    """Why a delivery was skipped: 'not sent within 3 hours of its time; last error: ...'."""
+    grace, last = delivery.grace, f"; last error: {delivery.error}" if delivery.error else ""
+    if delivery.skip_reason is SkipReason.DOWNTIME:
+        window = "the grace window" if grace is None else f"the {grace} grace window"  # str(timedelta): 3:00:00
+        return f"the bot was down past {window}"
+    if delivery.skip_reason is SkipReason.PAUSED:
+        return "the channel or workspace was paused" + last
+    if delivery.skip_reason is SkipReason.LATE:
+        within = f"within {hours(grace)} of its time" if grace is not None else "in time"
+        return f"not sent {within}" + last
+    if delivery.skip_reason is SkipReason.BY_HAND:
+        return "you asked to skip it"
+    return delivery.error or "it was not sent in time"  # skipped before reasons were kept as data, unrecognised
+
+
+def still_refused(reason: str, rate_limited: bool, attempts: int, deadline: timedelta) -> str:
+    """Why a delivery went back to the ledger at the retry deadline: shown in status, and after a skip."""
+    what = "rate limited" if rate_limited else "failing"
+    tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+    return f"still {what} after {tries} in {deadline.total_seconds() / 60:g} min: {reason}"
 
 
 def _when(delivery: Delivery, zone: ZoneInfo) -> str:
@@ -132,8 +168,7 @@ def delivery_outcome(delivery: Delivery, subscription: Subscription) -> str:
             "not resent so it cannot post twice"
         )
     if status is DeliveryStatus.SKIPPED:
-        why = (delivery.error or "it was not sent in time").removeprefix("skipped:").strip()
-        return f"skipped (due {_when(delivery, zone)}) because {why}"
+        return f"skipped (due {_when(delivery, zone)}) because {skip_reason(delivery)}"
     if status is DeliveryStatus.FAILED:
         return f"failed (due {_when(delivery, zone)}) because {describe_reason(delivery.error or 'of an error')}"
     if status is DeliveryStatus.PENDING and delivery.retry_at is not None:

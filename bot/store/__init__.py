@@ -5,6 +5,9 @@
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
     store.deck            # Deck: next_lesson (the dealing rule is daily/deck_rules.py)
     store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
+    store.votes           # Votes: cast, tallies (👍 / 👎 on lessons)
+    store.questions       # Questions: record, retract, most_asked, sweep_expired (nobody answered them)
+    store.outcomes        # Outcomes: by_channel, totals (how the daily posts went)
 
 Only this package imports sqlalchemy and alembic; callers see the value objects in records.py.
 Every method runs in its own transaction and is safe to call from several threads (one Store per
@@ -21,8 +24,10 @@ from sqlalchemy.engine import URL
 from bot.core.platform import Platform  # the store's callers name platforms in its calls
 from bot.store.db import current_revision, head_revision, is_unreachable, make_engine, upgrade, writer_engine
 from bot.store.deck import DealRule, Deck
-from bot.store.ledger import DEFAULT_STALE_AFTER, Ledger
+from bot.store.ledger import Ledger
 from bot.store.oauth_states import OAuthStates
+from bot.store.outcomes import ChannelOutcomes, Outcomes
+from bot.store.questions import QuestionCount, Questions
 from bot.store.records import (
     AuditAction,
     AuditEntry,
@@ -33,12 +38,16 @@ from bot.store.records import (
     Deal,
     Delivery,
     DeliveryStatus,
+    PauseKind,
     Recovered,
+    SkipReason,
     Subscription,
     TargetKind,
     WorkspacePause,
 )
+from bot.store.recovery import DEFAULT_STALE_AFTER
 from bot.store.subscriptions import Subscriptions
+from bot.store.votes import Votes
 from bot.store.workspace_cap import WorkspaceFull
 
 __all__ = [
@@ -47,6 +56,7 @@ __all__ = [
     "AuditEntry",
     "Card",
     "ChannelKey",
+    "ChannelOutcomes",
     "Claim",
     "Cycle",
     "Deal",
@@ -56,12 +66,18 @@ __all__ = [
     "DeliveryStatus",
     "Ledger",
     "OAuthStates",
+    "Outcomes",
+    "PauseKind",
     "Platform",
+    "QuestionCount",
+    "Questions",
     "Recovered",
+    "SkipReason",
     "Store",
     "Subscription",
     "Subscriptions",
     "TargetKind",
+    "Votes",
     "WorkspaceFull",
     "WorkspacePause",
     "current_revision",
@@ -82,6 +98,9 @@ class Store:
         self.ledger = Ledger(engine)
         self.deck = Deck(engine)
         self.oauth_states = OAuthStates(engine)
+        self.votes = Votes(engine)
+        self.questions = Questions(engine)
+        self.outcomes = Outcomes(engine)
 
     @classmethod
     def open(cls, url: str | URL, *, migrate: bool = True) -> Store:

@@ -33,11 +33,20 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, false, func, or_, select, true, tuple_, update
+from sqlalchemy import Engine, false, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.store.db import insert_for, reading, writing
-from bot.store.records import Claim, Delivery, DeliveryStatus, Recovered, delivery_from_row, subscription_from_row
+from bot.store.records import (
+    Claim,
+    Delivery,
+    DeliveryStatus,
+    Recovered,
+    SkipReason,
+    delivery_from_row,
+    subscription_from_row,
+)
+from bot.store.recovery import DEFAULT_STALE_AFTER, recover_stale, skip_expired
 from bot.store.subscriptions import workspace_is_paused
 from bot.store.tables import deliveries, subscriptions
 
@@ -46,13 +55,6 @@ S = subscriptions.c
 PENDING, CLAIMED, SENDING = DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value, DeliveryStatus.SENDING.value
 OWNED = (DeliveryStatus.CLAIMED, DeliveryStatus.SENDING)
 PLAN_CHUNK = 500  # rows per INSERT: well under SQLite's limit of 32,766 bound variables
-# A worker must finish (or release) a claim within this time, or it is presumed dead.
-DEFAULT_STALE_AFTER = timedelta(minutes=10)
-
-
-def _hours(span: timedelta) -> str:
-    hours = span.total_seconds() / 3600
-    return f"{hours:g} hour{'s' if hours != 1 else ''}"
 
 
 class Ledger:
@@ -84,13 +86,22 @@ class Ledger:
             {"subscription_id": subscription_id, "local_date": local_date, "due_at": due_at, "status": PENDING}
         )
 
-    def record_skipped(self, subscription_id: int, local_date: date, due_at: datetime, reason: str) -> bool:
+    def record_skipped(
+        self,
+        subscription_id: int,
+        local_date: date,
+        due_at: datetime,
+        reason: SkipReason,
+        grace: timedelta | None = None,
+    ) -> bool:
         """Record a date that will not be posted (e.g. missed during downtime), so `status` can say so."""
-        values = {"local_date": local_date, "due_at": due_at, "status": DeliveryStatus.SKIPPED.value, "error": reason}
+        values = {"local_date": local_date, "due_at": due_at, **_skipped(reason, grace)}
         return self._insert({"subscription_id": subscription_id, **values})
 
-    def plan_many(self, planned: Sequence[tuple[int, date, datetime, str | None]]) -> int:
-        """plan() (reason None) or record_skipped() (a reason) for many rows in one transaction.
+    def plan_many(
+        self, planned: Sequence[tuple[int, date, datetime, SkipReason | None]], grace: timedelta | None = None
+    ) -> int:
+        """plan() (reason None) or record_skipped() (a reason, with `grace`) for many rows in one transaction.
 
         Returns how many rows were new. The scheduler plans every channel due at the same
         minute at once; one transaction for all of them instead of one each.
@@ -101,8 +112,7 @@ class Ledger:
                 "local_date": day,
                 "due_at": due,
                 "attempts": 0,
-                "status": PENDING if reason is None else DeliveryStatus.SKIPPED.value,
-                "error": reason,
+                **({"status": PENDING} if reason is None else _skipped(reason, grace)),
             }
             for sub_id, day, due, reason in planned
         ]
@@ -217,8 +227,11 @@ class Ledger:
         return self._move(delivery_id, (DeliveryStatus.SENDING,), status=DeliveryStatus.UNKNOWN.value, error=error)
 
     def release(self, delivery_id: int, error: str, retry_at: datetime, worker_id: str | None = None) -> bool:
-        """Give a claim back for a retry (a 429, a 5xx before anything was posted), claimable from `retry_at`.
+        """Hand a claim back, nothing posted, for any worker to claim again from `retry_at`.
 
+        The fan-out does this when the platform still refused (429s, 5xx) at its retry deadline,
+        when it is shutting down, and when this process has no poster for the platform. A 429 or
+        5xx before the deadline is not a release: the worker keeps its claim (unsend) and retries.
         With `worker_id`, only while that worker still holds the claim (as for begin_send).
         """
         owner = None if worker_id is None else D.claimed_by == worker_id
@@ -241,60 +254,12 @@ class Ledger:
         stale_after: timedelta = DEFAULT_STALE_AFTER,
         worker_id: str | None = None,
     ) -> Recovered:
-        """Settle deliveries a dead worker left CLAIMED or SENDING (a crash, kill -9, a lost replica).
-
-        Stale: claimed at least `stale_after` ago, or claimed by `worker_id` (pass your own stable
-        id at start-up to recover your previous life's claims at once; never a live worker's id).
-        A single-process bot can pass stale_after=timedelta(0) at start-up. CLAIMED ones were never
-        sent and go back to PENDING. SENDING ones of platforms in `platform_resendable` (sends are
-        idempotent there: Discord's nonce) go back to PENDING too; the others (Slack) become
-        UNKNOWN, because the post may have gone out.
-        """
-        stale = D.claimed_at <= now - stale_after
-        if worker_id is not None:
-            stale = or_(stale, D.claimed_by == worker_id)
-        query = (
-            select(D.id, D.status, D.claimed_by, S.platform)
-            .join(subscriptions, S.id == D.subscription_id)
-            .where(D.status.in_((CLAIMED, SENDING)), stale)
-            .with_for_update(of=deliveries, skip_locked=True)  # a row being marked right now is alive
-        )
-        requeued: list[int] = []
-        unknown: list[int] = []
-        with writing(self._engine) as connection:
-            for row in connection.execute(query).all():
-                owner = row.claimed_by or "a worker"
-                values: dict[str, Any]
-                if row.status == CLAIMED:
-                    requeued.append(row.id)
-                    error = f"{owner} stopped before sending; sending again"
-                    values = {"status": PENDING, "claimed_by": None, "claimed_at": None, "error": error}
-                elif row.platform in platform_resendable:
-                    requeued.append(row.id)
-                    error = f"{owner} stopped while sending; sending again (the send is idempotent)"
-                    values = {"status": PENDING, "claimed_by": None, "claimed_at": None, "error": error}
-                else:
-                    unknown.append(row.id)
-                    error = f"{owner} stopped while sending; it may have posted, so it is not resent"
-                    values = {"status": DeliveryStatus.UNKNOWN.value, "error": error}
-                connection.execute(update(deliveries).where(D.id == row.id, D.status == row.status).values(**values))
-        return Recovered(requeued=tuple(sorted(requeued)), unknown=tuple(sorted(unknown)))
+        """Settle what dead workers left CLAIMED or SENDING (recovery.recover_stale says how)."""
+        return recover_stale(self._engine, now, platform_resendable, stale_after=stale_after, worker_id=worker_id)
 
     def skip_expired(self, now: datetime, grace: timedelta) -> int:
-        """Mark PENDING deliveries due at or before `now - grace` as SKIPPED, saying why; returns how many."""
-        paused = select(S.id).where(or_(S.paused.is_(true()), workspace_is_paused()))
-        reason = case(
-            (D.subscription_id.in_(paused), "skipped: the channel or workspace was paused"),
-            else_=f"skipped: not sent within {_hours(grace)} of its time",
-        )
-        last_error = case((D.error.is_(None), ""), else_="; last error: " + D.error)
-        with writing(self._engine) as connection:
-            skipped = connection.execute(
-                update(deliveries)
-                .where(D.status == PENDING, D.due_at <= now - grace)
-                .values(status=DeliveryStatus.SKIPPED.value, error=reason + last_error)
-            )
-            return skipped.rowcount
+        """PENDING deliveries due at or before `now - grace` become SKIPPED (recovery.skip_expired); how many."""
+        return skip_expired(self._engine, now, grace)
 
     def get(self, delivery_id: int) -> Delivery | None:
         """A delivery by id."""
@@ -318,3 +283,12 @@ class Ledger:
         with reading(self._engine) as connection:
             rows = connection.execute(query.order_by(D.local_date.desc()).limit(limit)).mappings()
             return [delivery_from_row(row) for row in rows]
+
+
+def _skipped(reason: SkipReason, grace: timedelta | None) -> dict[str, Any]:
+    """The columns of a delivery SKIPPED for `reason` under `grace`."""
+    return {
+        "status": DeliveryStatus.SKIPPED.value,
+        "skip_reason": reason.value,
+        "grace_seconds": None if grace is None else round(grace.total_seconds()),
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,22 @@ class TargetKind(enum.StrEnum):
 
     CHANNEL = "channel"
     PERSON = "person"  # channel_id holds the person's user id; the poster opens the DM
+
+
+class PauseKind(enum.StrEnum):
+    """Who stopped a channel's tips: the words for each are daily/wording.py's."""
+
+    BY_HAND = "by_hand"  # a person ran /mltip daily pause; pause_reason is their note, if any
+    CHANNEL_REFUSED = "channel_refused"  # the platform refused the channel for good; pause_reason is its error
+
+
+class SkipReason(enum.StrEnum):
+    """Why a delivery was SKIPPED: the words for each are daily/wording.py's."""
+
+    DOWNTIME = "downtime"  # the date was missed entirely: no worker ran within the grace window
+    PAUSED = "paused"  # the channel or its workspace was paused at the time
+    LATE = "late"  # still unsent when the grace window closed (retries, a backlog)
+    BY_HAND = "by_hand"  # the person pressed Skip tomorrow under their own tip (daily/personal.py)
 
 
 class AuditAction(enum.StrEnum):
@@ -69,7 +85,8 @@ class Subscription:
     weekdays: Weekdays
     topic: str | None
     paused: bool
-    pause_reason: str | None
+    pause_kind: PauseKind | None  # None while posting
+    pause_reason: str | None  # the person's note (BY_HAND) or the platform's error (CHANNEL_REFUSED)
     created_by: str
     created_at: datetime
     updated_by: str
@@ -108,7 +125,9 @@ class Delivery:
     claimed_at: datetime | None
     sent_at: datetime | None
     message_ref: str | None  # the platform's id of the posted message
-    error: str | None  # the last error, or why it was skipped
+    error: str | None  # the last error the platform or a worker gave, if any
+    skip_reason: SkipReason | None  # why it was SKIPPED (None: not skipped, or skipped before this was kept)
+    grace: timedelta | None  # the grace window in force when it was skipped
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -194,6 +213,7 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         weekdays=Weekdays.from_code(row["weekdays"]),  # as _settings wrote it: no user-input parsing
         topic=row["topic"],
         paused=bool(row["paused"]),
+        pause_kind=None if row["pause_kind"] is None else PauseKind(row["pause_kind"]),
         pause_reason=row["pause_reason"],
         created_by=row["created_by"],
         created_at=row["created_at"],
@@ -219,6 +239,8 @@ def delivery_from_row(row: RowMapping) -> Delivery:
         sent_at=row["sent_at"],
         message_ref=row["message_ref"],
         error=row["error"],
+        skip_reason=None if row["skip_reason"] is None else SkipReason(row["skip_reason"]),
+        grace=None if row["grace_seconds"] is None else timedelta(seconds=row["grace_seconds"]),
     )
 
 

@@ -6,7 +6,6 @@ Every change takes `actor` (who asked: a platform user id, or 'mltip' for the bo
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from datetime import datetime, time
 from typing import Any
@@ -16,18 +15,19 @@ from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, fal
 
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
+from bot.store.audit import AuditLog, audit_entries
 from bot.store.db import insert_for, reading, writing
 from bot.store.records import (
     AuditAction,
     AuditEntry,
     ChannelKey,
+    PauseKind,
     Subscription,
     TargetKind,
     WorkspacePause,
-    audit_from_row,
     subscription_from_row,
 )
-from bot.store.tables import audit_log, subscriptions, workspace_pauses
+from bot.store.tables import subscriptions, workspace_pauses
 from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
@@ -82,46 +82,6 @@ def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, to
     return {"local_time": local_time.strftime("%H:%M"), "timezone": zone.key, "weekdays": weekdays.code, "topic": topic}
 
 
-class _AuditLog:
-    """Writes audit rows inside one transaction, for one actor at one time."""
-
-    def __init__(self, connection: Connection, actor: str, now: datetime) -> None:
-        self._connection, self._actor, self._now = connection, actor, now
-
-    def channel(
-        self, action: AuditAction, key: ChannelKey, subscription_id: int | None, details: dict[str, Any]
-    ) -> None:
-        self._write(
-            action, details, key.platform, key.workspace_id, channel_id=key.channel_id, subscription_id=subscription_id
-        )
-
-    def workspace(self, action: AuditAction, platform: Platform, workspace_id: str, details: dict[str, Any]) -> None:
-        self._write(action, details, platform, workspace_id)
-
-    def _write(
-        self,
-        action: AuditAction,
-        details: dict[str, Any],
-        platform: Platform,
-        workspace_id: str,
-        *,
-        channel_id: str | None = None,
-        subscription_id: int | None = None,
-    ) -> None:
-        self._connection.execute(
-            audit_log.insert().values(
-                subscription_id=subscription_id,
-                platform=platform.value,
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                action=action.value,
-                actor=self._actor,
-                at=self._now,
-                details=json.dumps(details, sort_keys=True),
-            )
-        )
-
-
 class Subscriptions:
     """Subscriptions, workspace pauses and the audit log."""
 
@@ -153,7 +113,7 @@ class Subscriptions:
         """
         settings = _settings(local_time, timezone, weekdays, topic)
         with writing(self._engine) as connection:
-            log = _AuditLog(connection, actor, now)
+            log = AuditLog(connection, actor, now)
             if limit is not None:
                 lock_workspace(connection, key)
             row = _existing(connection, key)
@@ -190,36 +150,40 @@ class Subscriptions:
             if row is None:
                 return False
             details = {"subscription_id": row["id"], **{name: row[name] for name in SETTINGS}}
-            _AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
+            AuditLog(connection, actor, now).channel(AuditAction.UNSUBSCRIBE, key, None, details)
             return True
 
     def _set_paused(
-        self, key: ChannelKey, *, paused: bool, reason: str | None, actor: str, now: datetime
+        self, key: ChannelKey, *, kind: PauseKind | None, reason: str | None, actor: str, now: datetime
     ) -> Subscription | None:
+        paused = kind is not None
+        stored_kind = None if kind is None else kind.value
         with writing(self._engine) as connection:
             row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
             if row is None:
                 return None
-            if bool(row["paused"]) == paused and row["pause_reason"] == reason:
+            if (bool(row["paused"]), row["pause_kind"], row["pause_reason"]) == (paused, stored_kind, reason):
                 return subscription_from_row(row)  # already so: repeated failures must not flood the audit log
             connection.execute(
                 update(subscriptions)
                 .where(S.id == row["id"])
-                .values(paused=paused, pause_reason=reason, updated_by=actor, updated_at=now)
+                .values(paused=paused, pause_kind=stored_kind, pause_reason=reason, updated_by=actor, updated_at=now)
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
-            details = {"reason": reason} if paused else {}
-            _AuditLog(connection, actor, now).channel(action, key, row["id"], details)
+            details = {"kind": stored_kind, "reason": reason} if paused else {}
+            AuditLog(connection, actor, now).channel(action, key, row["id"], details)
             fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
             return subscription_from_row(fresh)
 
-    def pause(self, key: ChannelKey, *, reason: str, actor: str, now: datetime) -> Subscription | None:
-        """Stop posting to the channel until resumed (by a person, or the bot on a channel error)."""
-        return self._set_paused(key, paused=True, reason=reason, actor=actor, now=now)
+    def pause(
+        self, key: ChannelKey, *, kind: PauseKind, reason: str | None = None, actor: str, now: datetime
+    ) -> Subscription | None:
+        """Stop posting to the channel until resumed: by a person (a note), or the bot on a channel error."""
+        return self._set_paused(key, kind=kind, reason=reason, actor=actor, now=now)
 
     def resume(self, key: ChannelKey, *, actor: str, now: datetime) -> Subscription | None:
         """Post to the channel again; None when it is not subscribed."""
-        return self._set_paused(key, paused=False, reason=None, actor=actor, now=now)
+        return self._set_paused(key, kind=None, reason=None, actor=actor, now=now)
 
     def get(self, key: ChannelKey) -> Subscription | None:
         """The channel's subscription, if any."""
@@ -262,7 +226,7 @@ class Subscriptions:
                 .returning(workspace_pauses.c.platform)
             ).first()
             if added is not None:
-                log = _AuditLog(connection, actor, now)
+                log = AuditLog(connection, actor, now)
                 log.workspace(AuditAction.PAUSE_WORKSPACE, platform, workspace_id, {"reason": reason})
             return added is not None
 
@@ -276,7 +240,7 @@ class Subscriptions:
                 .returning(pauses.reason)
             ).first()
             if gone is not None:
-                _AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
+                AuditLog(connection, actor, now).workspace(AuditAction.RESUME_WORKSPACE, platform, workspace_id, {})
             return gone is not None
 
     def workspace_pause(self, platform: Platform, workspace_id: str) -> WorkspacePause | None:
@@ -303,17 +267,12 @@ class Subscriptions:
                 delete(workspace_pauses).where(pauses.platform == platform.value, pauses.workspace_id == workspace_id)
             )
             details = {"channels": sorted(row.channel_id for row in removed)}
-            _AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
+            AuditLog(connection, actor, now).workspace(AuditAction.REMOVE_WORKSPACE, platform, workspace_id, details)
             return len(removed)
 
     def audit(
         self, platform: Platform, workspace_id: str, channel_id: str | None = None, limit: int = 50
     ) -> list[AuditEntry]:
         """A workspace's audit rows (or one channel's), newest first."""
-        log = audit_log.c
-        query = select(audit_log).where(log.platform == platform.value, log.workspace_id == workspace_id)
-        if channel_id is not None:
-            query = query.where(log.channel_id == channel_id)
         with reading(self._engine) as connection:
-            rows = connection.execute(query.order_by(log.id.desc()).limit(limit)).mappings()
-            return [audit_from_row(row) for row in rows]
+            return audit_entries(connection, platform, workspace_id, channel_id, limit)

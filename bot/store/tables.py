@@ -40,6 +40,8 @@ metadata = MetaData(
 PLATFORMS = ("slack", "discord", "console")
 KINDS = ("channel", "person")
 STATUSES = ("pending", "claimed", "sending", "sent", "unknown", "failed", "skipped")
+PAUSE_KINDS = ("by_hand", "channel_refused")  # records.PauseKind
+SKIP_REASONS = ("downtime", "paused", "late", "by_hand")  # records.SkipReason
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -88,7 +90,8 @@ subscriptions = Table(
     Column("weekdays", String(32), nullable=False),  # Weekdays.code, e.g. 'mon,tue,wed,thu,fri'
     Column("topic", String(32)),
     Column("paused", Boolean, nullable=False, default=False),
-    Column("pause_reason", Text),
+    Column("pause_kind", String(16)),  # records.PauseKind; NULL while posting
+    Column("pause_reason", Text),  # the person's note, or the platform's error
     Column("created_by", String(128), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_by", String(128), nullable=False),
@@ -96,6 +99,7 @@ subscriptions = Table(
     UniqueConstraint("platform", "workspace_id", "channel_id"),
     CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
     CheckConstraint(_one_of("kind", KINDS), name="kind"),
+    CheckConstraint(_one_of("pause_kind", PAUSE_KINDS), name="pause_kind"),
 )
 
 deliveries = Table(
@@ -113,9 +117,12 @@ deliveries = Table(
     Column("claimed_at", UTCDateTime),
     Column("sent_at", UTCDateTime),
     Column("message_ref", String(256)),
-    Column("error", Text),
+    Column("error", Text),  # the last error, for status and whoever debugs
+    Column("skip_reason", String(16)),  # records.SkipReason, when SKIPPED
+    Column("grace_seconds", Integer),  # the grace window it was skipped under
     UniqueConstraint("subscription_id", "local_date"),
     CheckConstraint(_one_of("status", STATUSES), name="status"),
+    CheckConstraint(_one_of("skip_reason", SKIP_REASONS), name="skip_reason"),
     # claim_due and skip_expired look for pending deliveries by due time.
     Index("ix_deliveries_status_due_at", "status", "due_at"),
 )
@@ -154,4 +161,34 @@ workspace_pauses = Table(
     Column("workspace_id", String(64), primary_key=True),
     Column("reason", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+)
+
+VERDICTS = ("up", "down")
+
+# One vote per person per lesson per workspace: `voter` is HMAC-SHA256(key, platform|workspace|user)
+# (bot/core/feedback.py), so no user id is ever stored, yet a second press finds the first.
+votes = Table(
+    "votes",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace_id", String(64), primary_key=True),
+    Column("lesson_id", String(128), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("verdict", String(8), nullable=False),
+    Column("at", UTCDateTime, nullable=False),  # when it was cast or last changed
+    CheckConstraint(_one_of("verdict", VERDICTS), name="verdict"),
+    Index("ix_votes_at", "at"),  # the report's --since
+)
+
+# Questions no lesson answered, or whose answer got 👎: normalised text, no user, counted per day,
+# so that rows older than MLTIP_QUESTION_RETENTION_DAYS can be deleted and counts stay within it.
+unanswered_questions = Table(
+    "unanswered_questions",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("workspace_id", String(64), primary_key=True),
+    Column("question", String(300), primary_key=True),
+    Column("day", Date, primary_key=True),  # UTC date
+    Column("count", Integer, nullable=False),
+    Index("ix_unanswered_questions_day", "day"),
 )

@@ -15,6 +15,8 @@ from tests.store.conftest import sqlite_url
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # 11:30 in Kolkata
 
+VOTE_KEYS = "[1] Another   [2] Share   [3] 👍 Helpful   [4] 👎 Not helpful"
+
 
 def test_piped_daily_subscribes_the_console_and_status_shows_it(library: Library, tmp_path: Path) -> None:
     with Store.open(sqlite_url(tmp_path)) as store:
@@ -55,4 +57,4 @@ def test_an_off_topic_question_says_so_and_1_shows_a_random_lesson(library: Libr
     no, random_one = out.getvalue().split("[1] Show me a random lesson\n\n")
     assert no.startswith("== I don't have a lesson on that ==\n(None of my lessons is close to “what's a good pizza")
     assert "kaggle" in no and "/mltip topics" in no
-    assert random_one.startswith("== ") and "  > “" in random_one and random_one.endswith("[1] Another   [2] Share\n\n")
+    assert random_one.startswith("== ") and "  > “" in random_one and random_one.endswith(VOTE_KEYS + "\n\n")

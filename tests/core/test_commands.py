@@ -54,7 +54,9 @@ def test_a_question_gets_its_best_lesson_with_buttons(engine: CommandEngine) -> 
     assert reply.lesson is not None and reply.lesson.id == "iglovikov-kaggle-worth-it"
     assert reply.title == reply.lesson.title and reply.quote == reply.lesson.quote
     assert reply.attribution and reply.attribution.startswith("Vladimir Iglovikov (")
-    assert [a.kind for a in reply.actions] == [ActionKind.ANOTHER, ActionKind.SHARE]
+    kinds = [ActionKind.ANOTHER, ActionKind.SHARE, ActionKind.HELPFUL, ActionKind.NOT_HELPFUL]
+    assert [a.kind for a in reply.actions] == kinds
+    assert [a.label for a in reply.actions[2:]] == ["👍 Helpful", "👎 Not helpful"]
     assert reply.visibility is Visibility.PRIVATE
 
 

@@ -9,7 +9,8 @@ import pytest
 
 from bot.core.commands import CommandEngine
 from bot.daily.scheduler import DailyScheduler
-from bot.store import ChannelKey, DeliveryStatus, Platform, Store
+from bot.daily.wording import delivery_outcome
+from bot.store import ChannelKey, DeliveryStatus, PauseKind, Platform, SkipReason, Store
 from tests.daily.harness import RunningClock, make_fanout, slack_poster, subscribe_many
 from tests.fakes.slack_server import FakeSlack, Fault
 
@@ -108,7 +109,8 @@ async def test_a_closed_channel_pauses_its_subscription(
     refused = fake_slack.calls_to("chat.postMessage")[0].params["channel"]
     closed, fine = sorted(subs, key=lambda s: s.channel_id != refused)
     paused = store.subscriptions.get(closed.key)
-    assert paused is not None and paused.paused and paused.pause_reason == error
+    assert paused is not None and paused.paused
+    assert (paused.pause_kind, paused.pause_reason) == (PauseKind.CHANNEL_REFUSED, error)
     assert not store.subscriptions.get(fine.key).paused  # type: ignore[union-attr]
 
 
@@ -174,7 +176,9 @@ async def test_downtime_past_the_grace_window_skips_the_day_and_says_so(
     result = await scheduler(store, engine, fake_slack, clock).tick()
     delivery = store.ledger.last_delivery(sub.id)
     assert result.skipped == 1 and not fake_slack.calls_to("chat.postMessage")
-    assert delivery is not None and delivery.status is DeliveryStatus.SKIPPED and "down" in str(delivery.error)
+    assert delivery is not None and delivery.status is DeliveryStatus.SKIPPED
+    assert (delivery.skip_reason, delivery.grace) == (SkipReason.DOWNTIME, GRACE)
+    assert "the bot was down past the 3:00:00 grace window" in delivery_outcome(delivery, sub)
 
 
 async def test_back_within_the_grace_window_posts_late_rather_than_never(

@@ -20,8 +20,8 @@ KOLKATA = ZoneInfo("Asia/Kolkata")
 ZONES = [NEW_YORK, BERLIN, SYDNEY, KOLKATA]
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # --- fire_time across DST ----------------------------------------------------------------------

@@ -17,8 +17,8 @@ from bot.core.commands import CommandEngine
 from bot.daily.fanout import Fanout, Poster, RetryPolicy
 from bot.daily.pacing import Pacer
 from bot.daily.scheduler import DailyScheduler
-from bot.daily.wording import delivery_outcome
-from bot.store import DeliveryStatus, Platform, Store
+from bot.daily.wording import delivery_outcome, skip_reason
+from bot.store import DeliveryStatus, Platform, SkipReason, Store
 from tests.daily.harness import FAST, RunningClock, VirtualTime, make_fanout, slack_poster, subscribe_many
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_server import FakeSlack, Fault
@@ -140,10 +140,9 @@ async def test_a_rate_limit_lasting_past_the_grace_window_skips_the_day_and_says
         assert delivery.retry_at is not None
         time.jump(delivery.retry_at)
     assert delivery.status is DeliveryStatus.SKIPPED
-    assert delivery.error == (
-        "skipped: not sent within 3 hours of its time;"
-        " last error: still rate limited after 1 attempt in 5 min: ratelimited"
-    )
+    last_error = "still rate limited after 1 attempt in 5 min: ratelimited"
+    assert (delivery.skip_reason, delivery.grace, delivery.error) == (SkipReason.LATE, timedelta(hours=3), last_error)
+    assert skip_reason(delivery) == f"not sent within 3 hours of its time; last error: {last_error}"
     assert len(fake_slack.calls_to("chat.postMessage")) == 18  # every ten minutes for three hours, never posted
 
 

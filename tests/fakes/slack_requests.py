@@ -74,8 +74,11 @@ def block_actions(
     user_name: str = "ana",
     url: str | None = None,
     team_id: str = TEAM_ID,
+    user_id: str = "U0ANA",
+    ephemeral: bool = True,
 ) -> dict[str, Any]:
-    """A block_actions payload for one button press on an ephemeral message.
+    """A block_actions payload for one button press on an ephemeral message (or, not `ephemeral`,
+    on a message in the channel, such as the tip of the day).
 
     A url button (`url`, no `value`) opens its link in the browser, and Slack still sends this.
     """
@@ -92,14 +95,14 @@ def block_actions(
         action["url"] = url
     return {
         "type": "block_actions",
-        "user": {"id": "U0ANA", "username": user_name, "name": user_name, "team_id": team_id},
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
         "api_app_id": "A111",
         "token": "deprecated-verification-token",
         "container": {
             "type": "message",
             "message_ts": "1548261231.000200",
             "channel_id": "C0GENERAL",
-            "is_ephemeral": True,
+            "is_ephemeral": ephemeral,
         },
         "trigger_id": f"12321423423.333649436676.{uuid.uuid4().hex}",
         "team": {"id": team_id, "domain": "fake"},
@@ -109,7 +112,7 @@ def block_actions(
     }
 
 
-def block_actions_body(action_id: str, value: str | None, response_url: str, **kwargs: str) -> str:
+def block_actions_body(action_id: str, value: str | None, response_url: str, **kwargs: Any) -> str:
     return urlencode({"payload": json.dumps(block_actions(action_id, value, response_url, **kwargs))})
 
 

@@ -18,7 +18,16 @@ from bot.store.tables import metadata
 
 from .conftest import NOW, subscribe
 
-TABLES = {"subscriptions", "deliveries", "deck_cards", "audit_log", "workspace_pauses", "alembic_version"}
+TABLES = {
+    "subscriptions",
+    "deliveries",
+    "deck_cards",
+    "audit_log",
+    "workspace_pauses",
+    "votes",
+    "unanswered_questions",
+    "alembic_version",
+}
 
 
 def test_upgrade_from_empty_creates_the_schema_at_head(database_url: str) -> None:

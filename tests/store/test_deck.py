@@ -188,3 +188,14 @@ def test_a_rule_that_deals_a_card_outside_its_cycle_is_refused(store: Store) -> 
     with pytest.raises(ValueError, match="not in cycle 1"):
         store.deck.next_lesson(subscription.id, ["a"], broken)
     assert store.deck.next_lesson(subscription.id, ["a"], dealing(random.Random(0))) == "a"  # nothing was saved
+
+
+def test_lessons_named_later_are_dealt_after_the_rest_of_each_cycle_and_never_dropped(store: Store) -> None:
+    subscription = subscribe(store)
+    lessons = [f"lesson-{n}" for n in range(6)]
+    later = {"lesson-0", "lesson-3"}
+    rng = random.Random(5)
+    for _cycle in range(3):
+        dealt = [store.deck.next_lesson(subscription.id, lessons, dealing(rng, later)) for _ in lessons]
+        assert sorted(dealt) == lessons  # every lesson once a cycle, the unhelpful ones too
+        assert set(dealt[-2:]) == later  # ... last

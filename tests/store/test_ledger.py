@@ -1,4 +1,4 @@
-"""The ledger: planned once, claimed by exactly one worker, settled after a crash, skipped when late."""
+"""The ledger: planned once, claimed by exactly one worker, each move guarded (recovery: test_recovery.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.store import ChannelKey, DeliveryStatus, Platform, Recovered, Store
+from bot.store import DeliveryStatus, PauseKind, Platform, SkipReason, Store
 
 from . import workers
 from .conftest import NOW, channel, subscribe
@@ -118,7 +118,7 @@ def test_on_postgresql_fair_claims_skip_locked_rows_and_still_fill_the_limit(sto
 def test_paused_subscriptions_are_not_claimed(store: Store) -> None:
     subscription = subscribe(store)
     store.ledger.plan(subscription.id, TODAY, NOW)
-    store.subscriptions.pause(channel(), reason="by hand", actor="U", now=NOW)
+    store.subscriptions.pause(channel(), kind=PauseKind.BY_HAND, actor="U", now=NOW)
     assert store.ledger.claim_due(NOW, "w") == []
     store.subscriptions.resume(channel(), actor="U", now=NOW)
     assert len(store.ledger.claim_due(NOW, "w")) == 1
@@ -252,103 +252,17 @@ def test_a_worker_whose_claim_was_taken_over_cannot_move_it(store: Store) -> Non
     assert store.ledger.release(delivery_id, "ratelimited", NOW, "fresh")
 
 
-def test_recover_stale_requeues_idempotent_platforms_and_parks_the_rest(store: Store) -> None:
-    slack = subscribe(store, channel("S1"))
-    discord = subscribe(store, ChannelKey(platform=Platform.DISCORD, workspace_id="G1", channel_id="D1"))
-    fresh = subscribe(store, channel("S2"))
-    waiting = subscribe(store, channel("S3"))
-    for subscription in (slack, discord, waiting):
-        store.ledger.plan(subscription.id, TODAY, NOW)
-    for claim in store.ledger.claim_due(NOW, "crashed-worker"):
-        if claim.subscription.id != waiting.id:  # `waiting` was still waiting for its turn
-            assert store.ledger.begin_send(claim.delivery.id)
-    store.ledger.plan(fresh.id, TODAY, NOW)
-    store.ledger.claim_due(NOW + timedelta(minutes=9), "live-worker")
-
-    # Ten minutes on, only the crashed worker's claims are stale.
-    recovered = store.ledger.recover_stale(NOW + timedelta(minutes=10), {"discord"}, stale_after=timedelta(minutes=10))
-    discord_delivery, slack_delivery = store.ledger.last_delivery(discord.id), store.ledger.last_delivery(slack.id)
-    waiting_delivery = store.ledger.last_delivery(waiting.id)
-    assert discord_delivery is not None and slack_delivery is not None and waiting_delivery is not None
-    assert (recovered.requeued, recovered.unknown) == (
-        tuple(sorted((discord_delivery.id, waiting_delivery.id))),
-        (slack_delivery.id,),
-    )
-    assert waiting_delivery.status is DeliveryStatus.PENDING and "before sending" in str(waiting_delivery.error)
-    assert discord_delivery.status is DeliveryStatus.PENDING and discord_delivery.claimed_by is None
-    assert slack_delivery.status is DeliveryStatus.UNKNOWN
-    assert slack_delivery.error is not None and "not resent" in slack_delivery.error
-    fresh_delivery = store.ledger.last_delivery(fresh.id)
-    assert fresh_delivery is not None and fresh_delivery.status is DeliveryStatus.CLAIMED
-
-    # The Discord post goes out again (its nonce makes that safe), and so does the one never
-    # sent; the Slack one that may have posted does not.
-    again = store.ledger.claim_due(NOW + timedelta(minutes=10), "new-worker")
-    assert sorted((c.delivery.id, c.delivery.attempts) for c in again) == sorted(
-        [(discord_delivery.id, 2), (waiting_delivery.id, 2)]
-    )
-
-
-def test_recover_stale_at_start_up_by_worker_id_or_at_once(store: Store) -> None:
-    one, two = subscribe(store, channel("C1")), subscribe(store, channel("C2"))
-    store.ledger.plan(one.id, TODAY, NOW)
-    for claim in store.ledger.claim_due(NOW, "bot-0"):
-        store.ledger.begin_send(claim.delivery.id)
-    store.ledger.plan(two.id, TODAY, NOW)
-    for claim in store.ledger.claim_due(NOW, "bot-1"):
-        store.ledger.begin_send(claim.delivery.id)
-    mine = store.ledger.recover_stale(NOW + timedelta(seconds=1), {"discord"}, worker_id="bot-0")
-    assert (len(mine.requeued), len(mine.unknown)) == (0, 1)
-    everything = store.ledger.recover_stale(NOW + timedelta(seconds=1), {"discord"}, stale_after=timedelta(0))
-    assert (len(everything.requeued), len(everything.unknown)) == (0, 1)
-    assert store.ledger.recover_stale(NOW + timedelta(days=1), {"discord"}) == Recovered(requeued=(), unknown=())
-
-
-def test_skip_expired_marks_late_deliveries_with_a_reason(store: Store) -> None:
-    grace = timedelta(hours=3)
-    stale, retried, paused, recent, claimed = (subscribe(store, channel(f"C{n}")) for n in range(5))
-    store.ledger.plan(claimed.id, TODAY, NOW - timedelta(days=2))
-    store.ledger.claim_due(NOW - timedelta(days=2), "w")  # leaves `claimed` CLAIMED
-    store.ledger.plan(retried.id, TODAY, NOW - grace - timedelta(minutes=1))
-    (retry,) = store.ledger.claim_due(NOW - grace - timedelta(minutes=1), "w")
-    store.ledger.release(retry.delivery.id, "HTTP 503", NOW + timedelta(hours=1))
-    store.ledger.plan(stale.id, TODAY, NOW - grace)
-    store.ledger.plan(paused.id, TODAY, NOW - timedelta(days=1))
-    store.ledger.plan(recent.id, TODAY, NOW - grace + timedelta(seconds=1))
-    store.subscriptions.pause(paused.key, reason="by hand", actor="U", now=NOW)
-
-    assert store.ledger.skip_expired(NOW, grace) == 3
-    status = {s.id: store.ledger.last_delivery(s.id) for s in (stale, retried, paused, recent, claimed)}
-    assert {k: d.status for k, d in status.items() if d} == {
-        stale.id: DeliveryStatus.SKIPPED,
-        retried.id: DeliveryStatus.SKIPPED,
-        paused.id: DeliveryStatus.SKIPPED,
-        recent.id: DeliveryStatus.PENDING,
-        claimed.id: DeliveryStatus.CLAIMED,  # settled by recover_stale, not here
-    }
-    errors = {k: d.error for k, d in status.items() if d}
-    assert errors[stale.id] == "skipped: not sent within 3 hours of its time"
-    assert errors[retried.id] == "skipped: not sent within 3 hours of its time; last error: HTTP 503"
-    assert errors[paused.id] == "skipped: the channel or workspace was paused"
-    assert store.ledger.skip_expired(NOW, grace) == 0
-
-
-def test_skip_expired_says_when_the_workspace_was_paused(store: Store) -> None:
-    subscription = subscribe(store, channel("C1", platform=Platform.DISCORD, workspace="G9"))
-    store.ledger.plan(subscription.id, TODAY, NOW)
-    store.subscriptions.pause_workspace(Platform.DISCORD, "G9", reason="401 Unauthorized", actor="mltip", now=NOW)
-    assert store.ledger.skip_expired(NOW + timedelta(hours=3), timedelta(hours=3)) == 1
-    last = store.ledger.last_delivery(subscription.id)
-    assert last is not None and last.error == "skipped: the channel or workspace was paused"
-
-
 def test_a_missed_date_is_recorded_as_skipped_for_status(store: Store) -> None:
     subscription = subscribe(store)
-    assert store.ledger.record_skipped(subscription.id, TODAY, NOW, "the bot was down")
-    assert not store.ledger.record_skipped(subscription.id, TODAY, NOW, "again")
+    assert store.ledger.record_skipped(subscription.id, TODAY, NOW, SkipReason.DOWNTIME, timedelta(hours=3))
+    assert not store.ledger.record_skipped(subscription.id, TODAY, NOW, SkipReason.LATE)
     assert not store.ledger.plan(subscription.id, TODAY, NOW)  # and it will not be sent later
     last = store.ledger.last_delivery(subscription.id)
-    assert last is not None and (last.status, last.error) == (DeliveryStatus.SKIPPED, "the bot was down")
+    assert last is not None and (last.status, last.skip_reason, last.grace) == (
+        DeliveryStatus.SKIPPED,
+        SkipReason.DOWNTIME,
+        timedelta(hours=3),
+    )
     assert store.ledger.last_delivery(subscription.id + 1000) is None
 
 
@@ -357,10 +271,11 @@ def test_plan_many_is_idempotent_and_handles_more_rows_than_one_insert_takes(sto
     rows = [(s.id, TODAY - timedelta(days=d), NOW - timedelta(days=d), None) for s in subs for d in range(400)]
     assert store.ledger.plan_many(rows) == 1200  # more than one chunk
     assert store.ledger.plan_many(rows) == 0  # all there already
-    skipped = [(subs[0].id, TODAY + timedelta(days=1), NOW + timedelta(days=1), "skipped: down")]
-    assert store.ledger.plan_many(skipped) == 1
+    skipped = [(subs[0].id, TODAY + timedelta(days=1), NOW + timedelta(days=1), SkipReason.DOWNTIME)]
+    assert store.ledger.plan_many(skipped, timedelta(hours=2)) == 1
     last = store.ledger.last_delivery(subs[0].id)
-    assert last is not None and last.status is DeliveryStatus.SKIPPED and last.error == "skipped: down"
+    assert last is not None and last.status is DeliveryStatus.SKIPPED
+    assert (last.skip_reason, last.grace, last.error) == (SkipReason.DOWNTIME, timedelta(hours=2), None)
 
 
 def test_begin_send_only_for_the_worker_still_holding_the_claim(store: Store) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bot.core.weekdays import MON_TO_FRI, Weekdays
 from bot.errors import CommandError
-from bot.store import AuditAction, Platform, Store
+from bot.store import AuditAction, PauseKind, Platform, Store
 from bot.store.tables import deliveries, subscriptions
 
 from . import workers
@@ -156,19 +156,22 @@ def test_unsubscribe_removes_the_subscription_and_its_ledger_but_keeps_the_audit
 def test_pause_and_resume(store: Store) -> None:
     subscription = subscribe(store)
     other = subscribe(store, channel("C2"))
-    paused = store.subscriptions.pause(channel(), reason="channel_not_found", actor="mltip", now=NOW)
-    assert paused is not None and paused.paused and paused.pause_reason == "channel_not_found"
+    refused = PauseKind.CHANNEL_REFUSED
+    paused = store.subscriptions.pause(channel(), kind=refused, reason="channel_not_found", actor="mltip", now=NOW)
+    assert paused is not None and paused.paused
+    assert (paused.pause_kind, paused.pause_reason) == (refused, "channel_not_found")
     assert [s.id for s in store.subscriptions.active()] == [other.id]
     # The poster may report the same error many times; it is one pause in the audit log.
-    store.subscriptions.pause(channel(), reason="channel_not_found", actor="mltip", now=NOW)
+    store.subscriptions.pause(channel(), kind=refused, reason="channel_not_found", actor="mltip", now=NOW)
     resumed = store.subscriptions.resume(channel(), actor="U1", now=NOW)
-    assert resumed is not None and not resumed.paused and resumed.pause_reason is None
+    assert resumed is not None and not resumed.paused
+    assert (resumed.pause_kind, resumed.pause_reason) == (None, None)
     assert store.subscriptions.resume(channel(), actor="U1", now=NOW) == resumed
     assert [s.id for s in store.subscriptions.active()] == [subscription.id, other.id]
     log = store.subscriptions.audit(Platform.SLACK, "T1", "C1")
     assert [e.action for e in log] == [AuditAction.RESUME, AuditAction.PAUSE, AuditAction.SUBSCRIBE]
-    assert log[1].details == {"reason": "channel_not_found"}
-    assert store.subscriptions.pause(channel("nope"), reason="x", actor="U", now=NOW) is None
+    assert log[1].details == {"kind": "channel_refused", "reason": "channel_not_found"}
+    assert store.subscriptions.pause(channel("nope"), kind=PauseKind.BY_HAND, actor="U", now=NOW) is None
 
 
 def test_a_paused_workspace_is_not_due(store: Store) -> None:

@@ -25,6 +25,7 @@ from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, custo
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import PERSONAL_SPACE, Daily, Invocation
+from bot.core.feedback import Member, Stats
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.platform import Platform
@@ -44,6 +45,7 @@ KEYWORD_HINTS = {
     "help": "how to use /mltip",
     "daily status": "this channel's tip of the day",
     "me status": "your own tip of the day by DM (me 08:00 Europe/Berlin sets it)",
+    "stats": "votes, unanswered questions, daily posts here (Manage Server)",
 }
 NO_SHARING_HERE = (
     "Share posts a lesson for everyone, which mltip does only in servers that added it; "
@@ -70,21 +72,22 @@ class Responder:
     async def answer(self, interaction: Interaction, text: str) -> None:
         """Answer what follows `/mltip`, or a `daily ...` from `/mltip-daily`, for the channel it came from."""
 
-        async def invocation(daily: Daily) -> Invocation:
-            return personal_invocation_of(interaction) if daily.personal else invocation_of(interaction)
+        async def invocation(asked: Daily | Stats) -> Invocation:
+            personal = isinstance(asked, Daily) and asked.personal
+            return personal_invocation_of(interaction) if personal else invocation_of(interaction)
 
-        await self._send(interaction, await answer(self.engine, text, platform=PLATFORM, invocation=invocation))
+        asked = await answer(self.engine, text, platform=PLATFORM, invocation=invocation, member=member_of(interaction))
+        await self._send(interaction, asked)
 
     async def on_button(self, interaction: Interaction, payload: str) -> None:
-        """Answer a press of Another, Share or Skip tomorrow; errors go to the one error handler."""
+        """Answer a press of Another, Share, 👍, 👎 or Skip tomorrow; errors go to the one error handler."""
 
-        async def presser(_daily: Daily) -> Invocation:  # Skip tomorrow: always the presser's own tip
+        async def presser(_asked: Daily | Stats) -> Invocation:  # Skip tomorrow: always the presser's own tip
             return personal_invocation_of(interaction)
 
         try:
-            reply = await press(
-                self.engine, payload, user=interaction.user.display_name, platform=PLATFORM, invocation=presser
-            )
+            name, member = interaction.user.display_name, member_of(interaction)
+            reply = await press(self.engine, payload, user=name, platform=PLATFORM, member=member, invocation=presser)
             if reply.visibility is Visibility.CHANNEL and not bot_is_here(interaction):
                 raise CommandError(NO_SHARING_HERE)  # a Share from before; none is offered here
             reply = for_here(interaction, reply)
@@ -216,6 +219,12 @@ def personal_invocation_of(interaction: Interaction) -> Invocation:
         can_manage=False,
         personal_space=PERSONAL_SPACE,
     )
+
+
+def member_of(interaction: Interaction) -> Member:
+    """Who pressed or asked, and in which guild (`dm` for a direct message: the person's own space)."""
+    guild = str(interaction.guild_id) if interaction.guild_id is not None else "dm"
+    return Member(platform=PLATFORM, workspace_id=guild, user_id=str(interaction.user.id))
 
 
 def _who(interaction: Interaction, command: str) -> dict[str, Any]:

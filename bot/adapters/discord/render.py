@@ -47,6 +47,8 @@ EMBED_COLOUR = discord.Colour(0x2B6CB0)
 # headers, quotes and lists. A backslash before any of them shows the character itself.
 MARKUP = re.compile(r"[\\*_~|`\[]|^[#>-]")
 BUTTON_STYLES = {ActionKind.ANOTHER: discord.ButtonStyle.secondary, ActionKind.SHARE: discord.ButtonStyle.primary}
+VOTES = (ActionKind.HELPFUL, ActionKind.NOT_HELPFUL)
+NAVIGATION_ROW, VOTE_ROW = 0, 1  # what to read next; then what you thought of this one
 
 
 def neutralise(text: str) -> str:
@@ -128,36 +130,41 @@ def _fit_total(embed: discord.Embed) -> None:
         embed.description = clip(embed.description, max(len(embed.description) - excess, 1))
 
 
-def render_button(action: Action) -> discord.ui.Button[discord.ui.View]:
+def render_button(action: Action, row: int | None = None) -> discord.ui.Button[discord.ui.View]:
     """One action as a button; its custom_id is all a restarted bot needs to answer it."""
     return discord.ui.Button(
         label=clip(action.label, LABEL_LIMIT),
         custom_id=custom_id(action.payload),
         style=BUTTON_STYLES.get(action.kind, discord.ButtonStyle.secondary),
+        row=row,
     )
 
 
-def render_link(url: str) -> discord.ui.Button[discord.ui.View]:
+def render_link(url: str, row: int | None = None) -> discord.ui.Button[discord.ui.View]:
     """A link-style button: Discord opens `url` itself and sends the bot no interaction."""
-    return discord.ui.Button(label=READ_THE_ORIGINAL, url=url, style=discord.ButtonStyle.link)
+    return discord.ui.Button(label=READ_THE_ORIGINAL, url=url, style=discord.ButtonStyle.link, row=row)
 
 
 def render_view(reply: Reply) -> discord.ui.View | None:
     """The reply's buttons, plus the link to its original, as a View; None when there are none.
 
-    The view only renders: presses are dispatched by the DynamicItem registered at startup,
-    which matches the custom_id and survives restarts. The view is stopped before it is sent so
-    discord.py does not also track it (with a 15-minute timeout task per ephemeral message).
+    Two rows at most (Discord allows five buttons in one): Another, Share (and Skip tomorrow under
+    a person's own tip) and the link, then 👍 Helpful and 👎 Not helpful. The view only renders:
+    presses are dispatched by the DynamicItem registered at startup, which matches the custom_id
+    and survives restarts. The view is stopped before it is sent so discord.py does not also
+    track it (with a 15-minute timeout task per ephemeral message).
     """
     url = reply.original_url
     if not reply.actions and not url:
         return None
     view = discord.ui.View(timeout=None)
     room = ROW_LIMIT - 1 if url else ROW_LIMIT
-    for action in reply.actions[:room]:
-        view.add_item(render_button(action))
+    for action in [action for action in reply.actions if action.kind not in VOTES][:room]:
+        view.add_item(render_button(action, NAVIGATION_ROW))
     if url:
-        view.add_item(render_link(url))
+        view.add_item(render_link(url, NAVIGATION_ROW))
+    for action in [action for action in reply.actions if action.kind in VOTES][:ROW_LIMIT]:
+        view.add_item(render_button(action, VOTE_ROW))
     view.stop()
     return view
 

@@ -40,16 +40,18 @@ from bot.adapters.slack.render import escape, render
 from bot.core.commands import CommandEngine
 from bot.core.conversation import answer, press
 from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Stats
 from bot.core.grammar import RANK, Search, decode_action
 from bot.core.lessons import Topic
 from bot.core.limits import MAX_QUESTION_CHARS
+from bot.core.platform import Platform
 from bot.core.replies import Reply
 from bot.core.todays_lesson import todays_lesson
 from bot.daily.clock import Clock
 from bot.daily.service import ChannelStatus, DailyService
 from bot.daily.wording import describe_reason
 from bot.errors import CommandError
-from bot.store import ChannelKey, Platform
+from bot.store import ChannelKey
 
 log = logging.getLogger("mltip.slack")
 
@@ -111,7 +113,7 @@ class SlackHome:
     async def change_personal(self, team_id: str, user_id: str, name: str, word: str) -> str:
         """Run `/mltip me <word>` (pause, resume or off) for the presser; the notice saying what it did."""
 
-        async def presser(_daily: Daily) -> Invocation:  # always the presser's own tip
+        async def presser(_asked: Daily | Stats) -> Invocation:  # always the presser's own tip
             return Invocation(
                 platform=PLATFORM,
                 workspace_id=team_id,

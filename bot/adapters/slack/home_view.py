@@ -98,8 +98,10 @@ def lesson_blocks(reply: Reply, slot: str) -> list[dict[str, Any]]:
     for action in reply.actions:
         if action.kind is ActionKind.SHARE:
             share = action.payload
-        else:
+        elif action.kind is ActionKind.ANOTHER:
             elements.append(button(ANOTHER_ACTION, action.label, action.payload))
+        # Votes stay with lessons posted in conversations: a press must answer privately, and the
+        # Home tab has no response_url or channel to answer in.
     if reply.original_url:
         elements.append(link_button(reply.original_url))
     actions: dict[str, Any] = {"type": "actions", "elements": elements}

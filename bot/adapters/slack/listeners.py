@@ -1,10 +1,12 @@
 """What answers Slack: `/mltip`, its buttons, the uninstall events, and the one error hook.
 
-`/mltip daily ...` needs the database, so it runs in a worker thread, as does a search not
-answered before (bot/core/conversation.py). When it would change the channel's subscription,
-Slack is asked first (users.info, scope users:read) whether the user is a workspace admin or
-owner, unless MLTIP_SLACK_ADMINS already lists them. `/mltip me <time>` without a zone asks
-users.info for the person's own `tz` instead; the person's own tip needs no admin.
+`/mltip daily ...`, `/mltip me ...`, `/mltip stats` and the 👍 / 👎 votes need the database, so
+they run in a worker thread, as does a search not answered before (bot/core/conversation.py). When
+a command needs an admin (`stats`, or a `daily` that would change the channel's subscription),
+Slack is asked first (users.info, scope users:read) whether the user is a workspace admin or owner,
+unless MLTIP_SLACK_ADMINS already lists them. `/mltip me <time>` without a zone asks users.info for
+the person's own `tz` instead; the person's own tip needs no admin. A vote is answered with a new
+ephemeral message: the post voted on, public or private, is never replaced.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from bot.adapters.slack.verify import is_trusted
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Member, Stats
 from bot.core.platform import Platform
 from bot.errors import CommandError
 from bot.store import is_unreachable
@@ -34,7 +37,7 @@ from bot.store import is_unreachable
 log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
-BUTTONS = re.compile(r"^mltip_(another|share|skip)$")
+BUTTONS = re.compile(r"^mltip_(another|share|helpful|not_helpful|skip)$")
 PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
@@ -44,11 +47,15 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
 
     @app.command(COMMAND)
     async def on_command(ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient) -> None:
-        async def invocation(daily: Daily) -> Invocation:
-            return await invocation_of(client, command, daily, admins)
+        async def invocation(asked: Daily | Stats) -> Invocation:
+            return await invocation_of(client, command, asked, admins)
 
+        member = Member(
+            platform=PLATFORM, workspace_id=command.get("team_id") or "", user_id=command.get("user_id") or ""
+        )
         try:
-            reply = await answer(engine, command.get("text") or "", platform=PLATFORM, invocation=invocation)
+            text = command.get("text") or ""
+            reply = await answer(engine, text, platform=PLATFORM, invocation=invocation, member=member)
         except CommandError as exc:
             await ack(response_type="ephemeral", text=notice(str(exc)))
             return
@@ -62,18 +69,21 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
         await ack()
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
+        workspace = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+        member = Member(platform=PLATFORM, workspace_id=workspace, user_id=user.get("id") or "")
 
-        async def presser(daily: Daily) -> Invocation:  # Skip tomorrow: the presser's own tip
+        async def presser(asked: Daily | Stats) -> Invocation:  # Skip tomorrow: the presser's own tip
             command = {
-                "user_id": user.get("id") or "",
+                "user_id": member.user_id,
                 "user_name": name,
-                "team_id": (body.get("team") or {}).get("id") or user.get("team_id") or "",
+                "team_id": workspace,
                 "channel_id": (body.get("channel") or {}).get("id") or "",
             }
-            return await invocation_of(client, command, daily, admins)
+            return await invocation_of(client, command, asked, admins)
 
         try:
-            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM, invocation=presser)
+            value = action.get("value") or ""
+            reply = await press(engine, value, user=name, platform=PLATFORM, member=member, invocation=presser)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
@@ -182,13 +192,16 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: froz
 
 
 async def invocation_of(
-    client: AsyncWebClient, command: dict[str, Any], daily: Daily, admins: frozenset[str]
+    client: AsyncWebClient, command: dict[str, Any], asked: Daily | Stats, admins: frozenset[str]
 ) -> Invocation:
-    """Who runs `/mltip daily ...` or `/mltip me ...`, and where; asks Slack about the user only when
-    it changes a channel's tip (are they an admin?) or sets their own (what is their zone?)."""
+    """Who runs `/mltip daily ...`, `/mltip me ...` or `stats`, and where; asks Slack about the user
+    only when it changes a channel's tip or asks for stats (are they an admin?) or sets their own
+    tip (what is their zone?)."""
     user_id = command.get("user_id") or ""
-    can_manage = daily.changes_subscription and await is_workspace_admin(client, user_id, admins)
-    zone = await user_zone(client, user_id) if daily.personal and daily.sets_schedule else None
+    needs_admin = isinstance(asked, Stats) or asked.changes_subscription
+    can_manage = needs_admin and await is_workspace_admin(client, user_id, admins)
+    sets_own = isinstance(asked, Daily) and asked.personal and asked.sets_schedule
+    zone = await user_zone(client, user_id) if sets_own else None
     return Invocation(
         platform=PLATFORM,
         workspace_id=command.get("team_id") or "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.cache import RENDERED_CACHE_BYTES, RENDERED_CACHE_SIZE, BoundedCache, text_bytes
-from bot.core.replies import READ_THE_ORIGINAL, ActionKind, Reply
+from bot.core.replies import READ_THE_ORIGINAL, Action, ActionKind, Reply
 from bot.core.text import clip
 
 MAX_BLOCKS = 50
@@ -20,7 +20,14 @@ MAX_BUTTON_TEXT = 75
 MAX_FIELDS_PER_SECTION = 10
 MAX_FIELD = 2000
 MAX_CONTEXT = 2000
-ACTION_IDS = {ActionKind.ANOTHER: "mltip_another", ActionKind.SHARE: "mltip_share", ActionKind.SKIP: "mltip_skip"}
+ACTION_IDS = {
+    ActionKind.ANOTHER: "mltip_another",
+    ActionKind.SHARE: "mltip_share",
+    ActionKind.HELPFUL: "mltip_helpful",
+    ActionKind.NOT_HELPFUL: "mltip_not_helpful",
+    ActionKind.SKIP: "mltip_skip",
+}
+VOTES = (ActionKind.HELPFUL, ActionKind.NOT_HELPFUL)
 # A url button opens its link, yet Slack still sends the app a block_actions for it, which the
 # app must acknowledge (listeners.py) or the user sees a warning.
 LINK_ACTION_ID = "mltip_original"
@@ -75,6 +82,10 @@ _rendered: BoundedCache[Reply, dict[str, Any]] = BoundedCache(
 )
 
 
+def _button(action: Action) -> dict[str, Any]:
+    return button(ACTION_IDS[action.kind], action.label, action.payload)
+
+
 def render(reply: Reply) -> dict[str, Any]:
     """The `text` and `blocks` of a Slack message for `reply` (remembered: replies repeat).
 
@@ -118,11 +129,12 @@ def link_button(url: str) -> dict[str, Any]:
 
 def _render(reply: Reply) -> dict[str, Any]:
     blocks = content_blocks(reply)
-    buttons = [button(ACTION_IDS[action.kind], action.label, action.payload) for action in reply.actions]
+    buttons = [_button(action) for action in reply.actions if action.kind not in VOTES]
+    votes = [_button(action) for action in reply.actions if action.kind in VOTES]
     if reply.original_url:
         buttons.append(link_button(reply.original_url))
-    if buttons:
-        blocks.append({"type": "actions", "elements": buttons})
+    # Two rows, as on Discord: what to read next, then what you thought of this one.
+    blocks += [{"type": "actions", "elements": row} for row in (buttons, votes) if row]
     # The fallback is what notifications and screen readers show: for a lesson its title and
     # advice are the gist (the blocks carry the rest), and a shorter body answers faster.
     fallback = f"{reply.title}\n{reply.text}" if reply.lesson is not None else reply.plain_text

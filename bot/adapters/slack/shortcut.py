@@ -23,6 +23,7 @@ from bot.adapters.slack.listeners import PLATFORM
 from bot.adapters.slack.render import notice, render
 from bot.core.commands import CommandEngine
 from bot.core.conversation import ask
+from bot.core.feedback import Member
 from bot.errors import CommandError
 
 CALLBACK_ID = "mltip_find_lesson"
@@ -54,7 +55,10 @@ def add_shortcut_listeners(app: AsyncApp, engine: CommandEngine) -> None:
         await ack()  # within Slack's 3 seconds; searching may take longer the first time
         question = question_of(shortcut.get("message") or {})
         try:
-            reply = await ask(engine, question, platform=PLATFORM)
+            user = shortcut.get("user") or {}
+            team = (shortcut.get("team") or {}).get("id") or user.get("team_id") or ""
+            member = Member(platform=PLATFORM, workspace_id=team, user_id=user.get("id") or "")
+            reply = await ask(engine, question, platform=PLATFORM, member=member)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return

@@ -63,9 +63,15 @@ async def test_mltip_kaggle_answers_privately_with_iglovikovs_advice(
     assert embed["title"] == best.title and "Kaggle" in embed["title"]
     assert embed["author"]["name"].startswith("Vladimir Iglovikov — ")
     assert f"> “{best.quote}”" in embed["description"]
-    assert buttons(data) == {"Another": "mltip:another|1|kaggle", "Share": f"mltip:share|{best.id}"}
+    assert buttons(data) == {
+        "Another": "mltip:another|1|kaggle",
+        "Share": f"mltip:share|{best.id}",
+        "👍 Helpful": f"mltip:vote|up|{best.id}|kaggle",
+        "👎 Not helpful": f"mltip:vote|down|{best.id}|kaggle",
+    }
     assert_links_to(data, best.original_url)  # as the fake received it (and checked it against the spec)
     assert [b["label"] for b in data["components"][0]["components"]] == ["Another", "Share", "Read the original"]
+    assert [b["label"] for b in data["components"][1]["components"]] == ["👍 Helpful", "👎 Not helpful"]
     assert not embed_problems(embed) and not component_problems(data["components"])
 
 
@@ -78,7 +84,7 @@ async def test_keywords_answer_with_fields(fake: FakeDiscord, adapter: DiscordAd
 
 async def test_mltip_without_a_query_gives_a_lesson(fake: FakeDiscord, adapter: DiscordAdapter) -> None:
     data = (await fake.command()).callback["data"]
-    assert set(buttons(data)) == {"Another", "Share"}
+    assert set(buttons(data)) == {"Another", "Share", "👍 Helpful", "👎 Not helpful"}
 
 
 async def test_another_pages_the_private_answer_to_the_next_lesson(
@@ -107,7 +113,7 @@ async def test_share_posts_publicly_saying_who_shared(
     [embed] = data["embeds"]
     assert embed["title"] == engine.best("kaggle")[0].title
     assert embed["footer"]["text"].startswith("Shared by Ada · ")  # the member's display name, not a mention
-    assert not buttons(data)
+    assert set(buttons(data)) == {"👍 Helpful", "👎 Not helpful"}  # anyone in the channel may vote
     assert_links_to(data, engine.best("kaggle")[0].original_url)  # the channel can read the original too
 
 
@@ -171,10 +177,10 @@ def ephemeral_message_with_button(fake: FakeDiscord, custom_id: str) -> dict[str
 class BrokenEngine(CommandEngine):
     """An engine with a bug, to reach the one error handler the way a real bug would."""
 
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, **where: Any) -> Reply:
         raise RuntimeError("bug in run")
 
-    def press(self, payload: str, *, user: str, platform: str = "console") -> Reply:
+    def press(self, payload: str, **where: Any) -> Reply:
         raise RuntimeError("bug in press")
 
 
@@ -219,4 +225,4 @@ async def test_an_off_topic_question_offers_a_random_lesson_that_survives_a_rest
     await start_adapter()
     second = await fake.press(first.message, buttons(data)["Show me a random lesson"])
     assert second.callback["type"] == UPDATE_MESSAGE
-    assert set(buttons(second.callback["data"])) == {"Another", "Share"}
+    assert set(buttons(second.callback["data"])) == {"Another", "Share", "👍 Helpful", "👎 Not helpful"}

@@ -21,6 +21,9 @@ CHANNEL_MESSAGE = 4
 NOT_HERE = p.SERVER_USER_INSTALL, p.BOT_DM, p.GROUP_DM
 
 
+VOTES = ["👍 Helpful", "👎 Not helpful"]
+
+
 def labels(data: dict[str, Any]) -> list[str]:
     return [button["label"] for row in data.get("components", []) for button in row["components"]]
 
@@ -72,7 +75,7 @@ async def test_in_a_server_that_added_the_bot_share_posts_for_everyone(
     fake: FakeDiscord, adapter: DiscordAdapter
 ) -> None:
     first = await fake.command("kaggle", place=p.SERVER)
-    assert labels(first.callback["data"]) == ["Another", "Share", "Read the original"]
+    assert labels(first.callback["data"]) == ["Another", "Share", "Read the original", *VOTES]
     assert first.message is not None
     shared = await fake.press(first.message, custom_id(first.callback["data"], "Share"), place=p.SERVER)
     assert not shared.callback["data"].get("flags", 0) & p.EPHEMERAL
@@ -86,7 +89,7 @@ async def test_where_the_bot_is_not_a_member_answers_are_private_and_offer_no_sh
     assert exchange.interaction["context"] == p.CONTEXTS[place]
     data = exchange.callback["data"]
     assert exchange.callback["type"] == CHANNEL_MESSAGE and data["flags"] & p.EPHEMERAL
-    assert labels(data) == ["Another", "Read the original"]
+    assert labels(data) == ["Another", "Read the original", *VOTES]
     assert exchange.message is not None
     another = await fake.press(exchange.message, custom_id(data, "Another"), place=place)
     assert "Share" not in labels(another.callback["data"])

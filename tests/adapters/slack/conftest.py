@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import pytest
@@ -48,9 +49,10 @@ class RunningBot:
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
     async def press(
-        self, action_id: str, value: str | None, response_url: str, *, url: str | None = None
+        self, action_id: str, value: str | None, response_url: str, *, url: str | None = None, **who: Any
     ) -> aiohttp.ClientResponse:
-        body = block_actions_body(action_id, value, response_url, **({"url": url} if url else {}))
+        """A signed press; `who` sets block_actions' user_id, user_name, team_id or ephemeral."""
+        body = block_actions_body(action_id, value, response_url, **({"url": url} if url else {}), **who)
         return await self.post(body, signed_headers(SIGNING_SECRET, body))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from typing import Any
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
@@ -37,9 +38,9 @@ class CountingEngine(CommandEngine):
 
     calls = 0
 
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, **where: Any) -> Reply:
         CountingEngine.calls += 1
-        return super().run(text, platform=platform)
+        return super().run(text, **where)
 
 
 def test_slacks_documented_signing_example() -> None:
@@ -58,15 +59,19 @@ async def test_signed_mltip_kaggle_gets_iglovikovs_kaggle_advice_ephemerally(
     assert message["blocks"][0]["type"] == "header" and "Kaggle" in message["blocks"][0]["text"]["text"]
     credit = json.dumps(message["blocks"])
     assert "Vladimir Iglovikov" in credit and "Kaggle" in message["text"]
-    buttons = message["blocks"][-1]["elements"]
+    buttons = message["blocks"][-2]["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Another", "Share", "Read the original"]
     assert buttons[-1]["url"] == engine.best("kaggle")[0].original_url and "value" not in buttons[-1]
+    votes = message["blocks"][-1]["elements"]  # a row of their own, under the lesson's other buttons
+    assert [b["text"]["text"] for b in votes] == ["👍 Helpful", "👎 Not helpful"]
+    lesson = engine.best("kaggle")[0].id
+    assert [b["value"] for b in votes] == [f"vote|up|{lesson}|kaggle", f"vote|down|{lesson}|kaggle"]
 
 
 async def test_the_quote_is_a_block_quote_and_the_credit_a_context_line(bot: RunningBot) -> None:
     message = json.loads(await (await bot.command("is kaggle worth it")).text())
     types = [b["type"] for b in message["blocks"]]
-    assert types == ["header", "section", "section", "context", "actions"]
+    assert types == ["header", "section", "section", "context", "actions", "actions"]
     assert message["blocks"][2]["text"]["text"].startswith("> ")
     assert "Lyft" in message["blocks"][3]["elements"][0]["text"]
 
@@ -103,7 +108,7 @@ async def test_a_forged_signature_is_refused_and_no_listener_runs(fake_slack: Fa
 
 async def test_another_replaces_the_message_with_the_next_match(bot: RunningBot, engine: CommandEngine) -> None:
     first = json.loads(await (await bot.command("kaggle")).text())
-    another = first["blocks"][-1]["elements"][0]
+    another = first["blocks"][-2]["elements"][0]
     url = bot.fake.response_url("another")
     assert (await bot.press(another["action_id"], another["value"], url)).status == 200
     await bot.fake.wait_for(lambda: bool(bot.fake.responses))
@@ -114,13 +119,13 @@ async def test_another_replaces_the_message_with_the_next_match(bot: RunningBot,
 
 async def test_read_the_original_is_acknowledged_and_answered_by_nobody(bot: RunningBot) -> None:
     first = json.loads(await (await bot.command("kaggle")).text())
-    link = first["blocks"][-1]["elements"][-1]
+    link = first["blocks"][-2]["elements"][-1]
     assert link["text"]["text"] == "Read the original"
     # Slack opens the link itself, but still tells the app; without an ack the user sees a warning.
     clicked = await bot.press(link["action_id"], None, bot.fake.response_url("link"), url=link["url"])
     assert clicked.status == 200 and await clicked.text() == ""
     # A later press is answered; by then the click would have been too, had it been answered at all.
-    another = first["blocks"][-1]["elements"][0]
+    another = first["blocks"][-2]["elements"][0]
     await bot.press(another["action_id"], another["value"], bot.fake.response_url("another"))
     await bot.fake.wait_for(lambda: bool(bot.fake.responses))
     assert [key for key, _ in bot.fake.responses] == ["another"]
@@ -128,16 +133,17 @@ async def test_read_the_original_is_acknowledged_and_answered_by_nobody(bot: Run
 
 async def test_share_posts_the_lesson_in_the_channel_attributed(bot: RunningBot) -> None:
     first = json.loads(await (await bot.command("papers")).text())
-    share = first["blocks"][-1]["elements"][1]
+    share = first["blocks"][-2]["elements"][1]
     await bot.press(share["action_id"], share["value"], bot.fake.response_url("share"))
     await bot.fake.wait_for(lambda: bool(bot.fake.responses))
     _, posted = bot.fake.responses[0]
     assert posted["response_type"] == "in_channel" and posted["replace_original"] is False
     assert posted["blocks"][0]["text"]["text"] == first["blocks"][0]["text"]["text"]
     assert "Shared by ana" in json.dumps(posted["blocks"])
-    # Everyone in the channel can read the original too: the link is the shared post's one button.
-    [link] = posted["blocks"][-1]["elements"]
-    assert link["url"] == first["blocks"][-1]["elements"][-1]["url"]
+    # Everyone in the channel can read the original too, and say whether the lesson helped them.
+    [link] = posted["blocks"][-2]["elements"]
+    assert link["url"] == first["blocks"][-2]["elements"][-1]["url"]
+    assert [b["text"]["text"] for b in posted["blocks"][-1]["elements"]] == ["👍 Helpful", "👎 Not helpful"]
 
 
 async def test_a_stale_button_gets_a_helpful_answer(bot: RunningBot) -> None:

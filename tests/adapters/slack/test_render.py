@@ -15,9 +15,11 @@ from slack_sdk.models.blocks import Block
 from bot.adapters.slack.render import LINK_ACTION_ID, render
 from bot.core.commands import CommandEngine
 from bot.core.daily import Daily
-from bot.core.grammar import Search, parse
+from bot.core.feedback import Stats
+from bot.core.grammar import Search, decode_action, parse
 from bot.core.library import Library
 from bot.core.limits import MAX_QUESTION_CHARS, MAX_QUESTION_WORDS
+from bot.core.replies import ActionKind
 from bot.errors import CommandError
 
 LIMITS = {"header": 150, "section": 3000, "button": 75, "url": 3000}
@@ -85,9 +87,10 @@ def test_the_link_follows_the_buttons_and_a_podcast_lesson_links_to_its_moment(
 ) -> None:
     lesson = library.by_id["eric-researchers-deploy-past-the-notebook"]
     message = render(engine.tip_of_the_day(lesson))
-    labels = [e["text"]["text"] for e in message["blocks"][-1]["elements"]]
+    labels = [e["text"]["text"] for e in message["blocks"][-2]["elements"]]
     assert labels == ["Another", "Share", "Read the original"]
-    assert message["blocks"][-1]["elements"][-1]["url"] == "https://www.youtube.com/watch?v=d9xVXqKq3sU&t=2748s"
+    assert message["blocks"][-2]["elements"][-1]["url"] == "https://www.youtube.com/watch?v=d9xVXqKq3sU&t=2748s"
+    assert [e["text"]["text"] for e in message["blocks"][-1]["elements"]] == ["👍 Helpful", "👎 Not helpful"]
 
 
 def test_a_reply_without_a_lesson_has_no_link_and_slack_refuses_a_bad_one(engine: CommandEngine) -> None:
@@ -95,9 +98,9 @@ def test_a_reply_without_a_lesson_has_no_link_and_slack_refuses_a_bad_one(engine
     # The validation really runs on a link button: the same message with an oversized url fails.
     message = render(engine.run("kaggle"))
     assert_valid(message)
-    button = message["blocks"][-1]["elements"][-1]
+    button = message["blocks"][-2]["elements"][-1]
     oversized = {**button, "url": "https://example.org/" + "a" * 3000}
-    broken = {**message, "blocks": [*message["blocks"][:-1], {"type": "actions", "elements": [oversized]}]}
+    broken = {**message, "blocks": [*message["blocks"][:-2], {"type": "actions", "elements": [oversized]}]}
     with pytest.raises(SlackObjectFormationError):
         assert_valid(broken)
 
@@ -116,10 +119,10 @@ def test_any_command_text_renders_without_a_crash_or_a_ping(engine: CommandEngin
     if (
         len(text.strip()) > MAX_QUESTION_CHARS
         or len(text.split()) > MAX_QUESTION_WORDS
-        or isinstance(parse(text), Daily)
+        or isinstance(parse(text), Daily | Stats)
     ):
-        # Over-long text, and daily commands without a database here, answer with a CommandError,
-        # which the adapter shows as plain text (tested in test_hostile_input.py, test_daily.py).
+        # Over-long text, and daily and stats commands without a database here, answer with a
+        # CommandError, which the adapter shows as plain text (test_hostile_input.py, test_daily.py).
         with pytest.raises(CommandError):
             engine.run(text)
         return
@@ -128,5 +131,8 @@ def test_any_command_text_renders_without_a_crash_or_a_ping(engine: CommandEngin
     assert_valid(message)
     assert not PING.search(visible_text(message)), visible_text(message)
     json.dumps(message)  # serialisable as sent
-    for action in reply.actions:  # and the button behind it still works
-        engine.press(action.payload, user="u")
+    for action in reply.actions:  # and the button behind it still works (votes need a database)
+        if action.kind in (ActionKind.HELPFUL, ActionKind.NOT_HELPFUL):
+            assert decode_action(action.payload, user="u") is not None
+        else:
+            engine.press(action.payload, user="u")

@@ -41,7 +41,7 @@ async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
             forged = signed_headers("wrong-secret", body)
             async with http.post(f"{url}/slack/events", data=body, headers=forged) as refused:
                 assert refused.status == 401
-            another = message["blocks"][-1]["elements"][0]
+            another = message["blocks"][-2]["elements"][0]
             from tests.fakes.slack_requests import block_actions_body
 
             press = block_actions_body(another["action_id"], another["value"], fake_slack.response_url("next"))

@@ -32,7 +32,8 @@ async def test_the_message_becomes_the_question_and_the_answer_is_private(
     expected = engine.ask("is kaggle worth it?")
     assert expected.lesson is not None
     assert message["blocks"][0]["text"]["text"] == expected.title
-    buttons = {e["action_id"]: e for e in message["blocks"][-1]["elements"]}
+    rows = [block for block in message["blocks"] if block["type"] == "actions"]
+    buttons = {e["action_id"]: e for row in rows for e in row["elements"]}
     assert buttons["mltip_share"]["value"] == f"share|{expected.lesson.id}"
 
 

@@ -22,12 +22,12 @@ async def test_socket_mode_answers_a_command_in_the_ack(fake_slack: FakeSlack, e
         ack = await fake_slack.send_envelope("slash_commands", slash_command("kaggle", fake_slack.response_url()))
         assert ack["payload"]["response_type"] == "ephemeral"
         assert "Vladimir Iglovikov" in str(ack["payload"]["blocks"])
-        share = ack["payload"]["blocks"][-1]["elements"][1]
+        share = ack["payload"]["blocks"][-2]["elements"][1]
         pressed = block_actions(share["action_id"], share["value"], fake_slack.response_url("s"))
         await fake_slack.send_envelope("interactive", pressed)
         await fake_slack.wait_for(lambda: bool(fake_slack.responses))
         assert fake_slack.responses[0][1]["response_type"] == "in_channel"
-        link = ack["payload"]["blocks"][-1]["elements"][-1]
+        link = ack["payload"]["blocks"][-2]["elements"][-1]
         clicked = block_actions(link["action_id"], None, fake_slack.response_url("link"), url=link["url"])
         # Acknowledged over the socket (bolt sends no ack for a request nobody handles), with no reply.
         assert "payload" not in await fake_slack.send_envelope("interactive", clicked)

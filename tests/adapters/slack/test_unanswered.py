@@ -23,7 +23,7 @@ async def test_an_off_topic_question_gets_an_honest_no_and_a_random_lesson_butto
     await bot.fake.wait_for(lambda: bool(bot.fake.responses))
     key, posted = bot.fake.responses[0]
     assert key == "random" and posted["replace_original"] is True and posted["response_type"] == "ephemeral"
-    assert [b["text"]["text"] for b in posted["blocks"][-1]["elements"]] == ["Another", "Share", "Read the original"]
+    assert [b["text"]["text"] for b in posted["blocks"][-2]["elements"]] == ["Another", "Share", "Read the original"]
 
 
 async def test_metrics_count_unanswered_questions_per_platform(bot: RunningBot) -> None:

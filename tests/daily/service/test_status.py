@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.daily.service import DailyService
-from bot.store import ChannelKey, Platform, Store
+from bot.store import ChannelKey, PauseKind, Platform, SkipReason, Store
 from tests.daily.service.helpers import KEY, MONDAY_MORNING, Clock, daily, fields, who
 
 
@@ -80,8 +80,8 @@ def test_status_explains_a_skipped_day(service: DailyService, store: Store, cloc
     daily(service, "09:00 Europe/Berlin")
     subscription = store.subscriptions.get(KEY)
     assert subscription is not None
-    reason = "skipped: the bot was down past the 3:00:00 grace window"
-    store.ledger.record_skipped(subscription.id, date(2024, 7, 15), datetime(2024, 7, 15, 7, 0, tzinfo=UTC), reason)
+    due = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
+    store.ledger.record_skipped(subscription.id, date(2024, 7, 15), due, SkipReason.DOWNTIME, timedelta(hours=3))
     clock.now = datetime(2024, 7, 15, 12, 0, tzinfo=UTC)
     assert fields(daily(service, "status"))["Last post"] == (
         "skipped (due Mon 15 Jul 2024, 09:00 CEST) because the bot was down past the 3:00:00 grace window"
@@ -92,7 +92,8 @@ def test_an_automatic_pause_says_why_in_plain_words(service: DailyService, store
     daily(service, "09:00 Europe/Berlin")
     due = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
     store.ledger.mark_failed(_delivered(store, date(2024, 7, 15), due), "channel_not_found")
-    store.subscriptions.pause(KEY, reason="channel_not_found", actor="mltip (automatic)", now=due)
+    refused = PauseKind.CHANNEL_REFUSED
+    store.subscriptions.pause(KEY, kind=refused, reason="channel_not_found", actor="mltip (automatic)", now=due)
     clock.now = datetime(2024, 7, 15, 12, 0, tzinfo=UTC)
     shown = fields(daily(service, "status", who(can_manage=False)))
     assert shown["State"] == (
@@ -129,6 +130,7 @@ def test_a_discord_403_is_explained(service: DailyService, store: Store) -> None
     invocation = who(platform=Platform.DISCORD)
     daily(service, "09:00 UTC", invocation)
     key = ChannelKey(platform=Platform.DISCORD, workspace_id="T1", channel_id="C1")
-    store.subscriptions.pause(key, reason="discord 403 (code 50001): Missing Access", actor="mltip", now=MONDAY_MORNING)
+    reason, refused = "discord 403 (code 50001): Missing Access", PauseKind.CHANNEL_REFUSED
+    store.subscriptions.pause(key, kind=refused, reason=reason, actor="mltip", now=MONDAY_MORNING)
     state = fields(daily(service, "status", invocation))["State"]
     assert "the bot may not post in this channel" in state and "(discord 403 (code 50001): Missing Access)" in state
