@@ -88,7 +88,7 @@ def run(report: Report) -> None:
     asked = questions()
     index = LessonIndex(library.lessons)
     start = time.perf_counter()
-    ranker = Ranker(library.lessons, index=index)
+    ranker = Ranker(library.lessons, outside=library.outside, index=index)
     loaded = time.perf_counter() - start
     assert ranker.semantic is not None, "the semantic model did not load; see mltip check-config"
     # Alternating rounds, each side's p99 taken per round and the median kept: a sub-millisecond

@@ -31,14 +31,18 @@ RENDERED_CACHE_BYTES = 8 * 1024 * 1024  # estimated; a lesson's rendering is a f
 def text_bytes(value: object) -> int:
     """An estimate of the memory `value` holds: its strings, and the dicts, lists and tuples of them.
 
-    Anything else (numbers, lessons shared by every answer) counts as a pointer.
+    Anything else (numbers, lessons shared by every answer) counts as a pointer. Every answer not
+    remembered is weighed, so a plain str, the commonest, is tried first, and the sums run over
+    lists rather than generators.
     """
-    if isinstance(value, str | bytes):
+    if type(value) is str:  # most of what is weighed
         return sys.getsizeof(value)
     if isinstance(value, dict):
-        return sys.getsizeof(value) + sum(text_bytes(k) + text_bytes(v) for k, v in value.items())
+        return sys.getsizeof(value) + sum([text_bytes(k) + text_bytes(v) for k, v in value.items()])
     if isinstance(value, list | tuple):
-        return sys.getsizeof(value) + sum(text_bytes(item) for item in value)
+        return sys.getsizeof(value) + sum([text_bytes(item) for item in value])
+    if isinstance(value, str | bytes):
+        return sys.getsizeof(value)
     return 8
 
 

@@ -134,7 +134,9 @@ class CommandEngine:
                 if self._ranker is None:
                     from bot.core.ranking import Ranker
 
-                    self._ranker = Ranker(self.library.lessons, index=index, cache_dir=self.cache_dir)
+                    self._ranker = Ranker(
+                        self.library.lessons, outside=self.library.outside, index=index, cache_dir=self.cache_dir
+                    )
         return self._ranker
 
     def remembers(self, query: str) -> bool:

@@ -14,20 +14,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.core.lessons import Lesson, Source, SourceKind, Topic
+from bot.core.lessons import Lesson, OutOfScope, Source, SourceKind, Topic
 from bot.core.library import Library
 
 CACHE_FILE = "content.json"
 # Bumped whenever the cached form changes, so a cache written by other code is never misread.
-CACHE_FORMAT = "2"
+CACHE_FORMAT = "3"
 
 
-def cache_key(files: tuple[list[Path], list[Path]], roots: Sequence[Path]) -> str:
+def cache_key(files: Sequence[list[Path]], roots: Sequence[Path]) -> str:
     """A digest of the code version, the roots and every content file's identity."""
     digest = hashlib.sha256(f"{__version__}:{CACHE_FORMAT}".encode())
     for root in roots:
         digest.update(f"root:{root.resolve()}\n".encode())
-    for path in [*files[0], *files[1]]:
+    for path in (path for group in files for path in group):
         stat = path.stat()
         digest.update(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
@@ -53,9 +53,10 @@ def read_cache(cache_dir: Path, key: str) -> Library | None:
             )
             for lesson in data["lessons"]
         )
+        outside = tuple(OutOfScope(subject=o["subject"], about=tuple(o["about"])) for o in data["outside"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return Library(sources=sources, lessons=lessons)
+    return Library(sources=sources, lessons=lessons, outside=outside)
 
 
 def write_cache(cache_dir: Path, key: str, library: Library) -> None:
@@ -87,10 +88,13 @@ def write_cache(cache_dir: Path, key: str, library: Library) -> None:
         }
         for lesson in library.lessons
     ]
+    outside = [{"subject": o.subject, "about": list(o.about)} for o in library.outside]
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         partial = cache_dir / f".{CACHE_FILE}.{os.getpid()}"
-        partial.write_text(json.dumps({"key": key, "sources": sources, "lessons": lessons}), encoding="utf-8")
+        partial.write_text(
+            json.dumps({"key": key, "sources": sources, "lessons": lessons, "outside": outside}), encoding="utf-8"
+        )
         partial.replace(cache_dir / CACHE_FILE)  # atomic: a reader never sees half a file
     except OSError:
         pass

@@ -89,6 +89,6 @@ ME_HELP = (
     "your own tip of the day, by direct message; also: me status | pause | resume | off",
 )
 DAILY_HELP = (
-    "/mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri] [topic]",
-    "tip of the day in this channel (admins); also: daily off | pause | resume | status",
+    "/mltip daily 09:00 Europe/Berlin [weekdays|every 2 days|weekly on mon|monthly on 1] [topic]",
+    "tip of the day in this channel (admins); also: daily off | pause [until 2027-01-04] | skip next | resume | status",
 )

@@ -98,6 +98,18 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OutOfScope:
+    """A subject no lesson covers (content/scope.yaml), described in everyday words.
+
+    Search compares a question with `about` as with a lesson's texts; a question closer to these
+    than to every lesson gets "I don't have a lesson on that". Never shown to users.
+    """
+
+    subject: str
+    about: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Lesson:
     """One piece of advice: our paraphrase, the speaker's own words, and where they said it.
 
@@ -113,6 +125,12 @@ class Lesson:
     source: Source
     timestamp: str | None = None
     asks: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        # Ids are unique in a library, and equal lessons have equal ids. Replies and the caches
+        # keyed on them hash lessons on every answer: hashing every field (topics are enums,
+        # hashed in Python) cost more than ranking a remembered question.
+        return hash(self.id)
 
     @property
     def url(self) -> str | None:

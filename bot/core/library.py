@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.core.lessons import Lesson, Source, Topic
+from bot.core.lessons import Lesson, OutOfScope, Source, Topic
 
 _PACKAGED_CONTENT = Path(__file__).resolve().parents[1] / "content"  # an installed wheel: bot/content
 _CHECKOUT_CONTENT = Path(__file__).resolve().parents[2] / "content"  # a checkout or editable install
@@ -21,6 +21,7 @@ _CHECKOUT_CONTENT = Path(__file__).resolve().parents[2] / "content"  # a checkou
 # the package data bot/content (setup.py), so an installed bot needs no checkout.
 BUILTIN_CONTENT = _PACKAGED_CONTENT if _PACKAGED_CONTENT.is_dir() else _CHECKOUT_CONTENT
 SOURCES_FILE = "sources.yaml"
+SCOPE_FILE = "scope.yaml"  # what the lessons do not cover (bot/core/scope.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class Library:
 
     sources: dict[str, Source]
     lessons: tuple[Lesson, ...]
+    outside: tuple[OutOfScope, ...] = ()  # subjects no lesson covers: search refuses questions on them
     by_id: dict[str, Lesson] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -44,12 +46,14 @@ class Library:
         return {topic: n for topic, n in counts.items() if n}
 
 
-def content_files(roots: Iterable[Path]) -> tuple[list[Path], list[Path]]:
-    """Split the YAML files under `roots` into sources files and lesson files."""
+def content_files(roots: Iterable[Path]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Split the YAML files under `roots` into sources files, lesson files and scope files."""
     source_files: list[Path] = []
     lesson_files: list[Path] = []
+    scope_files: list[Path] = []
     for root in roots:
         found = [root] if root.is_file() else sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")])
         for path in found:
-            (source_files if path.name == SOURCES_FILE else lesson_files).append(path)
-    return source_files, lesson_files
+            kind = {SOURCES_FILE: source_files, SCOPE_FILE: scope_files}.get(path.name, lesson_files)
+            kind.append(path)
+    return source_files, lesson_files, scope_files

@@ -11,6 +11,16 @@ scores are fused linearly, after squashing BM25 (unbounded, larger for longer qu
     score = semantic_weight * cosine + (1 - semantic_weight) * bm25 / (bm25 + bm25_half)
             - unknown_penalty * unknown_share
 
+The semantic ranker also reads content/scope.yaml, short descriptions of subjects no lesson
+covers (written from what the sources leave out, never from test questions), in an index of its
+own so that the lessons' table is computed and cached as before. A question at least
+as close to one of them as to every lesson loses OUTSIDE_PENALTY, which puts it below any
+cut-off. On the tuning part no answerable question came within 0.046 of that line (the closest:
+0.046 nearer a lesson than a subject left out) and none on the per-source set within 0.14; the
+subjects alone refuse 24 of the 56 off-topic tuning questions, every one of which the score
+below already refused, so the tuning part's figures do not move: it is a guard for subjects the
+lessons' vocabulary happens to share.
+
 A linear fusion beat reciprocal rank fusion on our tuning questions because it keeps how
 strongly each ranker matched, not only the order, and it gives one score whose size means
 something. When the best lesson scores below `cutoff` the bot says it has no lesson on that;
@@ -36,7 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.lessons import Lesson
+from bot.core.lessons import Lesson, OutOfScope
 from bot.core.search import STOP_WORDS, LessonIndex, SearchHit
 from bot.core.semantic import build_index
 from bot.core.text import words
@@ -51,7 +61,14 @@ class Calibration:
     cutoff: float
     unknown_penalty: float = 0.3
     follow: float = 0.1
+    # How much closer than to every lesson a question must be to a subject the lessons leave out
+    # (content/scope.yaml) to be refused; 0: merely closer.
+    outside_margin: float = 0.0
 
+
+# Taken off every lesson's score when a question is about a subject the lessons leave out: far
+# below any cut-off, so it is refused, yet the order (and --curve) still shows how close it was.
+OUTSIDE_PENALTY = 1.0
 
 # Both rankers. Recalibrate (and re-run the relevance tests) whenever lessons gain or change asks.
 FUSED = Calibration(semantic_weight=0.65, bm25_half=5.0, cutoff=0.44)
@@ -78,6 +95,7 @@ class Ranker:
         self,
         lessons: Sequence[Lesson],
         *,
+        outside: Sequence[OutOfScope] = (),
         index: LessonIndex | None = None,
         semantic: bool = True,
         calibration: Calibration | None = None,
@@ -85,20 +103,32 @@ class Ranker:
     ) -> None:
         self.lessons = tuple(lessons)
         self.index = index or LessonIndex(self.lessons)
+        if self.index.lessons != self.lessons:
+            raise ValueError("the keyword index must hold the same lessons, in the same order")
         texts = [tuple(content_text(text) for text in lesson_texts(lesson)) for lesson in self.lessons]
         self.semantic = build_index(texts, cache_dir) if semantic else None
+        # The subjects no lesson covers, in an index of their own: the lessons' table (the costly
+        # one to compute) stays the same whatever the scope, so it is shared and cached as before.
+        about = [tuple(content_text(text) for text in scope.about) for scope in outside]
+        self.outside = build_index(about, cache_dir) if self.semantic is not None and about else None
         self.calibration = calibration or (FUSED if self.semantic is not None else KEYWORDS_ONLY)
 
     def scored(self, question: str, limit: int | None = None) -> list[SearchHit]:
         """The `limit` best lessons (default all) with their scores, best first; ties keep content order."""
         weight, half = self.calibration.semantic_weight, self.calibration.bm25_half
         doubt = self.calibration.unknown_penalty * self.index.unknown_share(question)
-        keywords = {hit.lesson.id: hit.score for hit in self.index.search(question, len(self.lessons))}
-        scores = [(1 - weight) * (s / (s + half)) if (s := keywords.get(x.id, 0.0)) else 0.0 for x in self.lessons]
+        # Lists by lesson position, no objects per lesson: this runs for every question not remembered.
+        scores = [0.0] * len(self.lessons)
+        for row, s in self.index.scores(question).items():
+            scores[row] = (1 - weight) * (s / (s + half))
         if self.semantic is not None and weight:
-            meanings = self.semantic.similarities(content_text(question))
-            scores = [score + weight * meaning for score, meaning in zip(scores, meanings, strict=True)]
-        best = sorted(range(len(scores)), key=lambda n: -scores[n])[:limit]
+            ids = self.semantic.token_ids(content_text(question))
+            inside = self.semantic.similarities_of(ids)
+            scores = [score + weight * meaning for score, meaning in zip(scores, inside, strict=True)]
+            outside = self.outside.similarities_of(ids) if self.outside is not None else ()
+            if outside and max(outside) >= max(inside) + self.calibration.outside_margin:
+                doubt += OUTSIDE_PENALTY
+        best = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)[:limit]  # stable: ties keep order
         return [SearchHit(lesson=self.lessons[n], score=scores[n] - doubt) for n in best]
 
     def rank(self, question: str, limit: int) -> list[SearchHit]:

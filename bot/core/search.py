@@ -22,9 +22,11 @@ from bot.core.text import words
 # `asks` holds the questions a lesson answers, in the words people ask them.
 COLUMNS = ("title", "topics", "text", "quote", "speaker", "asks")
 WEIGHTS = (6.0, 4.0, 2.0, 1.0, 2.0, 3.0)
+_BM25 = f"bm25(lesson_fts, {', '.join(str(w) for w in WEIGHTS)})"
 MIN_TYPO_LENGTH = 4
 SYNONYM_WEIGHT = 0.5
 CANDIDATES = 200
+REMEMBERED_WORDS = 8192  # corrections kept; a few hundred KB at most
 
 # Words too common to say what a question is about; the fourth line is what contractions leave
 # behind ("what's" is what + s), the last the words every lesson here is about anyway.
@@ -125,6 +127,10 @@ class LessonIndex:
         )
         counts.update({term: 1 for group in SYNONYM_GROUPS for term in group} | {t.value: 1 for t in Topic})
         self._counts = counts
+        # Each word's correction, and whether it is known, worked out once: a question's words are
+        # looked up twice (unknown_share, then fts_queries) and people's words repeat. Guarded by
+        # the index's lock, like the connection.
+        self._corrections: dict[str, tuple[str, bool]] = {}
         # A word one edit from a known word is at most one letter longer than the longest.
         self._longest_typo = max(map(len, counts), default=0) + 1
         # Symmetric-delete index (as in SymSpell): each word and its one-letter deletions point to
@@ -147,21 +153,38 @@ class LessonIndex:
         "latest" is not a typo of "test". A word longer than any known word plus one letter is
         left alone at once: its deletions cost time and memory quadratic in its length.
         """
-        if word in self._counts or not MIN_TYPO_LENGTH <= len(word) <= self._longest_typo or self._is_indexed(word):
-            return word
+        return self._looked_up(word)[0]
+
+    def _looked_up(self, word: str) -> tuple[str, bool]:
+        found = self._corrections.get(word)
+        if found is None:
+            found = self._correct(word)
+            if len(self._corrections) >= REMEMBERED_WORDS:
+                self._corrections.clear()  # a flood of made-up words costs a rebuild, never unbounded memory
+            self._corrections[word] = found
+        return found
+
+    def _correct(self, word: str) -> tuple[str, bool]:
+        """correct(word), and whether the corpus knows the result in any form."""
+        if word in self._counts:
+            return word, True
+        if not MIN_TYPO_LENGTH <= len(word) <= self._longest_typo:
+            return word, self._is_indexed(word)
+        if self._is_indexed(word):
+            return word, True
         candidates: set[str] = set()
         for variant in _one_deletion(word) | {word}:
             candidates |= self._near.get(variant, set())
         if not candidates:
-            return word
-        return max(
+            return word, False
+        best = max(
             sorted(candidates),
             key=lambda c: (difflib.SequenceMatcher(None, word, c).ratio(), self._counts[c]),
         )
+        return best, True  # every candidate is a word of the corpus
 
     def _is_known(self, word: str) -> bool:
-        corrected = self.correct(word)
-        return corrected in self._counts or self._is_indexed(corrected)
+        return self._looked_up(word)[1]
 
     def unknown_share(self, question: str) -> float:
         """The share of the question's words (stop words and numbers aside) that no lesson uses in any form.
@@ -195,24 +218,31 @@ class LessonIndex:
     def _ranked(self, query: str) -> dict[int, float]:
         if not query:
             return {}
-        weights = ", ".join(str(w) for w in WEIGHTS)
         # Only the best CANDIDATES of each query can reach the merged top results in practice;
         # on a large corpus sorting every match would cost more than the ranking itself.
         rows = self._db.execute(
-            f"SELECT rowid, bm25(lesson_fts, {weights}) AS score FROM lesson_fts WHERE lesson_fts MATCH ? "
-            "ORDER BY score LIMIT ?",
+            f"SELECT rowid, {_BM25} AS score FROM lesson_fts WHERE lesson_fts MATCH ? ORDER BY score LIMIT ?",
             (query, CANDIDATES),
         )
         # bm25() is negative, more negative is better; flip it so higher = better.
         return {row: -rank for row, rank in rows}
 
-    def search(self, question: str, limit: int = 5) -> list[SearchHit]:
-        """Lessons that match `question`, best first; empty when nothing is close."""
+    @property
+    def lessons(self) -> tuple[Lesson, ...]:
+        """The lessons indexed, in the order of their rows."""
+        return self._lessons
+
+    def scores(self, question: str) -> dict[int, float]:
+        """Each matching lesson's BM25 score (higher is better), by its position in `lessons`; unsorted."""
         with self._lock:
             own, related = self.fts_queries(question)
             scores = self._ranked(own)
             # A synonym counts, but less than the word the user typed.
             for row, score in self._ranked(related).items():
                 scores[row] = scores.get(row, 0.0) + SYNONYM_WEIGHT * score
-        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return scores
+
+    def search(self, question: str, limit: int = 5) -> list[SearchHit]:
+        """Lessons that match `question`, best first; empty when nothing is close."""
+        best = sorted(self.scores(question).items(), key=lambda item: (-item[1], item[0]))[:limit]
         return [SearchHit(lesson=self._lessons[row], score=score) for row, score in best]

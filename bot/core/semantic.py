@@ -226,7 +226,14 @@ class SemanticIndex:
 
         With numpy loaded (a server, see use_numpy) the same sums take a tenth of the time.
         """
-        ids = self._model.ids(question)
+        return self.similarities_of(self._model.ids(question))
+
+    def token_ids(self, text: str) -> list[int]:
+        """`text`'s tokens, for similarities_of: one tokenisation serves several indexes of one model."""
+        return self._model.ids(text)
+
+    def similarities_of(self, ids: list[int]) -> list[float]:
+        """similarities() of a text already tokenised (token_ids)."""
         if sys.modules.get("numpy") is not None:
             return self._with_numpy(ids)
         model, row = self._model, self._row
@@ -289,7 +296,10 @@ def _products(model: EmbeddingModel, texts: list[str], cache_dir: Path | None) -
 
 
 def _write(path: Path, data: bytes, keep: int = 3) -> None:
-    """Atomically, then drop all but the `keep` newest tables: every content edit makes a new one."""
+    """Atomically, then drop all but the `keep` newest tables: every content edit makes a new one.
+
+    A ranker uses two (the lessons' and content/scope.yaml's, the latter small).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.core.lessons import SECONDS_PLACEHOLDER, Lesson, Source, SourceKind, Topic
+from bot.core.lessons import SECONDS_PLACEHOLDER, Lesson, OutOfScope, Source, SourceKind, Topic
 from bot.core.library import Library, content_files
 from bot.core.located_yaml import LocatedList, LocatedMap, load_located
 from bot.errors import ContentProblem
@@ -21,6 +21,8 @@ MAX_TITLE, MAX_TEXT, MIN_QUOTE_WORDS, MAX_QUOTE_WORDS, MAX_TOPICS = 80, 400, 4, 
 SOURCE_KEYS = {"id", "speaker", "role", "title", "publisher", "kind", "url", "timed_url"}
 LESSON_KEYS = {"id", "title", "text", "quote", "topics", "source", "timestamp", "asks"}
 MIN_ASKS, MAX_ASKS, MAX_ASK = 3, 6, 150
+SCOPE_KEYS = {"subject", "about"}
+MAX_ABOUT = 6  # descriptions per subject outside the lessons (scope.yaml)
 # Every lesson carries the questions it answers: search leans on them for everyday wording.
 ASKS_REQUIRED = True
 # Discord's limit for a link button's url (Slack allows 3000); a longest offset must fit too.
@@ -146,21 +148,43 @@ class _Checker:
             if ASKS_REQUIRED:
                 self.add(path, line, f"missing required field 'asks' ({MIN_ASKS} to {MAX_ASKS} questions it answers)")
             return ()
-        if not isinstance(raw, LocatedList) or not MIN_ASKS <= len(raw) <= MAX_ASKS:
-            self.add(path, line, f"'asks' must be a list of {MIN_ASKS} to {MAX_ASKS} questions in everyday words")
+        return self.phrases(path, entry, "asks", (MIN_ASKS, MAX_ASKS), ("question", "questions in everyday words"))
+
+    def phrases(
+        self, path: Path, entry: LocatedMap, key: str, counts: tuple[int, int], names: tuple[str, str]
+    ) -> tuple[str, ...]:
+        """The list of short texts under `key` (a lesson's asks, a scope's descriptions), each checked.
+
+        `counts` is how few and how many; `names` what one is and what the list holds.
+        """
+        (least, most), (item_name, what) = counts, names
+        raw, line = entry.get(key), entry.line_of(key)
+        if not isinstance(raw, LocatedList) or not least <= len(raw) <= most:
+            self.add(path, line, f"{key!r} must be a list of {least} to {most} {what}")
             return ()
-        asks: list[str] = []
+        found: list[str] = []
         for item, item_line in zip(raw, raw.item_lines, strict=True):
             if not isinstance(item, str) or not item.strip():
-                self.add(path, item_line, "each of 'asks' must be a question in plain text")
+                self.add(path, item_line, f"each of {key!r} must be a {item_name} in plain text")
                 continue
-            ask = " ".join(item.split())
-            if len(ask) > MAX_ASK:
-                self.add(path, item_line, f"this question is {len(ask)} characters; at most {MAX_ASK}")
-            elif ask.lower() in (a.lower() for a in asks):
-                self.add(path, item_line, "'asks' lists this question twice")
-            asks.append(ask)
-        return tuple(asks)
+            text = " ".join(item.split())
+            if len(text) > MAX_ASK:
+                self.add(path, item_line, f"this {item_name} is {len(text)} characters; at most {MAX_ASK}")
+            elif text.lower() in (a.lower() for a in found):
+                self.add(path, item_line, f"{key!r} lists this {item_name} twice")
+            found.append(text)
+        return tuple(found)
+
+    def out_of_scope(self, path: Path, entry: LocatedMap) -> OutOfScope | None:
+        self.unknown_keys(path, entry, SCOPE_KEYS)
+        before = len(self.problems)
+        subject = self.string(path, entry, "subject", limit=MAX_TITLE)
+        about = self.phrases(
+            path, entry, "about", (1, MAX_ABOUT), ("description", "descriptions of what no lesson covers")
+        )
+        if len(self.problems) > before or subject is None:
+            return None
+        return OutOfScope(subject=subject, about=about)
 
     def lesson(self, path: Path, entry: LocatedMap, sources: dict[str, Source]) -> Lesson | None:
         self.unknown_keys(path, entry, LESSON_KEYS)
@@ -207,7 +231,7 @@ def check_content(roots: Sequence[Path]) -> tuple[Library, list[ContentProblem]]
     for root in roots:
         if not root.exists():
             checker.add(root, 1, "no such file or folder")
-    source_files, lesson_files = content_files(r for r in roots if r.exists())
+    source_files, lesson_files, scope_files = content_files(r for r in roots if r.exists())
     sources: dict[str, Source] = {}
     for path in source_files:
         data, problems = load_located(path)
@@ -234,4 +258,15 @@ def check_content(roots: Sequence[Path]) -> tuple[Library, list[ContentProblem]]
                 lessons[lesson.id] = lesson
     if not lessons and not checker.problems:
         checker.add(roots[0] if roots else Path("content"), 1, "no lessons found")
-    return Library(sources=sources, lessons=tuple(lessons.values())), checker.problems
+    outside: dict[str, OutOfScope] = {}
+    for path in scope_files:
+        data, problems = load_located(path)
+        checker.problems += problems
+        for line, entry in checker.entries(path, data, "outside"):
+            scope = checker.out_of_scope(path, entry)
+            if scope is not None and scope.subject.lower() in outside:
+                checker.add(path, line, f"subject {scope.subject!r} is listed twice")
+            elif scope is not None:
+                outside[scope.subject.lower()] = scope
+    library = Library(sources=sources, lessons=tuple(lessons.values()), outside=tuple(outside.values()))
+    return library, checker.problems

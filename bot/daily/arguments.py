@@ -3,6 +3,9 @@
     09:00 Europe/Berlin                 every day at 09:00 Berlin time
     9:30 pm weekdays America/New York   a zone may be typed with spaces, the time with a separate am/pm
     07:45 mon,wed,fri papers UTC        a topic limits the lessons to it
+    09:00 Europe/Berlin every 2 days    every other day (counted from the first post)
+    09:00 Europe/Berlin weekly on mon   once a week (the same as 'mon')
+    09:00 Europe/Berlin monthly on 1    on the first of each month (the last day when a month is short)
 
 Only the time has a fixed place (first). Each later word is a zone when it (with the words after
 it) names an IANA zone, a topic when it is one, and otherwise part of the days. Every mistake
@@ -35,6 +38,10 @@ CONNECTORS = frozenset({"to", "and", "-", "every", "day", "days"})
 DAY_ALIASES = {"weds": 2}  # common spellings that are not a prefix of the day's name
 DAYS_HELP = "Use daily, weekdays (Mon-Fri), weekends, a list such as mon,wed,fri or a range such as mon-fri."
 TIME_HELP = "Use a 24-hour time such as 09:00 or 21:30, or 9am / 9:30pm."
+RULES_HELP = "Besides days (weekdays, mon,wed,fri): every 2 days, weekly on mon, monthly on 1."
+LONGEST_INTERVAL = 366
+_MONTH_DAY = re.compile(r"(?P<day>\d{1,2})(?:st|nd|rd|th)?")
+_COUNT = re.compile(r"\d{1,4}")
 
 
 def parse_weekdays(text: str) -> Weekdays:
@@ -116,7 +123,11 @@ def parse_local_time(text: str) -> time:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScheduleRequest:
-    """A schedule as asked for: when, where, which days, and what about."""
+    """A schedule as asked for: when, where, which dates, and what about.
+
+    At most one of `every_days` and `month_day` is set; with neither, `weekdays` says the days.
+    Every N days needs a first date to count from, which depends on the clock: the service picks it.
+    """
 
     local_time: time
     zone: ZoneInfo
@@ -125,6 +136,35 @@ class ScheduleRequest:
     )
     weekdays: Weekdays
     topic: Topic | None
+    every_days: int | None = None
+    month_day: int | None = None
+
+
+@dataclass(slots=True)
+class _Understood:
+    """What parse_schedule has read so far: errors repeat it, with an example that works."""
+
+    time: time
+    zone: ZoneInfo | None = None
+    topic: Topic | None = None
+    every_days: int | None = None
+    month_day: int | None = None
+    weekly: bool = False
+
+    def fail(self, problem: str, example: str = "every 2 days", more: str = "") -> CommandError:
+        """'I understood 09:00 and Europe/Berlin, but not ...; try `/mltip daily 09:00 Europe/Berlin every 2 days`'."""
+        parts = [f"{self.time:%H:%M}", *([self.zone.key] if self.zone else [])]
+        if self.every_days:
+            parts.append(f"every {self.every_days} days")
+        if self.month_day:
+            parts.append(f"monthly on {self.month_day}")
+        parts += [self.topic.value] if self.topic else []
+        understood = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
+        zone = self.zone.key if self.zone else "Europe/Berlin"
+        return CommandError(
+            f"I understood {understood}, but not {problem}; try `/mltip daily {self.time:%H:%M} {zone} {example}`. "
+            f"{RULES_HELP}{more}"
+        )
 
 
 def looks_like_time(word: str) -> bool:
@@ -138,38 +178,82 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
     if not tokens:
         raise CommandError("When? Give a time, e.g. /mltip daily 09:00 Europe/Berlin weekdays.")
     take = 2 if len(tokens) > 1 and tokens[1].lower().replace(".", "") in HALF_DAY else 1
-    local_time = parse_local_time(" ".join(tokens[:take]))
-    zone: ZoneInfo | None = None
-    topic: Topic | None = None
+    seen = _Understood(time=parse_local_time(" ".join(tokens[:take])))
     day_words: list[str] = []
     rest = tokens[take:]
     index = 0
     while index < len(rest):
         span = _zone_span(rest, index)
         if span:
-            if zone is not None:
+            if seen.zone is not None:
                 raise CommandError(
-                    f"Give one time zone, not both {zone.key} and {' '.join(rest[index : index + span])}."
+                    f"Give one time zone, not both {seen.zone.key} and {' '.join(rest[index : index + span])}."
                 )
-            zone = resolve_timezone(" ".join(rest[index : index + span]))
+            seen.zone = resolve_timezone(" ".join(rest[index : index + span]))
             index += span
             continue
         word = rest[index]
         if word.lower() in TOPICS:
-            if topic is not None and topic.value != word.lower():
-                raise CommandError(f"Give one topic, not both {topic.value} and {word.lower()}. {TOPICS_HELP}")
-            topic = Topic(word.lower())
+            if seen.topic is not None and seen.topic.value != word.lower():
+                raise CommandError(f"Give one topic, not both {seen.topic.value} and {word.lower()}. {TOPICS_HELP}")
+            seen.topic = Topic(word.lower())
+        elif (used := _rule(rest, index, seen)) > 0:
+            index += used
+            continue
         else:
             day_words.append(word)
         index += 1
-    weekdays = _weekdays(day_words) if day_words else EVERY_DAY
+    weekdays = _weekdays(day_words, seen) if day_words else EVERY_DAY
+    if (seen.every_days or seen.month_day) and day_words:
+        counted = f"every {seen.every_days} days" if seen.every_days else f"monthly on {seen.month_day}"
+        raise seen.fail(f"{' '.join(day_words)!r} as well: {counted} cannot also be limited to days of the week")
+    if seen.weekly and not day_words:
+        raise seen.fail("which day 'weekly' is on", "weekly on mon")
     return ScheduleRequest(
-        local_time=local_time,
-        zone=zone or ZoneInfo(default_zone),
-        zone_given=zone is not None,
+        local_time=seen.time,
+        zone=seen.zone or ZoneInfo(default_zone),
+        zone_given=seen.zone is not None,
         weekdays=weekdays,
-        topic=topic,
+        topic=seen.topic,
+        every_days=seen.every_days,
+        month_day=seen.month_day,
     )
+
+
+def _rule(words: Sequence[str], start: int, seen: _Understood) -> int:
+    """How many words from `start` say 'every N days', 'weekly' or 'monthly on D' (noted in `seen`), or 0."""
+    word = words[start].lower()
+    following = [w.lower() for w in words[start + 1 : start + 3]]
+    if word == "every" and following and (following[0] == "other" or _COUNT.fullmatch(following[0])):
+        if len(following) < 2 or following[1] not in ("day", "days"):
+            raise seen.fail(f"{' '.join(words[start : start + 3])!r}: every how many days")
+        count = 2 if following[0] == "other" else int(following[0])
+        if not 1 <= count <= LONGEST_INTERVAL:
+            raise seen.fail(f"every {count} days: give 1 to {LONGEST_INTERVAL} days")
+        _one_rule(seen, words[start : start + 3])
+        seen.every_days = count if count > 1 else None  # every 1 day is every day
+        return 3
+    if word == "weekly":
+        _one_rule(seen, words[start : start + 1])
+        seen.weekly = True
+        return 1
+    if word == "monthly":
+        skip = 1 + bool(following and following[0] == "on")
+        day = words[start + skip].lower() if start + skip < len(words) else ""
+        match = _MONTH_DAY.fullmatch(day)
+        if match is None or not 1 <= int(match["day"]) <= 31:
+            raise seen.fail(
+                f"{' '.join(words[start : start + skip + 1])!r}: monthly on which day (1-31)", "monthly on 1"
+            )
+        _one_rule(seen, words[start : start + skip + 1])
+        seen.month_day = int(match["day"])
+        return skip + 1
+    return 0
+
+
+def _one_rule(seen: _Understood, words: Sequence[str]) -> None:
+    if seen.every_days or seen.month_day or seen.weekly:
+        raise seen.fail(f"{' '.join(words)!r} as well: give one of every N days, weekly or monthly")
 
 
 def _zone_span(words: Sequence[str], start: int) -> int:
@@ -180,7 +264,7 @@ def _zone_span(words: Sequence[str], start: int) -> int:
     return 0
 
 
-def _weekdays(words: Sequence[str]) -> Weekdays:
+def _weekdays(words: Sequence[str], seen: _Understood) -> Weekdays:
     """The days in `words`; when they are not days, say what else they might have meant."""
     words = [word for word in words if word.lower() != "on"]  # 'on weekdays', 'on mon,wed'
     if not words:
@@ -193,12 +277,12 @@ def _weekdays(words: Sequence[str]) -> Weekdays:
         try:
             parse_weekdays(word)
         except CommandError:
-            _explain(word)
+            _explain(word, seen)
     # Each word is a day on its own but not together (e.g. a dangling 'to'): the days' own message.
     return parse_weekdays(" ".join(words))
 
 
-def _explain(word: str) -> None:
+def _explain(word: str, seen: _Understood) -> None:
     """Raise the most helpful error for a word that is neither a zone, a topic nor days."""
     if word.lower() in CONNECTORS:
         return  # a connector: fine between days ('mon to fri'), judged with its neighbours
@@ -207,7 +291,4 @@ def _explain(word: str) -> None:
         raise CommandError(f"Unknown topic {word!r}. Did you mean {near_topics[0]}? {TOPICS_HELP}")
     if "/" in word or suggest_timezones(word):
         resolve_timezone(word)  # raises, naming the zones it might be
-    raise CommandError(
-        f"I don't understand {word!r}. After the time give a time zone (such as Europe/Berlin), "
-        f"the days and, if you like, a topic. {DAYS_HELP} {TOPICS_HELP}"
-    )
+    raise seen.fail(f"{word!r}", more=f" {TOPICS_HELP}")

@@ -21,6 +21,7 @@ from bot.core.platform import Platform
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.fire_times import next_fire_times
+from bot.daily.rules import cadence_asked
 from bot.daily.wording import (
     PLATFORM_NAMES,
     delivery_outcome,
@@ -57,7 +58,7 @@ def usage() -> Reply:
     fields = (
         Field(name=ME_HELP[0], value="a lesson sent to you by direct message at 08:00 Berlin time"),
         Field(name="zone", value="left out: your own zone where the platform says it, else the bot's default"),
-        Field(name="days", value="daily (the default), weekdays, weekends, mon,wed,fri or mon-fri"),
+        Field(name="days", value="daily (the default), weekdays, weekends, mon,wed,fri, every 2 days or monthly on 1"),
         Field(name="topic", value=f"only lessons on one topic: {', '.join(TOPICS)}"),
         Field(name="/mltip me status", value="your schedule, your next three tips and the last one"),
         Field(name="/mltip me skip", value="skip your next tip (the Skip tomorrow button under each tip does it too)"),
@@ -123,7 +124,7 @@ class PersonalTips:
             key,
             local_time=request.local_time,
             timezone=request.zone,
-            weekdays=request.weekdays,
+            cadence=cadence_asked(request, before.cadence if before else None, now),
             topic=request.topic.value if request.topic else None,
             actor=actor,
             now=now,
@@ -178,7 +179,7 @@ class PersonalTips:
         if subscription is None:
             raise CommandError(f"You have no tip of the day to skip. Start one with {EXAMPLE}.")
         now, zone = self._clock(), subscription.zone
-        due = next_fire_times(now, subscription.local_time, zone, subscription.weekdays, 1)[0]
+        due = next_fire_times(now, subscription.local_time, zone, subscription.cadence, 1)[0]
         if due.astimezone(zone).date() in {d.local_date for d in self._skips(subscription, now)}:
             text = f"Your tip on {local_moment(due, zone)} is already skipped."
             return Reply(title=f"{TITLE}: skipped", text=text, fields=(self._next_field(subscription, now, None),))
@@ -231,7 +232,7 @@ class PersonalTips:
     def _upcoming(self, subscription: Subscription, now: datetime, count: int, skipped: set[object]) -> list[datetime]:
         """The next `count` fire times whose dates are not skipped."""
         zone = subscription.zone
-        times = next_fire_times(now, subscription.local_time, zone, subscription.weekdays, count + len(skipped))
+        times = next_fire_times(now, subscription.local_time, zone, subscription.cadence, count + len(skipped))
         return [t for t in times if t.astimezone(zone).date() not in skipped][:count]
 
     def _next_field(self, subscription: Subscription, now: datetime, stopped: str | None, count: int = 1) -> Field:

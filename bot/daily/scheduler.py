@@ -33,7 +33,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily.clock import Clock
 from bot.daily.fanout import Fanout
-from bot.daily.fire_times import due_dates, fire_time, next_fire_times
+from bot.daily.fire_times import due_dates, fire_time, next_fire_times, skipped_because
 from bot.daily.outcomes import DeliveryOutcome, FanoutResult
 from bot.store import DEFAULT_STALE_AFTER, SkipReason, Store, Subscription
 
@@ -98,11 +98,15 @@ class DailyScheduler:
         for sub in self.store.subscriptions.active():
             if sub.platform.value not in self.platforms:
                 continue
-            for local_date in due_dates(now, sub.local_time, sub.zone, sub.weekdays, self.grace):
-                due += self._owed(sub, local_date, None)
+            # Only the dates the rule yields, less those a hold takes out (skip next, pause until):
+            # those get no ledger row at all; status says why before the date, the audit log after.
+            for local_date in due_dates(now, sub.local_time, sub.zone, sub.cadence, self.grace):
+                if skipped_because(local_date, skip_date=sub.skip_date, paused_until=sub.paused_until) is None:
+                    due += self._owed(sub, local_date, None)
             missed_until = now - self.grace
-            for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.weekdays, MISSED_LOOKBACK):
-                missed += self._owed(sub, local_date, SkipReason.DOWNTIME)
+            for local_date in due_dates(missed_until, sub.local_time, sub.zone, sub.cadence, MISSED_LOOKBACK):
+                if skipped_because(local_date, skip_date=sub.skip_date, paused_until=sub.paused_until) is None:
+                    missed += self._owed(sub, local_date, SkipReason.DOWNTIME)
         planned = self.store.ledger.plan_many(due)
         skipped = self.store.ledger.plan_many(missed, self.grace)
         self._planned.update((row[0], row[1]) for row in due + missed)
@@ -204,7 +208,7 @@ class DailyScheduler:
             times[0]
             for sub in self.store.subscriptions.active()
             if sub.platform.value in self.platforms
-            and (times := next_fire_times(now, sub.local_time, sub.zone, sub.weekdays, 1))
+            and (times := next_fire_times(now, sub.local_time, sub.zone, sub.cadence, 1))
         ]
         return min(upcoming, default=None)
 

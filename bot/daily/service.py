@@ -1,7 +1,7 @@
 """DailyService: carries out `/mltip daily ...` (subscribe, off, pause, resume, status) on the Store.
 
-    /mltip daily 09:00 Europe/Berlin [weekdays|weekends|mon,wed,fri|mon-fri|daily] [topic]
-    /mltip daily off | pause [note] | resume | status | help
+    /mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri|every 2 days|weekly on mon|monthly on 1] [topic]
+    /mltip daily off | pause [note] | pause until 2027-01-04 | skip next | skip cancel | resume | status | help
 
 Anyone may see `status` and `help`; everything else changes the channel's subscription, which
 only people who administer the space may do (`Invocation.can_manage`, decided by the adapter).
@@ -19,13 +19,16 @@ from bot.core.platform import Platform
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.clock import Clock, utc_now
-from bot.daily.fire_times import next_fire_times
+from bot.daily.holds import EXAMPLE, PAUSE_EXAMPLE, TITLE, cancel_skip, next_field, pause_until, skip_next
 from bot.daily.personal import PersonalTips
+from bot.daily.rules import cadence_asked
 from bot.daily.wording import (
     SPACE_NAMES,
     delivery_outcome,
+    holds_state,
     last_pause,
     lesson_phrase,
+    local_day,
     local_moment,
     pause_state,
     schedule_phrase,
@@ -34,8 +37,6 @@ from bot.daily.zones import resolve_timezone
 from bot.errors import CommandError
 from bot.store import ChannelKey, PauseKind, Store, Subscription, WorkspaceFull
 
-TITLE = "Tip of the day"
-EXAMPLE = "/mltip daily 09:00 Europe/Berlin weekdays"
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
 UPCOMING = 3  # how many next post times status lists
 WHO_MANAGES = {
@@ -60,9 +61,12 @@ def usage() -> Reply:
     fields = (
         Field(name=DAILY_HELP[0], value="post a lesson in this channel at 09:00 Berlin time (admins)"),
         Field(name="days", value="daily (the default), weekdays, weekends, mon,wed,fri or mon-fri"),
+        Field(name="or a rule", value="every 2 days, weekly on mon, monthly on 1 (the last day in shorter months)"),
         Field(name="topic", value=f"only lessons on one topic: {', '.join(TOPICS)}"),
         Field(name="/mltip daily status", value="the schedule, the next three posts and the last one (anyone)"),
         Field(name="/mltip daily pause | resume", value="stop posting for a while, then start again (admins)"),
+        Field(name="/mltip daily skip next", value="skip only the next post; skip cancel undoes it (admins)"),
+        Field(name=PAUSE_EXAMPLE, value="post nothing before that date, then go on by itself (admins)"),
         Field(name="/mltip daily off", value="stop the tip of the day here (admins)"),
     )
     text = "A lesson of career advice, posted in this channel at a time of your choosing, in your time zone."
@@ -110,20 +114,32 @@ class DailyService:
             return usage()
         if action == "status":
             return self.status(key)
-        if action not in OFF_WORDS | {"pause", "resume"} and not looks_like_time(action):
+        if action not in OFF_WORDS | {"pause", "resume", "skip"} and not looks_like_time(action):
             raise CommandError(
                 f"I don't know /mltip daily {words[0]}. Set a schedule with a time ({EXAMPLE}), "
-                "or use off, pause, resume, status or help."
+                "or use off, pause, pause until 2027-01-04, skip next, resume, status or help."
             )
         _require_manager(invocation, key.platform)
         actor = f"{invocation.user_name} ({invocation.user_id})"
         if action in OFF_WORDS:
             return self.unsubscribe(key, actor)
+        if action == "pause" and len(words) > 1 and words[1].lower() == "until":
+            return pause_until(self.store, key, actor, self.now(), words[2:])
         if action == "pause":
             return self.pause(key, actor, " ".join(words[1:]))
+        if action == "skip":
+            return self._skip(key, actor, [word.lower() for word in words[1:]])
         if action == "resume":
             return self.resume(key, actor)
         return self.subscribe(key, actor, parse_schedule(words, self.default_zone))
+
+    def _skip(self, key: ChannelKey, actor: str, words: list[str]) -> Reply:
+        if words == ["next"]:
+            return skip_next(self.store, key, actor, self.now())
+        if words in (["cancel"], ["none"], ["off"]):
+            return cancel_skip(self.store, key, actor, self.now())
+        typed = " ".join(words) or "nothing"
+        raise CommandError(f"I understood skip, but not {typed!r}: use /mltip daily skip next (or skip cancel).")
 
     def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest) -> Reply:
         """Subscribe the channel or change its schedule (an upsert)."""
@@ -135,7 +151,7 @@ class DailyService:
                 key,
                 local_time=request.local_time,
                 timezone=request.zone,
-                weekdays=request.weekdays,
+                cadence=cadence_asked(request, before.cadence if before else None, now),
                 topic=topic,
                 actor=actor,
                 now=now,
@@ -160,7 +176,7 @@ class DailyService:
         stopped = self._pause_state(after)
         fields = [
             Field(name="Time zone", value=_zone_line(after, now)),
-            _next_field(after, now, stopped),
+            next_field(after, now, stopped),
             *([Field(name="State", value=stopped)] if stopped else []),
             Field(name="Change it", value=f"the same command with a new time, zone, days or topic, e.g. {EXAMPLE}"),
             Field(name="Stop it", value="/mltip daily off (or pause, then resume); /mltip daily status shows it"),
@@ -193,7 +209,7 @@ class DailyService:
         text = f"Resumed: this channel gets {lesson_phrase(resumed)}."
         if self.store.subscriptions.resume_workspace(key.platform, key.workspace_id, actor=actor, now=now):
             text += f" The pause on the whole {SPACE_NAMES[key.platform]} is lifted too."
-        return Reply(title=f"{TITLE}: resumed", text=text, fields=(_next_field(resumed, now, None),))
+        return Reply(title=f"{TITLE}: resumed", text=text, fields=(next_field(resumed, now, None),))
 
     def status(self, key: ChannelKey) -> Reply:
         """The schedule, whether and why it is paused, the next posts and the last one (anyone may ask)."""
@@ -203,17 +219,20 @@ class DailyService:
             return Reply(title=f"{TITLE}: not subscribed", text=text)
         now = self.now()
         stopped = self._pause_state(subscription)
+        held = holds_state(subscription, now.astimezone(subscription.zone).date())
         last = self.store.ledger.last_delivery(subscription.id)
         created = local_moment(subscription.created_at, subscription.zone)
         fields = [
             Field(name="Schedule", value=schedule_phrase(subscription)),
             Field(name="Topic", value=subscription.topic or "any"),
-            Field(name="State", value=stopped or "Posting."),
-            _next_field(subscription, now, stopped, count=UPCOMING),
+            Field(name="State", value=" ".join(part for part in (stopped, held) if part) or "Posting."),
+            next_field(subscription, now, stopped, count=UPCOMING),
             Field(name="Last post", value=delivery_outcome(last, subscription) if last else "none yet"),
             Field(name="Set up by", value=f"{subscription.created_by} on {created}"),
         ]
-        title = f"{TITLE}: {'paused' if stopped else 'on'}"
+        until = subscription.paused_until
+        resting = until is not None and until > now.astimezone(subscription.zone).date()
+        title = f"{TITLE}: {'paused' if stopped else f'paused until {local_day(until)}' if until and resting else 'on'}"
         return Reply(title=title, text=f"This channel gets {lesson_phrase(subscription)}.", fields=tuple(fields))
 
     def overview(self, platform: Platform, workspace_id: str) -> list[ChannelStatus]:
@@ -222,12 +241,12 @@ class DailyService:
         statuses = []
         for subscription in self.store.subscriptions.in_workspace(platform, workspace_id):
             stopped = self._pause_state(subscription)
-            upcoming = _next_field(subscription, now, stopped)
+            upcoming = next_field(subscription, now, stopped)
             statuses.append(
                 ChannelStatus(
                     channel_id=subscription.key.channel_id,
                     schedule=lesson_phrase(subscription),
-                    state=stopped or "Posting.",
+                    state=stopped or holds_state(subscription, now.astimezone(subscription.zone).date()) or "Posting.",
                     next_post=f"{upcoming.name}: {upcoming.value}",
                 )
             )
@@ -261,17 +280,10 @@ def _require_manager(invocation: Invocation, platform: Platform) -> None:
 
 
 def _same_schedule(before: Subscription, after: Subscription) -> bool:
-    fields = ("local_time", "timezone", "weekdays", "topic")
+    fields = ("local_time", "timezone", "weekdays", "topic", "cadence")
     return all(getattr(before, name) == getattr(after, name) for name in fields)
 
 
 def _zone_line(subscription: Subscription, now: datetime) -> str:
     local = now.astimezone(subscription.zone)
     return f"{subscription.timezone} (now {local:%H:%M %Z}, UTC{local:%z})"
-
-
-def _next_field(subscription: Subscription, now: datetime, stopped: str | None, count: int = 1) -> Field:
-    times = next_fire_times(now, subscription.local_time, subscription.zone, subscription.weekdays, count)
-    value = "; ".join(local_moment(moment, subscription.zone) for moment in times)
-    name = ("Next post" if count == 1 else "Next posts") + (", once resumed" if stopped else "")
-    return Field(name=name, value=value)

@@ -7,11 +7,13 @@ get what the code means and what to do, with the code kept in brackets for whoev
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.cadence import Cadence, Repeat
 from bot.core.platform import Platform
 from bot.core.weekdays import DAY_CODES, EVERY_DAY, MON_TO_FRI, WEEKENDS, Weekdays
+from bot.daily.fire_times import Held, UpcomingDate
 from bot.store import (
     AuditAction,
     AuditEntry,
@@ -71,10 +73,62 @@ def days_phrase(weekdays: Weekdays) -> str:
     return "every day" if weekdays == EVERY_DAY else f"on {days_label(weekdays)}"
 
 
+def ordinal(number: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def rule_phrase(cadence: Cadence) -> str:
+    """'on weekdays', 'every 2 days', 'monthly on the 1st' (…'or the month's last day' from the 29th)."""
+    if cadence.repeat is Repeat.EVERY_N_DAYS:
+        return f"every {cadence.every_days} days"
+    if cadence.repeat is Repeat.MONTHLY:
+        day = cadence.month_day or 1
+        return f"monthly on the {ordinal(day)}" + (" (or the month's last day)" if day > 28 else "")
+    return days_phrase(cadence.weekdays)
+
+
 def schedule_phrase(subscription: Subscription) -> str:
     """'on weekdays at 09:00 Europe/Berlin time' (or '... at 09:00 UTC')."""
     zone = "UTC" if subscription.timezone == "UTC" else f"{subscription.timezone} time"
-    return f"{days_phrase(subscription.weekdays)} at {subscription.local_time:%H:%M} {zone}"
+    return f"{rule_phrase(subscription.cadence)} at {subscription.local_time:%H:%M} {zone}"
+
+
+def local_day(day: date) -> str:
+    """'Mon 04 Jan 2027': a local date as status shows dates."""
+    return day.strftime("%a %d %b %Y")
+
+
+def upcoming_phrase(entries: list[UpcomingDate], subscription: Subscription) -> str:
+    """The next dates, '; '-separated, a skipped one saying why: '..., 09:00 CET skipped (skip next)'."""
+    zone, parts = subscription.zone, []
+    for entry in entries:
+        moment = local_moment(entry.at, zone)
+        if entry.skipped is Held.SKIP_NEXT:
+            parts.append(f"{moment} skipped (skip next)")
+        elif entry.skipped is Held.PAUSED:
+            until = local_day(subscription.paused_until) if subscription.paused_until else "later"
+            more = entry.also_skipped
+            after = f" and {more} more date{'s' if more != 1 else ''} after it" if more else ""
+            parts.append(f"{moment}{after} skipped (paused until {until})")
+        else:
+            parts.append(moment)
+    return "; ".join(parts)
+
+
+def holds_state(subscription: Subscription, today: date) -> str | None:
+    """A pause until a date, or a skipped post, still ahead of `today` (the channel's date), in words."""
+    holds = []
+    if subscription.paused_until is not None and subscription.paused_until > today:
+        holds.append(
+            f"Paused until {local_day(subscription.paused_until)}: posts start again by themselves that day"
+            " (or now with /mltip daily resume)."
+        )
+    if subscription.skip_date is not None and subscription.skip_date >= today:
+        skipped = local_day(subscription.skip_date)
+        holds.append(f"The post of {skipped} is skipped (skip next; /mltip daily skip cancel posts it after all).")
+    return " ".join(holds) or None
 
 
 def lesson_phrase(subscription: Subscription) -> str:

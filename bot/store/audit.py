@@ -48,7 +48,7 @@ class AuditLog:
                 action=action.value,
                 actor=self._actor,
                 at=self._now,
-                details=json.dumps(details, sort_keys=True),
+                details=json.dumps(details, sort_keys=True, default=str),  # dates as ISO text
             )
         )
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import RowMapping
 
+from bot.core.cadence import Cadence, Repeat
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
 
@@ -61,6 +62,15 @@ class AuditAction(enum.StrEnum):
     PAUSE_WORKSPACE = "pause_workspace"
     RESUME_WORKSPACE = "resume_workspace"
     REMOVE_WORKSPACE = "remove_workspace"
+    SKIP = "skip"  # skip next set or cancelled
+    PAUSE_UNTIL = "pause_until"  # pause until a date set or ended
+
+
+class Hold(enum.StrEnum):
+    """A hold on some of a subscription's dates (bot.daily.fire_times.SkipReason says them in words)."""
+
+    SKIP = "skip"  # one date is not posted
+    PAUSE_UNTIL = "pause_until"  # no date before this one is posted; it resumes by itself
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +101,9 @@ class Subscription:
     created_at: datetime
     updated_by: str
     updated_at: datetime
+    cadence: Cadence  # which dates; a weekdays rule holds `weekdays`, the others every day there
+    skip_date: date | None = None  # `skip next`: this one local date is not posted
+    paused_until: date | None = None  # `pause until`: no posts before this local date
     kind: TargetKind = TargetKind.CHANNEL
 
     @property
@@ -203,6 +216,7 @@ class Deal:
 def subscription_from_row(row: RowMapping) -> Subscription:
     """A `subscriptions` row as a Subscription."""
     hour, minute = (int(part) for part in row["local_time"].split(":"))
+    weekdays = Weekdays.from_code(row["weekdays"])  # as _settings wrote it: no user-input parsing
     return Subscription(
         id=row["id"],
         platform=Platform(row["platform"]),
@@ -210,7 +224,7 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         channel_id=row["channel_id"],
         local_time=time(hour, minute),
         timezone=row["timezone"],
-        weekdays=Weekdays.from_code(row["weekdays"]),  # as _settings wrote it: no user-input parsing
+        weekdays=weekdays,
         topic=row["topic"],
         paused=bool(row["paused"]),
         pause_kind=None if row["pause_kind"] is None else PauseKind(row["pause_kind"]),
@@ -219,6 +233,15 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         created_at=row["created_at"],
         updated_by=row["updated_by"],
         updated_at=row["updated_at"],
+        cadence=Cadence(
+            repeat=Repeat(row["repeat"]),
+            weekdays=weekdays,
+            every_days=row["every_days"],
+            anchor=row["anchor_date"],
+            month_day=row["month_day"],
+        ),
+        skip_date=row["skip_date"],
+        paused_until=row["paused_until"],
         kind=TargetKind(row["kind"]),
     )
 

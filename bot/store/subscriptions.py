@@ -7,12 +7,13 @@ Every change takes `actor` (who asked: a platform user id, or 'mltip' for the bo
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, RowMapping, and_, delete, exists, false, select, update
 
+from bot.core.cadence import Cadence
 from bot.core.platform import Platform
 from bot.core.weekdays import Weekdays
 from bot.store.audit import AuditLog, audit_entries
@@ -21,17 +22,20 @@ from bot.store.records import (
     AuditAction,
     AuditEntry,
     ChannelKey,
+    Hold,
     PauseKind,
     Subscription,
     TargetKind,
     WorkspacePause,
     subscription_from_row,
 )
+from bot.store.settings_columns import SETTINGS, rule_asked_for, settings_columns
 from bot.store.tables import subscriptions, workspace_pauses
 from bot.store.workspace_cap import check_room, lock_workspace
 
 S = subscriptions.c
-SETTINGS = ("local_time", "timezone", "weekdays", "topic")
+HOLD_COLUMNS = {Hold.SKIP: "skip_date", Hold.PAUSE_UNTIL: "paused_until"}
+HOLD_ACTIONS = {Hold.SKIP: AuditAction.SKIP, Hold.PAUSE_UNTIL: AuditAction.PAUSE_UNTIL}
 INSERT_ATTEMPTS = 10  # each retry needs another subscribe and off of this channel in between
 
 
@@ -71,17 +75,6 @@ def workspace_is_paused() -> Any:
     return exists().where(pauses.platform == S.platform, pauses.workspace_id == S.workspace_id)
 
 
-def _settings(local_time: time, timezone: str | ZoneInfo, weekdays: Weekdays, topic: str | None) -> dict[str, Any]:
-    if local_time.second or local_time.microsecond:
-        raise ValueError(f"subscriptions keep minutes, not seconds: {local_time}")
-    if not weekdays:
-        raise ValueError("a subscription needs at least one day of the week")
-    zone = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    if zone.key is None:
-        raise ValueError("the time zone must be an IANA zone (ZoneInfo(key), not from a file)")
-    return {"local_time": local_time.strftime("%H:%M"), "timezone": zone.key, "weekdays": weekdays.code, "topic": topic}
-
-
 class Subscriptions:
     """Subscriptions, workspace pauses and the audit log."""
 
@@ -94,7 +87,8 @@ class Subscriptions:
         *,
         local_time: time,
         timezone: str | ZoneInfo,
-        weekdays: Weekdays,
+        weekdays: Weekdays | None = None,
+        cadence: Cadence | None = None,
         topic: str | None = None,
         actor: str,
         now: datetime,
@@ -108,10 +102,11 @@ class Subscriptions:
 
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
-        A paused subscription stays paused (resume() says so explicitly). `kind` is fixed when
-        the row is created: for a person, `key.channel_id` is their user id.
+        A paused subscription stays paused (resume() says so explicitly), and a skip or a pause
+        until a date stays too. The dates come from `cadence`, or from `weekdays` alone. `kind` is
+        fixed when the row is created: for a person, `key.channel_id` is their user id.
         """
-        settings = _settings(local_time, timezone, weekdays, topic)
+        settings = settings_columns(local_time, timezone, rule_asked_for(weekdays, cadence), topic)
         with writing(self._engine) as connection:
             log = AuditLog(connection, actor, now)
             if limit is not None:
@@ -162,12 +157,23 @@ class Subscriptions:
             row = connection.execute(select(subscriptions).where(_of(key)).with_for_update()).mappings().first()
             if row is None:
                 return None
-            if (bool(row["paused"]), row["pause_kind"], row["pause_reason"]) == (paused, stored_kind, reason):
+            # Resuming also ends a pause until a date: someone wants the posts back now.
+            cleared = {} if paused else {"paused_until": None}
+            if (bool(row["paused"]), row["pause_kind"], row["pause_reason"]) == (paused, stored_kind, reason) and all(
+                row[name] == value for name, value in cleared.items()
+            ):
                 return subscription_from_row(row)  # already so: repeated failures must not flood the audit log
             connection.execute(
                 update(subscriptions)
                 .where(S.id == row["id"])
-                .values(paused=paused, pause_kind=stored_kind, pause_reason=reason, updated_by=actor, updated_at=now)
+                .values(
+                    paused=paused,
+                    pause_kind=stored_kind,
+                    pause_reason=reason,
+                    updated_by=actor,
+                    updated_at=now,
+                    **cleared,
+                )
             )
             action = AuditAction.PAUSE if paused else AuditAction.RESUME
             details = {"kind": stored_kind, "reason": reason} if paused else {}
@@ -184,6 +190,25 @@ class Subscriptions:
     def resume(self, key: ChannelKey, *, actor: str, now: datetime) -> Subscription | None:
         """Post to the channel again; None when it is not subscribed."""
         return self._set_paused(key, kind=None, reason=None, actor=actor, now=now)
+
+    def hold(self, key: ChannelKey, hold: Hold, day: date | None, *, actor: str, now: datetime) -> Subscription | None:
+        """Set (or with None clear) a hold on the rule's dates: the date `skip next` skips, or the
+        date `pause until` resumes on. None when the channel is not subscribed; a repeat is not audited.
+        """
+        column = HOLD_COLUMNS[hold]
+        with writing(self._engine) as connection:
+            row = _existing(connection, key)
+            if row is None:
+                return None
+            if row[column] == day:
+                return subscription_from_row(row)
+            connection.execute(
+                update(subscriptions).where(S.id == row["id"]).values(updated_by=actor, updated_at=now, **{column: day})
+            )
+            details = {"before": row[column], "after": day}
+            AuditLog(connection, actor, now).channel(HOLD_ACTIONS[hold], key, row["id"], details)
+            fresh = connection.execute(select(subscriptions).where(S.id == row["id"])).mappings().one()
+            return subscription_from_row(fresh)
 
     def get(self, key: ChannelKey) -> Subscription | None:
         """The channel's subscription, if any."""

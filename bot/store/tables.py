@@ -39,6 +39,13 @@ metadata = MetaData(
 
 PLATFORMS = ("slack", "discord", "console")
 KINDS = ("channel", "person")
+# bot.core.cadence.Repeat, and the columns each kind of rule uses (the others stay NULL).
+RULE = (
+    "(repeat = 'weekdays' AND every_days IS NULL AND anchor_date IS NULL AND month_day IS NULL)"
+    " OR (repeat = 'every_n_days' AND every_days BETWEEN 2 AND 366 AND anchor_date IS NOT NULL"
+    " AND month_day IS NULL)"
+    " OR (repeat = 'monthly' AND month_day BETWEEN 1 AND 31 AND every_days IS NULL AND anchor_date IS NULL)"
+)
 STATUSES = ("pending", "claimed", "sending", "sent", "unknown", "failed", "skipped")
 PAUSE_KINDS = ("by_hand", "channel_refused")  # records.PauseKind
 SKIP_REASONS = ("downtime", "paused", "late", "by_hand")  # records.SkipReason
@@ -92,6 +99,15 @@ subscriptions = Table(
     Column("paused", Boolean, nullable=False, default=False),
     Column("pause_kind", String(16)),  # records.PauseKind; NULL while posting
     Column("pause_reason", Text),  # the person's note, or the platform's error
+    # The date rule (bot.core.cadence.Cadence): 'weekdays' reads only the weekdays column.
+    Column("repeat", String(16), nullable=False, server_default="weekdays"),
+    Column("every_days", Integer),
+    Column("anchor_date", Date),
+    Column("month_day", Integer),
+    # Holds on the rule's dates, as local dates: the one `skip next` skips, and the date
+    # `pause until` resumes on by itself (the dates before it are not posted).
+    Column("skip_date", Date),
+    Column("paused_until", Date),
     Column("created_by", String(128), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_by", String(128), nullable=False),
@@ -100,6 +116,7 @@ subscriptions = Table(
     CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
     CheckConstraint(_one_of("kind", KINDS), name="kind"),
     CheckConstraint(_one_of("pause_kind", PAUSE_KINDS), name="pause_kind"),
+    CheckConstraint(RULE, name="rule"),
 )
 
 deliveries = Table(

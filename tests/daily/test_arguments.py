@@ -101,3 +101,43 @@ def test_parse_local_time(text: str, expected: time) -> None:
 def test_parse_local_time_rejects(text: str) -> None:
     with pytest.raises(CommandError, match="09:00"):
         parse_local_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "every_days", "month_day", "days"),
+    [
+        ("09:00 Europe/Berlin every 2 days", 2, None, EVERY_DAY),
+        ("09:00 every other day papers", 2, None, EVERY_DAY),
+        ("09:00 every 1 day", None, None, EVERY_DAY),  # every day, said the long way
+        ("09:00 UTC weekly on mon", None, None, Weekdays.MON),
+        ("09:00 weekly thu UTC", None, None, Weekdays.THU),
+        ("09:00 monthly on 1 Europe/Berlin", None, 1, EVERY_DAY),
+        ("09:00 monthly 31st", None, 31, EVERY_DAY),
+    ],
+)
+def test_rules_are_read_as_data(text: str, every_days: int | None, month_day: int | None, days: Weekdays) -> None:
+    request = parse_schedule(text.split())
+    assert (request.every_days, request.month_day, request.weekdays) == (every_days, month_day, days)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "09:00 Europe/Berlin fortnightly",
+            "I understood 09:00 and Europe/Berlin, but not 'fortnightly'; "
+            "try `/mltip daily 09:00 Europe/Berlin every 2 days`.",
+        ),
+        ("09:00 every 2 weeks", "I understood 09:00, but not 'every 2 weeks': every how many days"),
+        ("09:00 UTC every 0 days", "but not every 0 days: give 1 to 366 days"),
+        ("09:00 UTC weekly", "but not which day 'weekly' is on; try `/mltip daily 09:00 UTC weekly on mon`"),
+        ("09:00 UTC monthly on 0", "but not 'monthly on 0': monthly on which day (1-31)"),
+        ("09:00 UTC every 2 days weekdays", "every 2 days cannot also be limited to days of the week"),
+        ("09:00 UTC monthly on 1 every 2 days", "give one of every N days, weekly or monthly"),
+        ("09:00 papers UTC astrology", "I understood 09:00, UTC and papers, but not 'astrology'"),
+    ],
+)
+def test_rule_mistakes_say_what_was_understood_with_an_example(text: str, message: str) -> None:
+    with pytest.raises(CommandError) as raised:
+        parse_schedule(text.split())
+    assert message in str(raised.value)

@@ -120,8 +120,8 @@ def rankers(library: Library) -> dict[str, Ranker]:
     keywords = Ranker(library.lessons, semantic=False, calibration=KEYWORDS_ONLY)
     return {
         "bm25": keywords,
-        "semantic": Ranker(library.lessons, index=keywords.index, calibration=MEANING_ONLY),
-        "fused": Ranker(library.lessons, index=keywords.index, calibration=FUSED),
+        "semantic": Ranker(library.lessons, outside=library.outside, index=keywords.index, calibration=MEANING_ONLY),
+        "fused": Ranker(library.lessons, outside=library.outside, index=keywords.index, calibration=FUSED),
     }
 
 

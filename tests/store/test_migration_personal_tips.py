@@ -1,4 +1,4 @@
-"""Migration 0004_personal_tips: subscriptions get a kind (channel or person), skips a 'by_hand' reason.
+"""Migration v0005_personal_tips: subscriptions get a kind (channel or person), skips a 'by_hand' reason.
 
 Rows written before it are inserted as that code wrote them, then upgraded; every test runs on
 SQLite and (with MLTIP_TEST_DATABASE_URL) on PostgreSQL.
@@ -20,7 +20,7 @@ from bot.store.tables import deck_cards, deliveries, subscriptions
 from .conftest import NOW, channel
 from .test_migrations import downgrade
 
-BEFORE = "0003_reasons"  # the revision before 0004_personal_tips
+BEFORE = "v0004_schedule_rules"  # the revision before v0005_personal_tips
 COMMON = {"local_time": "09:00", "timezone": "UTC", "weekdays": "mon", "topic": None, "workspace_id": "T1"}
 WHO = {"created_by": "U", "created_at": NOW, "updated_by": "U", "updated_at": NOW, "platform": "slack"}
 
@@ -34,7 +34,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def old_rows(engine: Engine) -> dict[str, Any]:
-    """A channel with a sent delivery its deck card points at, as the code before 0004 wrote them."""
+    """A channel with a sent delivery its deck card points at, as the code before v0005 wrote them."""
     with writing(engine) as connection:
         sub = connection.execute(
             insert(subscriptions).values(channel_id="C1", paused=False, **COMMON, **WHO).returning(subscriptions.c.id)

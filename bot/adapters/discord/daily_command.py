@@ -1,10 +1,12 @@
-"""`/mltip-daily` on Discord: set, off, pause, resume and status of the channel's tip of the day.
+"""`/mltip-daily` on Discord: set, off, pause, skip, resume and status of the channel's tip of the day.
 
 Why a second top-level command, and not subcommands of `/mltip`: Discord cannot invoke a command
 that has subcommands, so `/mltip` on its own (a random lesson) would have to go (see
 listeners.py). Why subcommands here: each action gets exactly its own options, and `set` gets
 typed, guided ones: `time` (required), `zone` (autocompleted from the IANA names), `days`
-(autocompleted with the usual sets, free text allowed) and `topic` (a fixed list of choices).
+(autocompleted with the usual sets and rules such as 'every 2 days', free text allowed) and
+`topic` (a fixed list of choices). `pause` takes a `note` or an `until` date; `skip` skips the
+next post (or, with `cancel`, posts it after all).
 
 Permissions: Discord sets default permissions per top-level command only, never per subcommand.
 The whole `/mltip-daily` therefore defaults to Manage Server: members who may not change the
@@ -44,6 +46,7 @@ CHOICE_LIMIT = 25
 DESCRIPTION_LIMIT = 100  # an option's description
 # Becomes `/mltip daily pause <note>`, which the core caps like any question.
 PauseNote = app_commands.Range[str, None, MAX_QUESTION_CHARS - len("daily pause ")]
+PauseDate = app_commands.Range[str, None, len("2027-01-04 ") * 2]  # room for a mistake to be quoted back
 MANAGE_SERVER = discord.Permissions(manage_guild=True)
 # Offered before anything is typed: the zones most members are in, roughly west to east.
 COMMON_ZONES = (
@@ -70,6 +73,9 @@ DAY_SETS = {
     "weekends": "Saturday and Sunday",
     "mon,wed,fri": "Monday, Wednesday, Friday",
     "tue,thu": "Tuesday and Thursday",
+    "every 2 days": "every other day, from the first post",
+    "weekly on mon": "once a week, on Monday",
+    "monthly on 1": "on the first of each month",
 }
 TOPIC_CHOICES = [
     app_commands.Choice(name=f"{topic.value} — {description}"[:100], value=topic.value)
@@ -131,7 +137,7 @@ def build_daily_group(run: RunDaily, *, default_zone: str) -> app_commands.Group
     @app_commands.describe(
         time="The local time, e.g. 09:00, 9am or 21:30",
         zone=zone_description(default_zone),
-        days="Which days: daily (default), weekdays, weekends, mon,wed,fri, mon-fri ...",
+        days="Which days: daily (default), weekdays, mon,wed,fri, every 2 days, weekly on mon, monthly on 1",
         topic="Only lessons on this topic",
     )
     @app_commands.choices(topic=TOPIC_CHOICES)
@@ -152,10 +158,21 @@ def build_daily_group(run: RunDaily, *, default_zone: str) -> app_commands.Group
     async def status(interaction: Interaction) -> None:
         await run(interaction, "daily status")
 
-    @group.command(name="pause", description="Stop posting here for a while; the schedule is kept")
-    @app_commands.describe(note="Why (shown in status), e.g. holidays")
-    async def pause(interaction: Interaction, note: PauseNote | None = None) -> None:
+    @group.command(name="pause", description="Stop posting here for a while, or until a date; the schedule is kept")
+    @app_commands.describe(
+        note="Why (shown in status), e.g. holidays",
+        until="Post again by itself on this date, e.g. 2027-01-04 (YYYY-MM-DD)",
+    )
+    async def pause(interaction: Interaction, note: PauseNote | None = None, until: PauseDate | None = None) -> None:
+        if until is not None:  # with a note too, the core says to give one date
+            await run(interaction, f"daily pause until {until} {note or ''}".strip())
+            return
         await run(interaction, f"daily pause {note or ''}".strip())
+
+    @group.command(name="skip", description="Skip only the next post here (or cancel that skip)")
+    @app_commands.describe(cancel="Post the skipped one after all")
+    async def skip(interaction: Interaction, cancel: bool = False) -> None:
+        await run(interaction, "daily skip cancel" if cancel else "daily skip next")
 
     @group.command(name="resume", description="Post here again after a pause")
     async def resume(interaction: Interaction) -> None:

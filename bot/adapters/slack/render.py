@@ -7,9 +7,11 @@ turns the unescaped forms into pings and links.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from bot.core.cache import RENDERED_CACHE_BYTES, RENDERED_CACHE_SIZE, BoundedCache, text_bytes
+from bot.core.lessons import Lesson
 from bot.core.replies import READ_THE_ORIGINAL, Action, ActionKind, Reply
 from bot.core.text import clip
 
@@ -53,15 +55,22 @@ def _context(text: str) -> dict[str, Any]:
 
 
 def _lesson_blocks(reply: Reply) -> list[dict[str, Any]]:
+    """The advice, quote and credit: the same for every reply with this lesson and text, so shared."""
     assert reply.lesson is not None
-    lesson, source = reply.lesson, reply.lesson.source
+    key = (reply.lesson, reply.text)
+    return _shared_blocks.get_or_put(key, _make_lesson_blocks)
+
+
+def _make_lesson_blocks(key: tuple[Lesson, str]) -> list[dict[str, Any]]:
+    lesson, text = key
+    source = lesson.source
     quote = "\n".join(f"> {escape(line)}" for line in lesson.quote.splitlines())
     at = f", at {lesson.timestamp}" if lesson.timestamp else ""
     credit = (
         f"*{escape(source.speaker)}* · {escape(source.role)} · _{escape(source.title)}_, {escape(source.publisher)}{at}"
     )
     return [
-        {"type": "section", "text": _mrkdwn(escape(reply.text))},
+        {"type": "section", "text": _mrkdwn(escape(text))},
         {"type": "section", "text": _mrkdwn(quote)},
         _context(credit),
     ]
@@ -77,8 +86,26 @@ def _field_blocks(reply: Reply) -> list[dict[str, Any]]:
     return blocks
 
 
+# A lesson's blocks, shared by every rendering of it: one per lesson (and text) in practice, since
+# lessons do not change while the bot runs; the count cap only guards against a bug.
+_shared_blocks: BoundedCache[tuple[Lesson, str], list[dict[str, Any]]] = BoundedCache(max_entries=4 * 1024)
+
+
+def _weigh(reply: Reply, message: dict[str, Any]) -> int:
+    """What a rendering holds of its own: the shared lesson blocks are counted once, in _shared_blocks.
+
+    Weighing every block of every answer cost more than rendering it (a tenth of an uncached
+    question's time in bench/slack_latency.py).
+    """
+    blocks = message["blocks"]
+    lesson_blocks = _shared_blocks.get((reply.lesson, reply.text)) if reply.lesson is not None else None
+    shared = {id(block) for block in lesson_blocks or ()}
+    own = sum(8 if id(block) in shared else text_bytes(block) for block in blocks)
+    return sys.getsizeof(message) + text_bytes(message["text"]) + sys.getsizeof(blocks) + own
+
+
 _rendered: BoundedCache[Reply, dict[str, Any]] = BoundedCache(
-    max_entries=RENDERED_CACHE_SIZE, max_bytes=RENDERED_CACHE_BYTES, weigh=lambda _reply, message: text_bytes(message)
+    max_entries=RENDERED_CACHE_SIZE, max_bytes=RENDERED_CACHE_BYTES, weigh=_weigh
 )
 
 

@@ -181,7 +181,8 @@ async def test_the_zone_autocompletes(fake: FakeDiscord, adapter: DiscordAdapter
 
 
 async def test_the_days_autocomplete(fake: FakeDiscord, adapter: DiscordAdapter) -> None:
-    assert [c["value"] for c in await autocomplete(fake, "days", "week")] == ["weekdays", "weekends"]
+    assert [c["value"] for c in await autocomplete(fake, "days", "week")] == ["weekdays", "weekends", "weekly on mon"]
+    assert [c["value"] for c in await autocomplete(fake, "days", "month")] == ["monthly on 1"]
 
 
 async def test_mltip_offers_daily_status_in_its_autocomplete(fake: FakeDiscord, adapter: DiscordAdapter) -> None:

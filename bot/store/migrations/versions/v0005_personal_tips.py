@@ -11,8 +11,8 @@ so the CHECK's text is widened in the schema, the way SQLite's ALTER TABLE docum
 changing a CHECK: every stored row already satisfies the wider constraint, and nothing on disk
 changes. Downgrade narrows it again, after the person's subscriptions (and their skips) are gone.
 
-Revision ID: 0004_personal_tips
-Revises: 0003_reasons
+Revision ID: v0005_personal_tips
+Revises: v0004_schedule_rules
 Create Date: 2025-02-01
 """
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_personal_tips"
-down_revision: str | None = "0003_reasons"
+revision: str = "v0005_personal_tips"
+down_revision: str | None = "v0004_schedule_rules"
 branch_labels: str | None = None
 depends_on: str | None = None
 
