@@ -27,9 +27,9 @@ from bot.daily.fanout import Fanout
 from bot.daily.pacing import DEFAULT_PACES, Pacer
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store
-from tests.daily.harness import RunningClock
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_server import FakeSlack
+from tests.support.clock import FakeClock
 
 BACKLOG = 600
 SLACK_LIMIT = (5.0, 10.0)  # per workspace: rate, burst (the fake's model of Slack)
@@ -64,7 +64,7 @@ class Scenario:
         async def token(workspace: str) -> str:
             return f"xoxb-bench-{workspace}"
 
-        self.clock = RunningClock(FIRE)
+        self.clock = FakeClock(FIRE, running=True)
         self.t0 = time.monotonic()  # FIRE on the fake's clock (it stamps calls with time.monotonic)
         fanout = Fanout(
             self.store,

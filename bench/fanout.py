@@ -23,13 +23,14 @@ from bot.core.library import BUILTIN_CONTENT
 from bot.core.loading import load_library
 from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.pacing import DEFAULT_PACES, Pacer
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store, TargetKind
-from tests.daily.harness import RunningClock
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_server import FakeSlack
+from tests.support.clock import FakeClock
 
 SLACK_CHANNELS, SLACK_WORKSPACES = 2500, 50
 DISCORD_CHANNELS, DISCORD_GUILDS = 2500, 100
@@ -89,7 +90,7 @@ async def measure(report: Report) -> None:
     async def token(workspace: str) -> str:
         return f"xoxb-bench-{workspace}"
 
-    clock = RunningClock(FIRE + timedelta(seconds=5))
+    clock = FakeClock(FIRE + timedelta(seconds=5), running=True)
     fanout = Fanout(
         store,
         engine,
@@ -148,7 +149,7 @@ async def measure(report: Report) -> None:
         RateLimit(*DISCORD_LIMIT).seconds_for(DISCORD_CHANNELS + people),  # each person's DM opened once
     )
     note = (
-        f"{wanted} due at once ({dms} of them DMs); sent {result.delivered.get('sent', 0)}, "
+        f"{wanted} due at once ({dms} of them DMs); sent {result.delivered.get(DeliveryOutcome.SENT, 0)}, "
         f"missed {wanted - delivered}, "
         f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}: "
         f"Slack {slack.post_limit.limited}, Discord {discord.global_limit.limited}, {dm_opens} DM opens); "

@@ -9,6 +9,7 @@ FTS5-based ranking can cost. Also load time and memory of the 50,000-lesson keyw
 from __future__ import annotations
 
 import dataclasses
+import functools
 import random
 import statistics
 import time
@@ -67,17 +68,17 @@ def measure(
     index: LessonIndex, asked: list[str], repeat: int, ranker: Ranker | None = None
 ) -> tuple[list[float], list[float]]:
     rank = ranker.rank if ranker is not None else index.search
-    ours = [t for q in asked for t in time_calls(lambda q=q: rank(q, 10), repeat)]
+    ours = [t for q in asked for t in time_calls(functools.partial(rank, q, 10), repeat)]
+
+    def bare_match(word: str) -> list[object]:
+        query = "SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH ? ORDER BY rank LIMIT 5"
+        return list(index._db.execute(query, (word,)).fetchall())
+
     floor_words = ["kaggle", "papers", "research", "data", "production"]
     floor = [
         t
         for w in floor_words
-        for t in time_calls(
-            lambda w=w: index._db.execute(
-                "SELECT rowid FROM lesson_fts WHERE lesson_fts MATCH ? ORDER BY rank LIMIT 5", (w,)
-            ).fetchall(),
-            repeat * len(asked) // len(floor_words),
-        )
+        for t in time_calls(functools.partial(bare_match, w), repeat * len(asked) // len(floor_words))
     ]
     return ours, floor
 

@@ -15,7 +15,7 @@ from bot.daily.service import DailyService
 from bot.errors import ConfigError
 from bot.runner import build_engine
 from bot.store import Store
-from tests.store.conftest import PG_URL, SKIP_PG, sqlite_url
+from tests.support.databases import PG_URL, SKIP_PG, sqlite_url
 from tests.test_cli import mltip
 
 needs_pg = pytest.mark.skipif(not PG_URL, reason=SKIP_PG)

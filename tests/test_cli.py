@@ -9,8 +9,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from bot.store import head_revision
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 # The runs' database: never the developer's own (~/.local/share/mltip); removed when the tests end.
 DATA_DIR = tempfile.TemporaryDirectory(prefix="mltip-test-")
@@ -117,6 +119,7 @@ def test_the_bot_refuses_to_start_on_invalid_extra_content(tmp_path: Path) -> No
     assert "refusing to start" in result.stderr and f"{tmp_path / 'bad.yaml'}:2: tab character" in result.stderr
 
 
+@pytest.mark.process
 def test_run_without_tokens_serves_the_console_from_piped_stdin() -> None:
     result = mltip("run", stdin="/mltip kaggle\n1\n2\n/mltip help\nquit\n/mltip never reached\n")
     assert result.returncode == 0, result.stderr
@@ -141,6 +144,7 @@ def test_a_bad_setting_gets_a_message_not_a_traceback() -> None:
     assert result.returncode == 2 and "MLTIP_HTTP_PORT must be a port number" in result.stderr
 
 
+@pytest.mark.process
 def test_run_on_the_console_keeps_a_tip_of_the_day_in_the_database(tmp_path: Path) -> None:
     env = {"MLTIP_DATA_DIR": str(tmp_path)}
     subscribed = mltip("run", stdin="/mltip daily 09:00 Asia/Kolkata\n", env=env)

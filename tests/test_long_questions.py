@@ -17,11 +17,15 @@ import time
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import start_mltip_run, wait_ready
+from tests.support.ports import free_port
+from tests.support.processes import start_mltip_run
+from tests.support.waiting import wait_until_ok
+
+pytestmark = pytest.mark.process
 
 LETTERS = 20_000
 CLIENTS, PER_CLIENT = 3, 4
@@ -54,7 +58,7 @@ async def test_long_questions_neither_stall_healthz_nor_grow_the_process(tmp_pat
     probes: list[float] = []
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
-            await wait_ready(http, f"{url}/healthz")
+            await wait_until_ok(f"{url}/healthz", timeout=30)
             async with http.post(f"{url}/slack/events", data="", headers=signed_headers(SIGNING_SECRET, "")):
                 pass  # one request first, so what it loads on first use is not counted as growth
             before = memory_mib(process.pid, "VmRSS")

@@ -8,15 +8,18 @@ import signal
 from pathlib import Path
 
 import aiohttp
+import pytest
 
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import start_mltip_run, wait_ready
+from tests.support.ports import free_port
+from tests.support.processes import start_mltip_run
+from tests.support.waiting import wait_until_ok
 from tests.test_cli import mltip
 
 
+@pytest.mark.process
 async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
     slack = await FakeSlack().start()
     discord = FakeDiscord()
@@ -36,7 +39,7 @@ async def test_one_process_serves_slack_and_discord(tmp_path: Path) -> None:
     try:
         url = f"http://127.0.0.1:{port}"
         async with aiohttp.ClientSession() as http:
-            await wait_ready(http, f"{url}/readyz")
+            await wait_until_ok(f"{url}/readyz", timeout=30)
             async with http.get(f"{url}/readyz") as ready:
                 assert await ready.json() == {
                     "ready": True,

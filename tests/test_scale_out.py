@@ -12,15 +12,19 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, Platform, Store
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import start_mltip_run, wait_ready
+from tests.support.ports import free_port
+from tests.support.processes import start_mltip_run
+from tests.support.waiting import wait_until_ok
+
+pytestmark = pytest.mark.process
 
 REPLICAS = 2
 CHANNELS = 60
@@ -84,7 +88,7 @@ async def test_replicas_share_the_endpoint_the_database_and_the_shards(
     try:
         async with aiohttp.ClientSession() as http:
             for port in ports:  # both replicas up and ready
-                await wait_ready(http, f"http://127.0.0.1:{port}/readyz")
+                await wait_until_ok(f"http://127.0.0.1:{port}/readyz", timeout=30)
             for _ in range(6):  # commands through the one endpoint reach both replicas
                 body = slash_command_body("kaggle", slack.response_url())
                 async with http.post(
@@ -93,7 +97,7 @@ async def test_replicas_share_the_endpoint_the_database_and_the_shards(
                     assert answer.status == 200
                     assert "Vladimir Iglovikov" in json.dumps(json.loads(await answer.text())["blocks"])
         assert sorted(served.values()) == [3, 3]
-        shards = sorted(c.session.shard for c in discord.gateway.live() if c.session is not None)
+        shards = sorted(c.session.shard for c in discord.gateway.live() if c.session and c.session.shard)
         assert shards == [(0, REPLICAS), (1, REPLICAS)]  # each process runs its own shard
         exchange = await discord.command("papers")  # answered by whichever replica owns the guild's shard
         assert exchange.callback["data"]["embeds"]

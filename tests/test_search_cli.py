@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 from tests.test_cli import mltip
 
 NO_NUMPY = "import sys; sys.modules['numpy'] = None; from bot.cli import main; sys.exit(main(sys.argv[1:]))"

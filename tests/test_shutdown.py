@@ -8,11 +8,15 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core.weekdays import EVERY_DAY
 from bot.store import ChannelKey, DeliveryStatus, Platform, Store
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, ApiCall, FakeSlack
-from tests.processes import start_mltip_run
+from tests.support.ports import free_port
+from tests.support.processes import start_mltip_run
+
+pytestmark = pytest.mark.process
 
 TOTAL = 40
 

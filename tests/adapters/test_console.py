@@ -11,7 +11,8 @@ from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, Platform, Store
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # 11:30 in Kolkata
 
@@ -20,7 +21,7 @@ VOTE_KEYS = "[1] Another   [2] Share   [3] 👍 Helpful   [4] 👎 Not helpful"
 
 def test_piped_daily_subscribes_the_console_and_status_shows_it(library: Library, tmp_path: Path) -> None:
     with Store.open(sqlite_url(tmp_path)) as store:
-        engine = CommandEngine(library, daily=DailyService(store, clock=lambda: NOW))
+        engine = CommandEngine(library, daily=DailyService(store, clock=FakeClock(NOW)))
         out = io.StringIO()
         code = run_console(engine, io.StringIO("/mltip daily 09:00 Asia/Kolkata\n/mltip daily status\n"), out)
         subscription = store.subscriptions.get(

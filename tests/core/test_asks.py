@@ -16,8 +16,8 @@ from bot.core.library import BUILTIN_CONTENT, Library
 from bot.core.loading import load_library
 from bot.core.search import LessonIndex
 from bot.errors import ContentError
-from tests.conftest import REPO_ROOT
 from tests.core.test_library import LESSON_WITHOUT_ASKS, problems_for, write_content
+from tests.support.paths import REPO_ROOT
 
 ASKS = """\
     asks:

@@ -13,8 +13,8 @@ from bot.core.content_cache import CACHE_FILE, cache_key, read_cache, write_cach
 from bot.core.library import BUILTIN_CONTENT, Library, content_files
 from bot.core.loading import load_library
 from bot.errors import ContentError
-from tests.conftest import REPO_ROOT
 from tests.core.test_library import GOOD_LESSON, write_content
+from tests.support.paths import REPO_ROOT
 
 
 def test_a_cached_library_equals_the_parsed_one(tmp_path: Path, library: Library) -> None:

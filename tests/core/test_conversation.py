@@ -11,6 +11,7 @@ import pytest
 from bot.core.commands import CommandEngine
 from bot.core.conversation import Placement, answer, placement, press
 from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Stats
 from bot.core.library import Library
 from bot.core.platform import Platform
 from bot.core.replies import Reply
@@ -61,9 +62,9 @@ def test_share_is_a_new_post_for_the_channel_wherever_it_was_pressed(
 async def test_a_daily_command_runs_in_a_worker_thread_for_the_platforms_invocation(library: Library) -> None:
     daily = RecordingDaily()
     engine = CommandEngine(library, daily=daily)
-    asked: list[Daily] = []
+    asked: list[Daily | Stats] = []
 
-    async def invocation(command: Daily) -> Invocation:
+    async def invocation(command: Daily | Stats) -> Invocation:
         asked.append(command)
         return WHERE
 
@@ -78,7 +79,7 @@ async def test_a_refused_invocation_runs_nothing(library: Library) -> None:
     daily = RecordingDaily()
     engine = CommandEngine(library, daily=daily)
 
-    async def outside_a_server(_command: Daily) -> Invocation:
+    async def outside_a_server(_command: Daily | Stats) -> Invocation:
         raise CommandError("The tip of the day is for server channels.")
 
     with pytest.raises(CommandError, match="server channels"):
@@ -87,7 +88,7 @@ async def test_a_refused_invocation_runs_nothing(library: Library) -> None:
 
 
 async def test_over_long_text_is_refused_before_the_platform_is_asked_anything(engine: CommandEngine) -> None:
-    async def never(_command: Daily) -> Invocation:
+    async def never(_command: Daily | Stats) -> Invocation:
         raise AssertionError("asked who the user is")
 
     with pytest.raises(CommandError, match="too long"):
@@ -95,7 +96,7 @@ async def test_over_long_text_is_refused_before_the_platform_is_asked_anything(e
 
 
 async def test_a_new_search_leaves_the_event_loop_and_a_remembered_one_does_not(engine: CommandEngine) -> None:
-    async def never(_command: Daily) -> Invocation:
+    async def never(_command: Daily | Stats) -> Invocation:
         raise AssertionError("not a daily command")
 
     threads = threads_that_answered(engine)

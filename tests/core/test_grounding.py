@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.library import Library
-from tests.conftest import SHARED
+from tests.support.paths import SHARED
 
 SOURCE_FILES = {
     "gordic": "000_74b8eeb3cf3c9d9e.txt",

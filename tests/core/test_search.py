@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from bot.core.library import Library
 from bot.core.search import LessonIndex
-
-RELEVANCE_DIR = Path(__file__).resolve().parents[1] / "relevance"
-
-
-def relevance_cases() -> list[dict[str, object]]:
-    cases = []
-    for path in sorted(RELEVANCE_DIR.glob("*.yaml")):
-        cases += yaml.safe_load(path.read_text())
-    return cases
+from tests.relevance.evaluate import existing_cases
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +19,17 @@ def top(index: LessonIndex, question: str, n: int = 3) -> list[str]:
 
 
 def test_relevance_set_hit_at_3_is_at_least_0_9(index: LessonIndex, library: Library) -> None:
-    cases = relevance_cases()
+    cases = existing_cases()  # tests/relevance/*.yaml
     assert len(cases) >= 30
     reciprocal_ranks, misses = [], []
     for case in cases:
-        expected = set(case["expected"])  # type: ignore[arg-type]
+        expected = case.expected
         assert expected <= set(library.by_id), f"unknown expected id in {case}"
-        found = top(index, str(case["question"]), 10)
+        found = top(index, case.question, 10)
         rank = next((n for n, lesson_id in enumerate(found, start=1) if lesson_id in expected), None)
         reciprocal_ranks.append(1 / rank if rank else 0.0)
         if rank is None or rank > 3:
-            misses.append(f"{case['question']!r}: expected {sorted(expected)}, got {found[:3]}")
+            misses.append(f"{case.question!r}: expected {sorted(expected)}, got {found[:3]}")
     hit_at_3 = sum(1 for rr in reciprocal_ranks if rr >= 1 / 3) / len(cases)
     mrr = sum(reciprocal_ranks) / len(cases)
     print(f"\nrelevance: {len(cases)} questions, hit@3 = {hit_at_3:.3f}, MRR = {mrr:.3f}")

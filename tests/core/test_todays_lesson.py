@@ -12,7 +12,7 @@ from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.core.todays_lesson import todays_lesson
 from bot.errors import CommandError
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 DAY = date(2024, 7, 15)
 

@@ -5,35 +5,24 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 
 from bot.store import DeliveryStatus, Platform, Store, TargetKind
-from tests.conftest import REPO_ROOT
 from tests.daily.harness import subscribe_many
 from tests.fakes.slack_server import ApiCall, FakeSlack
+from tests.support.processes import start_daily_worker
+
+pytestmark = pytest.mark.process
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 
 
 async def worker(url: str, fake: FakeSlack, worker_id: str, concurrency: int = 64) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "tests.daily.worker_process",
-        url,
-        fake.api_url,
-        NINE_BERLIN.isoformat(),
-        worker_id,
-        str(concurrency),
-        cwd=REPO_ROOT,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    return await start_daily_worker(url, fake.api_url, NINE_BERLIN, worker_id, concurrency)
 
 
 def posts(fake: FakeSlack) -> Counter[str]:

@@ -6,33 +6,24 @@ from __future__ import annotations
 import asyncio
 import time as wall
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
-
-import pytest
 
 from bot.core.commands import CommandEngine
 from bot.core.weekdays import EVERY_DAY
 from bot.daily.pacing import Pacer, PlatformPace
 from bot.daily.scheduler import DailyScheduler
 from bot.store import ChannelKey, Platform, Store, Subscription
-from tests.daily.harness import RunningClock, make_fanout, slack_poster, subscribe_many
+from tests.daily.harness import make_fanout, slack_poster, subscribe_many
 from tests.fakes.slack_server import ApiCall, FakeSlack
+from tests.support.clock import FakeClock
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 PACE = {"slack": PlatformPace(per_workspace=40.0, workspace_burst=1.0)}  # 300 posts take 7.5 s
 
 
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
-
-
 def scheduler(
-    store: Store, engine: CommandEngine, fake: FakeSlack, clock: RunningClock, **kwargs: object
+    store: Store, engine: CommandEngine, fake: FakeSlack, clock: FakeClock, **kwargs: object
 ) -> DailyScheduler:
     fanout = make_fanout(store, engine, {"slack": slack_poster(fake.api_url)}, clock, pacer=Pacer(PACE), **kwargs)
     return DailyScheduler(
@@ -61,7 +52,7 @@ async def test_a_post_falling_due_while_a_big_workspace_drains_leaves_on_time(
 ) -> None:
     big = subscribe_many(store, 300, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED, prefix="BIG")
     lone = subscribe_lone(store, at=time(9, 1))
-    clock = RunningClock(NINE_BERLIN + timedelta(seconds=1))
+    clock = FakeClock(NINE_BERLIN + timedelta(seconds=1), running=True)
     tick = asyncio.create_task(scheduler(store, engine, fake_slack, clock).tick())
     await fake_slack.wait_for(lambda: len(posts(fake_slack)) >= 40)  # the 09:00 backlog is draining
     clock.jump(NINE_BERLIN + timedelta(minutes=1))  # 09:01: the lone workspace's time
@@ -82,7 +73,7 @@ async def test_a_lone_workspace_does_not_queue_behind_busy_ones(
     lone = subscribe_lone(store, at=time(9, 0))
     started = wall.monotonic()
     # Two requests in flight at most: before, each busy workspace held one slot for its whole queue.
-    result = await scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN), concurrency=2).tick()
+    result = await scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True), concurrency=2).tick()
     lone_post = to(lone.channel_id, fake_slack)
     assert lone_post is not None and lone_post.at - started < 1.0
     assert posts(fake_slack).index(lone_post) < 10

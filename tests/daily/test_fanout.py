@@ -11,23 +11,17 @@ from bot.core.commands import CommandEngine
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.wording import delivery_outcome
 from bot.store import ChannelKey, DeliveryStatus, PauseKind, Platform, SkipReason, Store
-from tests.daily.harness import RunningClock, make_fanout, slack_poster, subscribe_many
+from tests.daily.harness import make_fanout, slack_poster, subscribe_many
 from tests.fakes.slack_server import FakeSlack, Fault
+from tests.support.clock import FakeClock
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
 GRACE = timedelta(hours=3)
 
 
-@pytest.fixture
-async def fake_slack() -> FakeSlack:
-    fake = await FakeSlack().start()
-    yield fake  # type: ignore[misc]
-    await fake.stop()
-
-
 def scheduler(
-    store: Store, engine: CommandEngine, fake: FakeSlack, clock: RunningClock, **kwargs: object
+    store: Store, engine: CommandEngine, fake: FakeSlack, clock: FakeClock, **kwargs: object
 ) -> DailyScheduler:
     fanout = make_fanout(store, engine, {"slack": slack_poster(fake.api_url, timeout=1.0)}, clock, **kwargs)
     return DailyScheduler(
@@ -43,7 +37,7 @@ async def test_a_thousand_subscriptions_get_one_post_each(
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     subs = subscribe_many(store, 1000, platform=Platform.SLACK, workspaces=20, now=SUBSCRIBED)
-    clock = RunningClock(NINE_BERLIN)
+    clock = FakeClock(NINE_BERLIN, running=True)
     daily = scheduler(store, engine, fake_slack, clock)
     result = await daily.tick()
     assert result.planned == 1000 and result.delivered == {"sent": 1000}
@@ -58,17 +52,21 @@ async def test_nothing_is_due_before_the_time_or_for_a_date_before_subscribing(
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=NINE_BERLIN + timedelta(minutes=5))
-    result = await scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN + timedelta(minutes=6))).tick()
+    result = await scheduler(
+        store, engine, fake_slack, FakeClock(NINE_BERLIN + timedelta(minutes=6), running=True)
+    ).tick()
     assert result.planned == 0 and not fake_slack.calls_to("chat.postMessage")  # subscribed at 09:05: from tomorrow
     early = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED, prefix="E")
-    result = await scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN - timedelta(seconds=1))).tick()
+    result = await scheduler(
+        store, engine, fake_slack, FakeClock(NINE_BERLIN - timedelta(seconds=1), running=True)
+    ).tick()
     assert result.planned == 0 and store.ledger.last_delivery(early[0].id) is None
 
 
 async def test_a_429_is_waited_out_and_retried(store: Store, engine: CommandEngine, fake_slack: FakeSlack) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.script("chat.postMessage", Fault(status=429, retry_after=1))
-    result = await scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN)).tick()
+    result = await scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True)).tick()
     calls = fake_slack.calls_to("chat.postMessage")
     assert result.delivered == {"sent": 1} and len(calls) == 2
     assert calls[1].at - calls[0].at >= 0.95  # Retry-After: 1 was honoured
@@ -79,7 +77,7 @@ async def test_a_429_is_waited_out_and_retried(store: Store, engine: CommandEngi
 async def test_5xx_are_retried_with_backoff(store: Store, engine: CommandEngine, fake_slack: FakeSlack) -> None:
     subscribe_many(store, 2, platform=Platform.SLACK, workspaces=2, now=SUBSCRIBED)
     fake_slack.script("chat.postMessage", Fault(status=503), Fault(status=500), *[Fault(status=502)] * 5)
-    result = await scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN)).tick()
+    result = await scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True)).tick()
     assert result.delivered == {"sent": 2}  # every 5xx was retried, within the deadline
     assert sum(posts_by_channel(fake_slack).values()) == 9 and set(posts_by_channel(fake_slack)) == {"C0", "C1"}
 
@@ -89,7 +87,7 @@ async def test_no_answer_is_unknown_and_never_resent(
 ) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.script("chat.postMessage", Fault(delay=1.5))
-    daily = scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN))
+    daily = scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True))
     assert (await daily.tick()).delivered == {"unknown": 1}
     assert (await daily.tick()).delivered == {}
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
@@ -103,7 +101,7 @@ async def test_a_closed_channel_pauses_its_subscription(
 ) -> None:
     subs = subscribe_many(store, 2, platform=Platform.SLACK, workspaces=2, now=SUBSCRIBED)
     fake_slack.script("chat.postMessage", Fault(error=error))
-    daily = scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN), concurrency=1)
+    daily = scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True), concurrency=1)
     assert (await daily.tick()).delivered == {"failed": 1, "sent": 1}
     # The two workspaces post side by side, one request at a time: the first one is refused.
     refused = fake_slack.calls_to("chat.postMessage")[0].params["channel"]
@@ -120,7 +118,7 @@ async def test_a_revoked_install_pauses_the_workspace_and_stops_calling(
 ) -> None:
     subs = subscribe_many(store, 5, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.script("chat.postMessage", Fault(error=error))
-    daily = scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN))
+    daily = scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True))
     assert (await daily.tick()).delivered == {"failed": 5}
     assert len(fake_slack.calls_to("chat.postMessage")) == 1  # the other four were never attempted
     pause = store.subscriptions.workspace_pause(Platform.SLACK, "W0")
@@ -132,14 +130,16 @@ async def test_a_channel_walks_its_deck_without_repeats(
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
-    clock = RunningClock(NINE_BERLIN)
+    clock = FakeClock(NINE_BERLIN, running=True)
     daily = scheduler(store, engine, fake_slack, clock)
     lessons = engine.library.lessons
     seen = []
     for day in range(len(lessons) + 1):
         clock.jump(NINE_BERLIN + timedelta(days=day, seconds=30))
         await daily.tick()
-        seen.append(store.ledger.last_delivery(sub.id).lesson_id)  # type: ignore[union-attr]
+        delivery = store.ledger.last_delivery(sub.id)
+        assert delivery is not None and delivery.lesson_id is not None
+        seen.append(delivery.lesson_id)
     first_cycle = seen[: len(lessons)]
     assert sorted(first_cycle) == sorted(lesson.id for lesson in lessons)  # every lesson once
     assert seen[-1] != seen[-2]  # the new cycle does not open with yesterday's lesson
@@ -159,7 +159,7 @@ async def test_a_topic_subscription_only_gets_that_topic(
         actor="U",
         now=SUBSCRIBED,
     )
-    clock = RunningClock(NINE_BERLIN)
+    clock = FakeClock(NINE_BERLIN, running=True)
     daily = scheduler(store, engine, fake_slack, clock)
     for day in range(3):
         clock.jump(NINE_BERLIN + timedelta(days=day, seconds=5))
@@ -172,7 +172,7 @@ async def test_downtime_past_the_grace_window_skips_the_day_and_says_so(
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
-    clock = RunningClock(NINE_BERLIN + GRACE + timedelta(minutes=1))  # back up at 12:01
+    clock = FakeClock(NINE_BERLIN + GRACE + timedelta(minutes=1), running=True)  # back up at 12:01
     result = await scheduler(store, engine, fake_slack, clock).tick()
     delivery = store.ledger.last_delivery(sub.id)
     assert result.skipped == 1 and not fake_slack.calls_to("chat.postMessage")
@@ -185,7 +185,9 @@ async def test_back_within_the_grace_window_posts_late_rather_than_never(
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     subscribe_many(store, 3, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
-    result = await scheduler(store, engine, fake_slack, RunningClock(NINE_BERLIN + timedelta(hours=2))).tick()
+    result = await scheduler(
+        store, engine, fake_slack, FakeClock(NINE_BERLIN + timedelta(hours=2), running=True)
+    ).tick()
     assert result.delivered == {"sent": 3}
 
 
@@ -202,7 +204,7 @@ async def test_spring_forward_posts_once_at_the_first_valid_instant(
         zone="America/New_York",
         now=datetime(2024, 3, 9, tzinfo=UTC),
     )
-    clock = RunningClock(datetime(2024, 3, 10, 5, 0, tzinfo=UTC))
+    clock = FakeClock(datetime(2024, 3, 10, 5, 0, tzinfo=UTC), running=True)
     daily = scheduler(store, engine, fake_slack, clock)
     for minutes in range(0, 6 * 60, 15):  # a wake-up every 15 minutes from midnight to 06:00 local
         clock.jump(datetime(2024, 3, 10, 5, 0, tzinfo=UTC) + timedelta(minutes=minutes))
@@ -225,7 +227,7 @@ async def test_fall_back_posts_once_though_the_time_happens_twice(
         zone="America/New_York",
         now=datetime(2024, 11, 2, tzinfo=UTC),
     )
-    clock = RunningClock(datetime(2024, 11, 3, 4, 0, tzinfo=UTC))
+    clock = FakeClock(datetime(2024, 11, 3, 4, 0, tzinfo=UTC), running=True)
     daily = scheduler(store, engine, fake_slack, clock)
     for minutes in range(0, 4 * 60, 10):
         clock.jump(datetime(2024, 11, 3, 4, 0, tzinfo=UTC) + timedelta(minutes=minutes))
@@ -237,7 +239,7 @@ async def test_the_planned_set_forgets_dates_outside_the_look_back(
     store: Store, engine: CommandEngine, fake_slack: FakeSlack
 ) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
-    clock = RunningClock(NINE_BERLIN)
+    clock = FakeClock(NINE_BERLIN, running=True)
     daily = scheduler(store, engine, fake_slack, clock)
     for day in range(30):  # a month of wake-ups in one long-running process
         clock.jump(NINE_BERLIN + timedelta(days=day, seconds=5))

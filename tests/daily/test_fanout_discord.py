@@ -13,8 +13,9 @@ from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.daily.scheduler import DailyScheduler
 from bot.store import DeliveryStatus, Platform, Store
-from tests.daily.harness import RunningClock, make_fanout, subscribe_many
+from tests.daily.harness import make_fanout, subscribe_many
 from tests.fakes.discord_server import FakeDiscord
+from tests.support.clock import FakeClock
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
@@ -35,7 +36,7 @@ async def discord(engine: CommandEngine) -> AsyncIterator[tuple[FakeDiscord, Dis
 
 
 def scheduler(store: Store, engine: CommandEngine, adapter: DiscordAdapter) -> DailyScheduler:
-    clock = RunningClock(NINE_BERLIN)
+    clock = FakeClock(NINE_BERLIN, running=True)
     fanout = make_fanout(store, engine, {"discord": adapter.poster}, clock)
     return DailyScheduler(
         store, fanout, clock=clock, worker_id="w", grace=timedelta(hours=3), platforms=frozenset({"discord"})

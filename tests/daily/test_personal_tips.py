@@ -7,10 +7,12 @@ fake Slack (conversations.open, then chat.postMessage) and the fake Discord (POS
 
 from __future__ import annotations
 
+import json
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -25,9 +27,10 @@ from bot.daily.fanout import Poster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, DeliveryStatus, Store
-from tests.daily.harness import RunningClock, make_fanout, slack_poster
+from tests.daily.harness import make_fanout, slack_poster
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_server import TEAM_ID, FakeSlack
+from tests.support.clock import FakeClock
 
 SET_AT = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)  # Sunday
 EIGHT_BERLIN = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # Monday 08:00 CEST
@@ -48,13 +51,11 @@ def invocation(platform: Platform, user: str, workspace: str = TEAM_ID, **extra:
     )
 
 
-def engine_at(library: Library, store: Store, clock: RunningClock) -> CommandEngine:
+def engine_at(library: Library, store: Store, clock: FakeClock) -> CommandEngine:
     return CommandEngine(library, rng=random.Random(5), daily=DailyService(store, clock=clock, default_zone="UTC"))
 
 
-def scheduler(
-    store: Store, engine: CommandEngine, platform: str, poster: Poster, clock: RunningClock
-) -> DailyScheduler:
+def scheduler(store: Store, engine: CommandEngine, platform: str, poster: Poster, clock: FakeClock) -> DailyScheduler:
     fanout = make_fanout(store, engine, {platform: poster}, clock)
     return DailyScheduler(store, fanout, clock=clock, worker_id="w", grace=GRACE, platforms=frozenset({platform}))
 
@@ -73,7 +74,7 @@ def dm_posts(fake: FakeSlack) -> Counter[str]:
 async def test_a_personal_tip_arrives_once_by_dm_at_the_local_time(
     store: Store, library: Library, fake_slack: FakeSlack
 ) -> None:
-    clock = RunningClock(SET_AT)
+    clock = FakeClock(SET_AT, running=True)
     engine = engine_at(library, store, clock)
     reply = engine.run("me 08:00 Europe/Berlin", platform="slack", invocation=invocation(Platform.SLACK, ADA))
     assert "by direct message" in reply.text
@@ -95,7 +96,7 @@ async def test_a_personal_tip_arrives_once_by_dm_at_the_local_time(
 async def test_the_time_follows_the_person_s_clock_across_a_dst_change(
     store: Store, library: Library, fake_slack: FakeSlack
 ) -> None:
-    clock = RunningClock(datetime(2024, 10, 25, 12, 0, tzinfo=UTC))
+    clock = FakeClock(datetime(2024, 10, 25, 12, 0, tzinfo=UTC), running=True)
     engine = engine_at(library, store, clock)
     engine.run("me 08:00 Europe/Berlin", platform="slack", invocation=invocation(Platform.SLACK, ADA))
     daily = scheduler(store, engine, "slack", slack_poster(fake_slack.api_url), clock)
@@ -111,7 +112,7 @@ async def test_the_time_follows_the_person_s_clock_across_a_dst_change(
 async def test_skip_tomorrow_skips_the_next_date_only_and_status_says_so(
     store: Store, library: Library, fake_slack: FakeSlack
 ) -> None:
-    clock = RunningClock(SET_AT)
+    clock = FakeClock(SET_AT, running=True)
     engine = engine_at(library, store, clock)
     ada = invocation(Platform.SLACK, ADA)
     engine.run("me 08:00 Europe/Berlin", platform="slack", invocation=ada)
@@ -138,7 +139,7 @@ async def test_skip_tomorrow_skips_the_next_date_only_and_status_says_so(
 
 
 async def test_nobody_can_touch_another_person_s_tip(store: Store, library: Library) -> None:
-    clock = RunningClock(SET_AT)
+    clock = FakeClock(SET_AT, running=True)
     engine = engine_at(library, store, clock)
     engine.run("me 08:00 Europe/Berlin", platform="slack", invocation=invocation(Platform.SLACK, ADA))
     engine.run("me off", platform="slack", invocation=invocation(Platform.SLACK, "U0BOB"))
@@ -149,7 +150,7 @@ async def test_nobody_can_touch_another_person_s_tip(store: Store, library: Libr
 
 
 async def test_no_zone_uses_the_person_s_own_then_the_default_and_says_which(store: Store, library: Library) -> None:
-    engine = engine_at(library, store, RunningClock(SET_AT))
+    engine = engine_at(library, store, FakeClock(SET_AT, running=True))
     own = engine.run("me 7:30", platform="slack", invocation=invocation(Platform.SLACK, ADA, user_zone="Asia/Tokyo"))
     assert "your Slack time zone, Asia/Tokyo" in own.text
     other = engine.run("me 7:30", platform="slack", invocation=invocation(Platform.SLACK, "U0BOB"))
@@ -160,7 +161,7 @@ async def test_no_zone_uses_the_person_s_own_then_the_default_and_says_which(sto
 async def test_a_person_the_bot_cannot_message_is_paused_and_not_retried(
     store: Store, library: Library, fake_slack: FakeSlack, error: str
 ) -> None:
-    clock = RunningClock(SET_AT)
+    clock = FakeClock(SET_AT, running=True)
     engine = engine_at(library, store, clock)
     ada = invocation(Platform.SLACK, ADA)
     engine.run("me 08:00 Europe/Berlin", platform="slack", invocation=ada)
@@ -193,7 +194,7 @@ async def test_discord_personal_tips_open_the_dm_and_a_blocked_person_is_paused(
     store: Store, library: Library, discord: tuple[FakeDiscord, DiscordAdapter]
 ) -> None:
     fake, adapter = discord
-    clock = RunningClock(SET_AT)
+    clock = FakeClock(SET_AT, running=True)
     engine = engine_at(library, store, clock)
     blocked = "4343434343434343"
     for user in (DISCORD_ADA, blocked):
@@ -215,7 +216,8 @@ async def test_discord_personal_tips_open_the_dm_and_a_blocked_person_is_paused(
     assert last is not None and last.status is DeliveryStatus.FAILED
 
 
-def _as_list(blocks: object) -> list[dict[str, object]]:
-    import json
-
-    return json.loads(blocks) if isinstance(blocks, str) else blocks  # type: ignore[return-value]
+def _as_list(blocks: object) -> list[dict[str, Any]]:
+    """chat.postMessage's blocks, sent as JSON text or as a list."""
+    found = json.loads(blocks) if isinstance(blocks, str) else blocks
+    assert isinstance(found, list)
+    return found

@@ -19,21 +19,15 @@ from bot.daily.pacing import Pacer
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.wording import delivery_outcome, skip_reason
 from bot.store import DeliveryStatus, Platform, SkipReason, Store
-from tests.daily.harness import FAST, RunningClock, VirtualTime, make_fanout, slack_poster, subscribe_many
+from tests.daily.harness import FAST, make_fanout, slack_poster, subscribe_many
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_server import FakeSlack, Fault
+from tests.support.clock import FakeClock
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 GRACE = timedelta(hours=3)
 MESSAGES = "/channels/{channel_id}/messages"
-
-
-@pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
 
 
 @pytest.fixture
@@ -50,7 +44,7 @@ async def discord(engine: CommandEngine) -> AsyncIterator[tuple[FakeDiscord, Dis
 
 
 def scheduler(
-    store: Store, engine: CommandEngine, platform: str, poster: Poster, clock: RunningClock, **kwargs: object
+    store: Store, engine: CommandEngine, platform: str, poster: Poster, clock: FakeClock, **kwargs: object
 ) -> DailyScheduler:
     fanout = make_fanout(store, engine, {platform: poster}, clock, **kwargs)
     return DailyScheduler(store, fanout, clock=clock, worker_id="w", grace=GRACE, platforms=frozenset({platform}))
@@ -62,7 +56,7 @@ async def test_a_slack_burst_of_eight_429s_still_posts_the_tip(
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.rate_limit("chat.postMessage", times=8, retry_after=1)  # ~8 s of 429s; the deadline is 5 min
     poster = slack_poster(fake_slack.api_url)
-    daily = scheduler(store, engine, "slack", poster, RunningClock(NINE_BERLIN), retry=RetryPolicy())
+    daily = scheduler(store, engine, "slack", poster, FakeClock(NINE_BERLIN, running=True), retry=RetryPolicy())
     result = await daily.tick()
     calls = fake_slack.calls_to("chat.postMessage")
     delivery = store.ledger.last_delivery(sub.id)
@@ -79,7 +73,9 @@ async def test_a_discord_burst_of_429s_still_posts_the_tip(
     (sub,) = subscribe_many(store, 1, platform=Platform.DISCORD, workspaces=1, now=SUBSCRIBED, prefix="3" * 18)
     fake.channels.add(sub.channel_id)
     fake.fail("POST", MESSAGES, 429, times=5, retry_after=0.05, scope=scope)  # more than discord.py retries
-    daily = scheduler(store, engine, "discord", adapter.poster, RunningClock(NINE_BERLIN), retry=RetryPolicy())
+    daily = scheduler(
+        store, engine, "discord", adapter.poster, FakeClock(NINE_BERLIN, running=True), retry=RetryPolicy()
+    )
     result = await daily.tick()
     delivery = store.ledger.last_delivery(sub.id)
     assert delivery is not None and (delivery.status, delivery.error) == (DeliveryStatus.SENT, None)
@@ -88,7 +84,7 @@ async def test_a_discord_burst_of_429s_still_posts_the_tip(
     assert len(fake.messages) == 1
 
 
-def virtual_scheduler(store: Store, engine: CommandEngine, fake: FakeSlack, time: VirtualTime) -> DailyScheduler:
+def virtual_scheduler(store: Store, engine: CommandEngine, fake: FakeSlack, time: FakeClock) -> DailyScheduler:
     """The production retry policy (a 5-minute deadline) on virtual time: minutes of waiting take none."""
     pacer = Pacer(FAST, clock=time.monotonic, sleep=time.sleep)
     fanout = Fanout(
@@ -102,7 +98,7 @@ async def test_a_rate_limit_outlasting_the_retry_deadline_hands_the_post_back_an
 ) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.rate_limit("chat.postMessage", times=7, retry_after=60)  # seven minutes of 429s
-    time = VirtualTime(NINE_BERLIN)
+    time = FakeClock(NINE_BERLIN)
     daily = virtual_scheduler(store, engine, fake_slack, time)
     assert (await daily.tick()).delivered == {"retried": 1}
     calls = fake_slack.calls_to("chat.postMessage")
@@ -129,7 +125,7 @@ async def test_a_rate_limit_lasting_past_the_grace_window_skips_the_day_and_says
 ) -> None:
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.rate_limit("chat.postMessage", times=100, retry_after=600)  # longer than the deadline itself
-    time = VirtualTime(NINE_BERLIN)
+    time = FakeClock(NINE_BERLIN)
     daily = virtual_scheduler(store, engine, fake_slack, time)
     for _ in range(30):
         await daily.tick()
@@ -139,7 +135,7 @@ async def test_a_rate_limit_lasting_past_the_grace_window_skips_the_day_and_says
             break
         assert delivery.retry_at is not None
         time.jump(delivery.retry_at)
-    assert delivery.status is DeliveryStatus.SKIPPED
+    assert delivery is not None and delivery.status is DeliveryStatus.SKIPPED
     last_error = "still rate limited after 1 attempt in 5 min: ratelimited"
     assert (delivery.skip_reason, delivery.grace, delivery.error) == (SkipReason.LATE, timedelta(hours=3), last_error)
     assert skip_reason(delivery) == f"not sent within 3 hours of its time; last error: {last_error}"
@@ -152,7 +148,7 @@ async def test_no_answer_during_a_rate_limit_burst_is_unknown_and_never_resent(
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.rate_limit("chat.postMessage", times=2, retry_after=30)
     fake_slack.script("chat.postMessage", Fault(delay=1.5))  # the third request may have posted: no answer
-    time = VirtualTime(NINE_BERLIN)
+    time = FakeClock(NINE_BERLIN)
     daily = virtual_scheduler(store, engine, fake_slack, time)
     assert (await daily.tick()).delivered == {"unknown": 1}
     time.jump(NINE_BERLIN + timedelta(minutes=30))
@@ -168,7 +164,7 @@ async def test_shutdown_while_waiting_out_a_429_hands_the_post_back_at_once(
     (sub,) = subscribe_many(store, 1, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED)
     fake_slack.rate_limit("chat.postMessage", times=1, retry_after=30)
     poster = slack_poster(fake_slack.api_url)
-    daily = scheduler(store, engine, "slack", poster, RunningClock(NINE_BERLIN), retry=RetryPolicy())
+    daily = scheduler(store, engine, "slack", poster, FakeClock(NINE_BERLIN, running=True), retry=RetryPolicy())
     tick = asyncio.create_task(daily.tick())
     await fake_slack.wait_for(lambda: len(fake_slack.calls_to("chat.postMessage")) == 1)
     await asyncio.sleep(0.2)  # the 429 is answered; the worker now waits its 30 s

@@ -20,6 +20,7 @@ from bot.daily.zones import complete_timezones, known_timezone, resolve_timezone
 from bot.errors import CommandError
 from bot.store import Store
 from tests.daily.service.helpers import MONDAY_MORNING, who
+from tests.support.clock import FakeClock
 from tests.test_cli import mltip
 
 RULE = re.compile(
@@ -69,7 +70,7 @@ def test_the_default_zone_must_be_a_real_zone_at_start_up(name: str) -> None:
 
 
 def test_the_default_zone_may_be_typed_in_any_case(store: Store) -> None:
-    service = DailyService(store, clock=lambda: MONDAY_MORNING, default_zone="europe/berlin")
+    service = DailyService(store, clock=FakeClock(MONDAY_MORNING), default_zone="europe/berlin")
     reply = service.handle(Daily(args=("09:00",)), who())
     assert "at 09:00 Europe/Berlin time" in reply.text
 

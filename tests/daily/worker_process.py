@@ -18,13 +18,14 @@ from bot.core.library import BUILTIN_CONTENT
 from bot.core.loading import load_library
 from bot.daily.scheduler import DailyScheduler
 from bot.store import Store
-from tests.daily.harness import RunningClock, make_fanout, slack_poster
+from tests.daily.harness import make_fanout, slack_poster
+from tests.support.clock import FakeClock
 
 
 async def main(url: str, slack_api: str, start: str, worker_id: str, concurrency: int) -> None:
     store = Store.open(url)
     engine = CommandEngine(load_library([BUILTIN_CONTENT]), rng=random.Random(1))
-    clock = RunningClock(datetime.fromisoformat(start))
+    clock = FakeClock(datetime.fromisoformat(start), running=True)
     fanout = make_fanout(store, engine, {"slack": slack_poster(slack_api)}, clock, concurrency=concurrency)
     daily = DailyScheduler(
         store,

@@ -8,22 +8,27 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT, SHARED
+from tests.support.paths import REPO_ROOT, SHARED
 
 COMPOSE_SCHEMA = SHARED / "specs" / "compose-spec.json"
 
 
+YamlDocument = dict[str, Any]  # as yaml.safe_load gives it: the schema test checks its shape
+
+
 @pytest.fixture(scope="module")
-def compose() -> dict[str, object]:
-    return yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+def compose() -> YamlDocument:
+    document: YamlDocument = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
+    return document
 
 
 @pytest.mark.skipif(not COMPOSE_SCHEMA.exists(), reason="the Compose schema (../shared/specs) is not here")
-def test_compose_file_validates_against_the_compose_spec(compose: dict[str, object]) -> None:
+def test_compose_file_validates_against_the_compose_spec(compose: YamlDocument) -> None:
     import jsonschema
 
     schema = json.loads(COMPOSE_SCHEMA.read_text())
@@ -31,11 +36,11 @@ def test_compose_file_validates_against_the_compose_spec(compose: dict[str, obje
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors]
 
 
-def test_bot_starts_once_the_database_is_healthy(compose: dict[str, dict[str, dict[str, object]]]) -> None:
+def test_bot_starts_once_the_database_is_healthy(compose: YamlDocument) -> None:
     services = compose["services"]
     assert services["bot"]["depends_on"] == {"db": {"condition": "service_healthy", "restart": True}}
     assert "pg_isready" in str(services["db"]["healthcheck"]["test"])
-    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in services["db"]["volumes"])  # type: ignore[attr-defined]
+    assert any(str(v).endswith(":/var/lib/postgresql/data") for v in services["db"]["volumes"])
     assert "db-data" in compose["volumes"]
     assert services["bot"]["env_file"] == [{"path": ".env", "required": True}]
 

@@ -6,7 +6,7 @@ import json
 import re
 
 from bot.metrics import Metrics
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 DASHBOARD = REPO_ROOT / "deploy" / "grafana" / "mltip.json"
 SUFFIXES = ("", "_total", "_bucket", "_sum", "_count")

@@ -63,13 +63,11 @@ class FakeGateway:
         token: str,
         ready_data: Callable[[Session], JSON],
         guilds: Callable[[Session], list[JSON]],
-        notify: Callable[[], None],
         heartbeat_interval_ms: int = 41_250,
     ) -> None:
         self._token = token
         self._ready_data = ready_data
         self._guilds = guilds
-        self._notify = notify
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.connections: list[Connection] = []
         self.sessions: dict[str, Session] = {}
@@ -95,9 +93,7 @@ class FakeGateway:
             frame = json.loads(msg.data)
             self.ops.append(ReceivedOp(frame["op"], frame.get("d"), conn.number, conn.path))
             await self._on_frame(conn, frame["op"], frame.get("d"))
-            self._notify()
         conn.close_code = ws.close_code
-        self._notify()
         return ws
 
     def live(self, shard_id: int | None = None) -> list[Connection]:

@@ -7,6 +7,7 @@ OpenAPI document. State lives on the FakeDiscord these routes serve.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import math
 import time
@@ -51,7 +52,18 @@ RECORD = web.RequestKey("record", RecordedRequest)
 
 
 class SpecValidator:
-    """Validates request bodies against the request-body schema of Discord's OpenAPI operation."""
+    """Validates request bodies against the request-body schema of Discord's OpenAPI operation.
+
+    Use `SpecValidator.of(path)`: one per spec file for the whole run.
+    """
+
+    @classmethod
+    @functools.cache
+    def of(cls, path: Path) -> SpecValidator:
+        """The validator for the spec at `path`, read once. Sharing it matters beyond the parse time:
+        aiohttp's handler cache keeps every fake server alive until the run ends, and a spec each
+        (some 20,000 objects) made every full garbage collection stall the event loop for seconds."""
+        return cls(path)
 
     def __init__(self, path: Path) -> None:
         self.spec = json.loads(path.read_text())
@@ -154,7 +166,6 @@ class RestRoutes:
         request[RECORD] = record
         response = await self._answer(request, handler, record)
         record.status = response.status
-        self.fake.notify()
         return response
 
     async def _answer(self, request: web.Request, handler: Handler, record: RecordedRequest) -> web.StreamResponse:
@@ -303,8 +314,8 @@ class RestRoutes:
         if channel_id not in self.fake.channels:
             return respond(self.fake.error_body(404), 404, route=record.route)
         if any(self.fake.dms.get(user) == channel_id for user in self.fake.blocked):
-            body = {"message": "Cannot send messages to this user", "code": 50007}
-            return respond(body, 403, route=record.route)
+            refused = {"message": "Cannot send messages to this user", "code": 50007}
+            return respond(refused, 403, route=record.route)
         limit = self.fake.global_limit
         if limit is not None and (wait := limit.take("global")):
             return rate_limited(wait, record.route, scope="global")

@@ -16,8 +16,6 @@ drive interactions (`command`, `autocomplete`, `press`) and read what the bot se
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,10 +27,11 @@ from tests.fakes import discord_payloads as p
 from tests.fakes.discord_gateway import FakeGateway, Session
 from tests.fakes.discord_rest import RecordedRequest, RestRoutes, SpecValidator
 from tests.fakes.limits import RateLimit
+from tests.support.paths import SHARED
+from tests.support.waiting import eventually
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "specs" / "discord-openapi.json"
+SPEC = SHARED / "specs" / "discord-openapi.json"
 API_PREFIX = "/api/v10"
-RECHECK_SECONDS = 0.02
 TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAw.fake.bot-token-never-logged"
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -77,7 +76,7 @@ class FakeDiscord:
         self.member = p.member(p.user(p.snowflake(), "ada", global_name="Ada L."), nick="Ada")
         self.requests: list[RecordedRequest] = []
         self.schema_errors: list[str] = []
-        self.validator = SpecValidator(spec) if spec is not None and spec.exists() else None
+        self.validator = SpecValidator.of(spec) if spec is not None and spec.exists() else None
         self.commands: dict[str | None, list[JSON]] = {}  # guild id (None: global) -> definitions
         self.messages: dict[str, JSON] = {}
         self.nonces: dict[tuple[str, str], JSON] = {}  # (channel, nonce) -> the first message
@@ -87,12 +86,10 @@ class FakeDiscord:
         self.blocked: set[str] = set()  # users who do not take the bot's DMs: posting there is 403, code 50007
         self.interactions: dict[str, JSON] = {}  # interaction id -> {"payload", "responded", "message_id"}
         self.faults: list[Fault] = []
-        self._changed = asyncio.Event()
         self.gateway = FakeGateway(
             token=token,
             ready_data=self._ready_data,
             guilds=self._guilds,
-            notify=self.notify,
             heartbeat_interval_ms=heartbeat_interval_ms,
         )
         self.rest = RestRoutes(self)
@@ -128,22 +125,12 @@ class FakeDiscord:
 
     # --- waiting -----------------------------------------------------------------------------
 
-    def notify(self) -> None:
-        """Wake every `wait_for`; called on each request, frame and close."""
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait_for(self, probe: Callable[[], T | None], timeout: float = 5.0) -> T:
-        """The first non-None result of `probe`, re-checked whenever the fake sees something.
-
-        Also every few milliseconds, for probes of the client's own state (which changes a
-        moment after the fake's last frame, with nothing further to wake us).
-        """
-        async with asyncio.timeout(timeout):
-            while (found := probe()) is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._changed.wait(), RECHECK_SECONDS)
-        return found
+    async def wait_for(
+        self, probe: Callable[[], T | None], timeout: float = 5.0, message: str = "the fake Discord never saw it"
+    ) -> T:
+        """The first truthy result of `probe` (it reads the recorded traffic or the client's state),
+        or fail the test with `message`."""
+        return await eventually(probe, timeout=timeout, message=message)
 
     def requests_to(self, method: str, route: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method and r.route == route]
@@ -230,7 +217,7 @@ class FakeDiscord:
             hits = [r for r in self.requests_to("POST", route) if r.path.split("/")[2] == payload["id"]]
             return hits[0] if hits and hits[0].status else None
 
-        request = await self.wait_for(answered, timeout)
+        request = await self.wait_for(answered, timeout, message="the bot never answered the interaction")
         message_id = self.interactions[payload["id"]]["message_id"]
         return Exchange(payload, request.json, self.messages.get(message_id) if message_id else None)
 

@@ -31,6 +31,7 @@ from aiohttp import WSMsgType, web
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_oauth import OAuthSide
 from tests.fakes.slack_spec import SlackSpec
+from tests.support.waiting import eventually
 
 BOT_TOKEN = "xoxb-1111-2222-fakebottoken"
 APP_TOKEN = "xapp-1-A111-3333-fakeapptoken"
@@ -145,13 +146,11 @@ class FakeSlack(OAuthSide):
         # Every call the bot made must have matched Slack's spec.
         assert not self.spec_errors, self.spec_errors
 
-    async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-        """Wait until `predicate()` holds (polling the recorded traffic), or fail."""
-        deadline = time.monotonic() + timeout
-        while not predicate():
-            if time.monotonic() > deadline:
-                raise AssertionError("the fake Slack did not see what the test waited for")
-            await asyncio.sleep(0.01)
+    async def wait_for(
+        self, predicate: Callable[[], bool], timeout: float = 5.0, message: str = "the fake Slack never saw it"
+    ) -> None:
+        """Wait until `predicate()` holds (it reads the recorded traffic), or fail the test with `message`."""
+        await eventually(predicate, timeout=timeout, message=message)
 
     # --- Web API -------------------------------------------------------------------------
 

@@ -13,13 +13,14 @@ from bot.core.feedback import NEAR_EQUAL, Member, Verdict, Vote
 from bot.core.library import Library
 from bot.feedback.service import FeedbackService
 from bot.store import Store
+from tests.support.clock import FakeClock
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 def engine(library: Library, store: Store) -> CommandEngine:
-    feedback = FeedbackService(store, library, key=b"a test key of enough length", clock=lambda: NOW)
+    feedback = FeedbackService(store, library, key=b"a test key of enough length", clock=FakeClock(NOW))
     return CommandEngine(library, rng=random.Random(7), feedback=feedback)
 
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot.core.feedback import Verdict
 from bot.store import SkipReason, Store
-from tests.store.conftest import NOW, channel, sqlite_url, subscribe
+from tests.store.helpers import NOW, channel, subscribe
+from tests.support.databases import sqlite_url
 from tests.test_cli import mltip
 
 

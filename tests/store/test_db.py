@@ -15,8 +15,7 @@ from sqlalchemy import inspect, text
 from bot.errors import ConfigError
 from bot.store import Store, current_revision, head_revision, make_engine, upgrade
 from bot.store.tables import metadata
-
-from .conftest import NOW, subscribe
+from tests.store.helpers import NOW, subscribe
 
 TABLES = {
     "subscriptions",

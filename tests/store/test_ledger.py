@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.store import DeliveryStatus, PauseKind, Platform, SkipReason, Store
-
-from . import workers
-from .conftest import NOW, channel, subscribe
+from tests.store import workers
+from tests.store.helpers import NOW, channel, subscribe
+from tests.support.processes import run_replicas
 
 TODAY = date(2024, 7, 15)
 
@@ -141,20 +141,11 @@ def test_three_threads_claim_each_delivery_exactly_once(store: Store) -> None:
     assert sorted(everything) == planned  # none lost, none twice
 
 
+@pytest.mark.process
 def test_three_processes_claim_each_delivery_exactly_once(store: Store, database_url: str) -> None:
     planned = plan_many(store, 90)
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(3), context.Queue()
-    processes = [
-        context.Process(target=workers.claim_until_empty, args=(database_url, f"replica-{n}", NOW, barrier, results))
-        for n in range(3)
-    ]
-    for process in processes:
-        process.start()
-    claimed = dict(results.get(timeout=90) for _ in processes)
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    replicas = [(database_url, f"replica-{n}", NOW) for n in range(3)]
+    claimed = dict(run_replicas(workers.claim_until_empty, replicas, timeout=90))
     everything = [d for mine in claimed.values() for d in mine]
     assert sorted(everything) == planned
     assert len(set(everything)) == len(everything)
@@ -179,6 +170,7 @@ def test_on_postgresql_claims_skip_rows_another_worker_holds(store: Store, datab
     assert sorted(c.delivery.id for c in store.ledger.claim_due(NOW, "w")) == planned[:2]
 
 
+@pytest.mark.process
 def test_a_worker_killed_mid_claim_leaves_nothing_locked(store: Store, database_url: str) -> None:
     planned = plan_many(store, 5)
     context = multiprocessing.get_context("spawn")

@@ -16,9 +16,8 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from bot.store import SkipReason, Store, TargetKind, make_engine, upgrade
 from bot.store.db import writing
 from bot.store.tables import deck_cards, deliveries, subscriptions
-
-from .conftest import NOW, channel
-from .test_migrations import downgrade
+from tests.store.helpers import NOW, channel
+from tests.store.test_migrations import downgrade
 
 BEFORE = "v0004_schedule_rules"  # the revision before v0005_personal_tips
 COMMON = {"local_time": "09:00", "timezone": "UTC", "weekdays": "mon", "topic": None, "workspace_id": "T1"}

@@ -17,8 +17,7 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from bot.store import DeliveryStatus, PauseKind, SkipReason, Store, make_engine, upgrade
 from bot.store.db import alembic_config, writing
 from bot.store.tables import deck_cards, deliveries, subscriptions
-
-from .conftest import NOW, channel
+from tests.store.helpers import NOW, channel
 
 BEFORE = "0002_votes"  # the revision before 0003_reasons
 # What the code before wrote, and what 0003_reasons reads it as: (kind, note).

@@ -19,7 +19,7 @@ NOW = datetime(2024, 7, 15, 12, 0, tzinfo=UTC)
 def slack_states(store: Store) -> SQLAlchemyOAuthStateStore:
     """slack_sdk's own state store on the test database, its table created as the adapter does."""
     states = SQLAlchemyOAuthStateStore(600, store.engine)
-    states.create_tables()
+    states.create_tables()  # type: ignore[no-untyped-call]  # slack_sdk leaves it unannotated
     return states
 
 

@@ -8,8 +8,7 @@ from sqlalchemy import update
 
 from bot.store import Store
 from bot.store.tables import deliveries
-
-from .conftest import NOW, channel, subscribe
+from tests.store.helpers import NOW, channel, subscribe
 
 TODAY = date(2024, 7, 15)
 

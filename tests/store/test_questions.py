@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.store import QuestionCount, Store
-
-from .conftest import NOW
+from tests.store.helpers import NOW
 
 
 def record(store: Store, question: str, *, workspace: str = "T1", days_ago: int = 0) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.store import ChannelKey, DeliveryStatus, PauseKind, Platform, Recovered, SkipReason, Store
-
-from .conftest import NOW, channel, subscribe
+from tests.store.helpers import NOW, channel, subscribe
 
 TODAY = date(2024, 7, 15)
 

@@ -11,8 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.cadence import Cadence
 from bot.store import AuditAction, Hold, Platform, Store
 from bot.store.tables import subscriptions
-
-from .conftest import NOW, channel
+from tests.store.helpers import NOW, channel
 
 
 @pytest.mark.parametrize("cadence", [Cadence.every(3, anchor=date(2024, 7, 16)), Cadence.monthly(31)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
@@ -14,9 +13,9 @@ from bot.core.weekdays import MON_TO_FRI, Weekdays
 from bot.errors import CommandError
 from bot.store import AuditAction, PauseKind, Platform, Store
 from bot.store.tables import deliveries, subscriptions
-
-from . import workers
-from .conftest import NOW, channel, subscribe
+from tests.store import workers
+from tests.store.helpers import NOW, channel, subscribe
+from tests.support.processes import run_replicas
 
 
 def count_subscriptions(store: Store) -> int:
@@ -120,19 +119,9 @@ def test_concurrent_double_clicks_leave_one_subscription(store: Store) -> None:
     assert [e.action for e in store.subscriptions.audit(Platform.SLACK, "T1")] == [AuditAction.SUBSCRIBE]
 
 
+@pytest.mark.process
 def test_replicas_subscribing_at_once_leave_one_subscription(store: Store, database_url: str) -> None:
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(3), context.Queue()
-    processes = [
-        context.Process(target=workers.subscribe_same_channel, args=(database_url, f"U{n}", NOW, barrier, results))
-        for n in range(3)
-    ]
-    for process in processes:
-        process.start()
-    made = [results.get(timeout=60) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    made = run_replicas(workers.subscribe_same_channel, [(database_url, f"U{n}", NOW) for n in range(3)], timeout=60)
     assert len(set(made)) == 1
     assert count_subscriptions(store) == 1
     log = store.subscriptions.audit(Platform.DISCORD, "G1")

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 from bot.core.feedback import Tally, Verdict
 from bot.store import Store
 from bot.store.tables import votes
-
-from .conftest import NOW
+from tests.store.helpers import NOW
 
 LESSON, OTHER = "iglovikov-kaggle-worth-it", "eric-researchers-deploy-past-the-notebook"
 

@@ -52,10 +52,11 @@ def toggle_daily(url: str, requests: int, offset: int, barrier: Any, results: An
     """`/mltip daily off` and `/mltip daily 09:00` by turns in one channel; report what failed."""
     from bot.daily.service import DailyService
     from tests.daily.service.helpers import MONDAY_MORNING, daily
+    from tests.support.clock import FakeClock
 
     failures: list[str] = []
     with Store.open(url, migrate=False) as store:
-        service = DailyService(store, clock=lambda: MONDAY_MORNING)
+        service = DailyService(store, clock=FakeClock(MONDAY_MORNING))
         barrier.wait()
         for n in range(requests):
             try:
@@ -71,10 +72,11 @@ def subscribe_channels(url: str, cap: int, numbers: Any, barrier: Any, results: 
     from bot.daily.service import DailyService
     from bot.errors import CommandError
     from tests.daily.service.helpers import MONDAY_MORNING, daily
+    from tests.support.clock import FakeClock
 
     answers: list[str] = []
     with Store.open(url, migrate=False) as store:
-        service = DailyService(store, clock=lambda: MONDAY_MORNING, max_subscriptions_per_workspace=cap)
+        service = DailyService(store, clock=FakeClock(MONDAY_MORNING), max_subscriptions_per_workspace=cap)
         barrier.wait()
         for n in numbers:
             where = Invocation(

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.config import Settings
 from bot.core.commands import CommandEngine
+from tests.adapters.discord.harness import StartAdapter
 from tests.fakes.discord_server import FakeDiscord
-
-StartAdapter = Callable[..., Awaitable[DiscordAdapter]]
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ async def start_adapter(settings: Settings, engine: CommandEngine) -> AsyncItera
     """Start adapters (closed at the end); keyword arguments override fields of the settings."""
     started: list[DiscordAdapter] = []
 
-    async def start(*, with_engine: CommandEngine | None = None, **overrides: object) -> DiscordAdapter:
+    async def start(*, with_engine: CommandEngine | None = None, **overrides: Any) -> DiscordAdapter:  # Settings fields
         adapter = DiscordAdapter(
             dataclasses.replace(settings, **overrides),
             with_engine or engine,

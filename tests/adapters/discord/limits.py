@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE
@@ -11,7 +12,7 @@ from bot.adapters.discord.render import CUSTOM_ID_TEMPLATE
 MENTION = re.compile(r"@(everyone|here)|<@[!&]?\d+>", re.IGNORECASE)
 
 
-def embed_problems(embed: dict[str, Any]) -> list[str]:
+def embed_problems(embed: Mapping[str, Any]) -> list[str]:
     """Every way `embed` breaks Discord's embed limits."""
     problems = []
     sizes = {

@@ -15,11 +15,12 @@ from bot.core.library import Library
 from bot.daily.service import DailyService
 from bot.errors import ConfigError
 from bot.store import ChannelKey, Platform, Store
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.adapters.discord.limits import embed_problems
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import Exchange, FakeDiscord
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # Monday, 08:00 in Berlin
 CHANNEL_MESSAGE, AUTOCOMPLETE_RESULT = 4, 8
@@ -35,7 +36,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 async def adapter(start_adapter: StartAdapter, library: Library, store: Store) -> DiscordAdapter:
-    return await start_adapter(with_engine=CommandEngine(library, daily=DailyService(store, clock=lambda: NOW)))
+    return await start_adapter(with_engine=CommandEngine(library, daily=DailyService(store, clock=FakeClock(NOW))))
 
 
 def member_without_manage_server() -> dict[str, Any]:
@@ -46,7 +47,7 @@ def channel_of(fake: FakeDiscord) -> ChannelKey:
     return ChannelKey(platform=Platform.DISCORD, workspace_id=fake.guild_id, channel_id=fake.channel_id)
 
 
-async def daily(fake: FakeDiscord, action: str, by: dict[str, Any] | None = None, **options: str) -> Exchange:
+async def daily(fake: FakeDiscord, action: str, *, by: dict[str, Any] | None = None, **options: str) -> Exchange:
     """A member runs `/mltip-daily <action> option:value ...`."""
     given = [{"type": STRING, "name": name, "value": value} for name, value in options.items()]
     data = p.command_data(
@@ -117,7 +118,8 @@ def zone_option(fake: FakeDiscord) -> dict[str, Any]:
     """`/mltip-daily set`'s zone option, as Discord has it."""
     [set_command] = [o for o in fake.command_definition("mltip-daily")["options"] if o["name"] == "set"]
     [zone] = [o for o in set_command["options"] if o["name"] == "zone"]
-    return zone
+    found: dict[str, Any] = zone
+    return found
 
 
 async def test_the_zone_option_names_utc_when_no_default_zone_is_configured(
@@ -129,7 +131,7 @@ async def test_the_zone_option_names_utc_when_no_default_zone_is_configured(
 async def test_the_zone_option_names_the_configured_default_zone(
     fake: FakeDiscord, start_adapter: StartAdapter, library: Library, store: Store
 ) -> None:
-    service = DailyService(store, clock=lambda: NOW, default_zone="asia/kolkata")
+    service = DailyService(store, clock=FakeClock(NOW), default_zone="asia/kolkata")
     await start_adapter(with_engine=CommandEngine(library, daily=service), default_timezone="asia/kolkata")
     assert zone_option(fake)["description"] == "Your time zone, e.g. Europe/Berlin (default Asia/Kolkata)"
     answer(await daily(fake, "set", time="09:00"))  # no zone: the time is in the zone the option named

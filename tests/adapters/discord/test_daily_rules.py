@@ -17,13 +17,14 @@ from bot.core.library import Library
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
 from bot.store import Store
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.adapters.discord.limits import embed_problems
 from tests.adapters.discord.test_daily import answer, daily
-from tests.daily.harness import RunningClock, make_fanout
+from tests.daily.harness import make_fanout
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 MONDAY_8_BERLIN = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)
 SUBCOMMAND, BOOLEAN = 1, 5
@@ -36,12 +37,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> RunningClock:
-    return RunningClock(MONDAY_8_BERLIN)
+def clock() -> FakeClock:
+    return FakeClock(MONDAY_8_BERLIN, running=True)
 
 
 @pytest.fixture
-async def adapter(start_adapter: StartAdapter, library: Library, store: Store, clock: RunningClock) -> DiscordAdapter:
+async def adapter(start_adapter: StartAdapter, library: Library, store: Store, clock: FakeClock) -> DiscordAdapter:
     return await start_adapter(with_engine=CommandEngine(library, daily=DailyService(store, clock=clock)))
 
 
@@ -56,7 +57,7 @@ def field(embed: dict[str, Any], name: str) -> str:
 
 
 async def post_on_days(
-    store: Store, engine: CommandEngine, adapter: DiscordAdapter, fake: FakeDiscord, clock: RunningClock, *, days: int
+    store: Store, engine: CommandEngine, adapter: DiscordAdapter, fake: FakeDiscord, clock: FakeClock, *, days: int
 ) -> list[date]:
     """Wake the scheduler at 09:00:30 Berlin summer time on each of `days` days from 15 Jul 2024 (twice each)."""
     fanout = make_fanout(store, engine, {"discord": adapter.poster}, clock)
@@ -77,7 +78,7 @@ async def post_on_days(
 
 
 async def test_every_2_days_and_skip_through_the_subcommands(
-    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: RunningClock
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     embed = embed_of(answer(await daily(fake, "set", time="09:00", zone="Europe/Berlin", days="every 2 days")))
     assert embed["description"] == "This channel gets a lesson every 2 days at 09:00 Europe/Berlin time."
@@ -93,7 +94,7 @@ async def test_every_2_days_and_skip_through_the_subcommands(
 
 
 async def test_skip_cancel_posts_the_skipped_date_after_all(
-    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: RunningClock
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     answer(await daily(fake, "set", time="09:00", zone="Europe/Berlin", days="weekly on mon"))
     answer(await daily(fake, "skip"))
@@ -107,7 +108,7 @@ async def test_skip_cancel_posts_the_skipped_date_after_all(
 
 
 async def test_pause_until_posts_nothing_before_and_resumes_by_itself(
-    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: RunningClock
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     answer(await daily(fake, "set", time="09:00", zone="Europe/Berlin"))
     paused = embed_of(answer(await daily(fake, "pause", until="2024-07-17")))
@@ -121,7 +122,7 @@ async def test_pause_until_posts_nothing_before_and_resumes_by_itself(
 
 
 async def test_monthly_posts_on_its_day_only(
-    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: RunningClock
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     embed = embed_of(answer(await daily(fake, "set", time="09:00", zone="Europe/Berlin", days="monthly on 16")))
     assert embed["description"] == "This channel gets a lesson monthly on the 16th at 09:00 Europe/Berlin time."

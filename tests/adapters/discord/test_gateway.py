@@ -14,7 +14,7 @@ from bot.adapters.discord.endpoints import DISCORD_DEFAULTS, endpoints_for
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.errors import ConfigError
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.fakes.discord_gateway import HEARTBEAT, IDENTIFY, RESUME
 from tests.fakes.discord_server import FakeDiscord
 
@@ -124,8 +124,9 @@ async def test_both_shards_of_two_identify_and_answer(fake: FakeDiscord, start_a
     assert sorted(op.d["shard"][0] for op in fake.gateway.ops_of(IDENTIFY)) == [0, 1]
     assert (await fake.command("kaggle")).callback["type"] == 4
     await adapter.close()
-    for conn in fake.gateway.connections:
-        assert await fake.wait_for(lambda conn=conn: conn.close_code) == 1000
+    connections = fake.gateway.connections
+    await fake.wait_for(lambda: all(c.close_code is not None for c in connections), message="a shard never closed")
+    assert [c.close_code for c in connections] == [1000] * len(connections)
 
 
 async def test_a_rejected_token_is_a_config_error(fake: FakeDiscord, start_adapter: StartAdapter) -> None:

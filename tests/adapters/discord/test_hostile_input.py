@@ -8,7 +8,7 @@ import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.core.library import Library
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.adapters.discord.test_interactions import NO_MENTIONS, ephemeral_message_with_button
 from tests.adapters.stalls import SEARCH_SECONDS, SlowSearchEngine, longest_stall
 from tests.fakes import discord_payloads as p

@@ -20,11 +20,12 @@ from bot.core.library import Library
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, Platform, Store
-from tests.adapters.discord.conftest import StartAdapter
-from tests.daily.harness import RunningClock, make_fanout
+from tests.adapters.discord.harness import StartAdapter
+from tests.daily.harness import make_fanout
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import Exchange, FakeDiscord
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 SET_AT = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)  # Sunday
 EIGHT_BERLIN = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # Monday 08:00 CEST
@@ -39,12 +40,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> RunningClock:
-    return RunningClock(SET_AT)
+def clock() -> FakeClock:
+    return FakeClock(SET_AT, running=True)
 
 
 @pytest.fixture
-def engine(library: Library, store: Store, clock: RunningClock) -> CommandEngine:
+def engine(library: Library, store: Store, clock: FakeClock) -> CommandEngine:
     return CommandEngine(library, daily=DailyService(store, clock=clock, default_zone="UTC"))
 
 
@@ -60,7 +61,7 @@ def private_answer(exchange: Exchange) -> dict[str, Any]:
     return data
 
 
-def scheduler(store: Store, engine: CommandEngine, adapter: DiscordAdapter, clock: RunningClock) -> DailyScheduler:
+def scheduler(store: Store, engine: CommandEngine, adapter: DiscordAdapter, clock: FakeClock) -> DailyScheduler:
     """The scheduler posting through the adapter's own poster."""
     assert adapter.poster is not None
     fanout = make_fanout(store, engine, {"discord": adapter.poster}, clock)
@@ -93,7 +94,7 @@ async def test_without_a_zone_the_default_is_used_and_named(fake: FakeDiscord, a
 
 
 async def test_skip_tomorrow_pressed_in_the_dm_is_acknowledged_privately(
-    fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine, store: Store, clock: RunningClock
+    fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine, store: Store, clock: FakeClock
 ) -> None:
     private_answer(await fake.command("me 08:00 Europe/Berlin", place=p.BOT_DM))
     daily = scheduler(store, engine, adapter, clock)
@@ -119,7 +120,7 @@ async def test_skip_tomorrow_pressed_in_the_dm_is_acknowledged_privately(
 
 
 async def test_skip_on_an_old_tip_after_me_off_is_told_so_privately(
-    fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine, store: Store, clock: RunningClock
+    fake: FakeDiscord, adapter: DiscordAdapter, engine: CommandEngine, store: Store, clock: FakeClock
 ) -> None:
     private_answer(await fake.command("me 08:00 Europe/Berlin", place=p.BOT_DM))
     daily = scheduler(store, engine, adapter, clock)

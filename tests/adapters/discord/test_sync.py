@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from bot.adapters.discord.sync import same_commands
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
+from tests.fakes.discord_payloads import JSON
 from tests.fakes.discord_server import FakeDiscord
 
 GLOBAL = "/applications/{application_id}/commands"
@@ -87,7 +88,7 @@ def test_a_permission_set_sent_as_a_number_matches_discords_string() -> None:
     assert not same_commands([{**LOCAL, "default_member_permissions": 32}], [REMOTE])
 
 
-LOCAL = {
+LOCAL: JSON = {
     "name": "mltip",
     "description": "d",
     "type": 1,
@@ -99,7 +100,7 @@ LOCAL = {
     "integration_types": [0],
 }
 # As Discord answers: its own keys added, false and empty values left out.
-REMOTE = {
+REMOTE: JSON = {
     "id": "1",
     "application_id": "2",
     "version": "3",

@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.discord import DiscordAdapter
 from bot.adapters.discord.sync import same_commands
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import FakeDiscord
 
@@ -29,7 +29,7 @@ def labels(data: dict[str, Any]) -> list[str]:
 
 
 def custom_id(data: dict[str, Any], label: str) -> str:
-    return next(b["custom_id"] for row in data["components"] for b in row["components"] if b["label"] == label)
+    return str(next(b["custom_id"] for row in data["components"] for b in row["components"] if b["label"] == label))
 
 
 async def test_mltip_is_user_installable_and_mltip_daily_stays_with_servers(

@@ -17,11 +17,12 @@ from bot.core.feedback import Tally
 from bot.core.library import Library
 from bot.feedback.service import FeedbackService
 from bot.store import QuestionCount, Store
-from tests.adapters.discord.conftest import StartAdapter
+from tests.adapters.discord.harness import StartAdapter
 from tests.adapters.discord.limits import LINK_STYLE, component_problems, embed_problems
 from tests.fakes import discord_payloads as p
 from tests.fakes.discord_server import Exchange, FakeDiscord
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)
 CHANNEL_MESSAGE, UPDATE_MESSAGE = 4, 7
@@ -37,7 +38,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 @pytest.fixture
 def engine(library: Library, store: Store) -> CommandEngine:
-    feedback = FeedbackService(store, library, key=b"a test key of enough length", clock=lambda: NOW)
+    feedback = FeedbackService(store, library, key=b"a test key of enough length", clock=FakeClock(NOW))
     return CommandEngine(library, feedback=feedback)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import json
 import re
@@ -32,20 +31,6 @@ def oauth_settings(fake: FakeSlack, port: int, **overrides: str) -> Settings:
         **overrides,
     }
     return Settings.from_env(env)
-
-
-async def wait_until_ready(url: str, timeout: float = 10.0) -> None:
-    """Poll /readyz until the bot says it is ready (the install flow's tables exist)."""
-    async with aiohttp.ClientSession() as probe:
-        for _ in range(int(timeout / 0.02)):
-            try:
-                async with probe.get(f"{url}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.02)
-    raise AssertionError(f"{url} never became ready")
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, Platform, Store
-from tests.adapters.slack.conftest import RunningBot, start_bot
+from tests.adapters.slack.harness import RunningBot, start_bot
 from tests.fakes.slack_server import TEAM_ID, FakeSlack, Fault
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # Monday, 08:00 in Berlin
 CHANNEL = ChannelKey(platform=Platform.SLACK, workspace_id=TEAM_ID, channel_id="C0GENERAL")
@@ -35,7 +36,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 async def bot(fake_slack: FakeSlack, library: Library, store: Store) -> AsyncIterator[RunningBot]:
     fake_slack.admins.add(ADMIN)
     fake_slack.owners.add(OWNER)
-    engine = CommandEngine(library, daily=DailyService(store, clock=lambda: NOW))
+    engine = CommandEngine(library, daily=DailyService(store, clock=FakeClock(NOW)))
     stop, task, url = await start_bot(fake_slack, engine, MLTIP_SLACK_ADMINS=LISTED)
     async with aiohttp.ClientSession() as http:
         yield RunningBot(url=url, fake=fake_slack, http=http)

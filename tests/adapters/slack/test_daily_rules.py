@@ -18,10 +18,11 @@ from bot.core.library import Library
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
 from bot.store import AuditAction, ChannelKey, DeliveryStatus, Platform, Store
-from tests.adapters.slack.conftest import RunningBot, start_bot
-from tests.daily.harness import RunningClock, make_fanout, slack_poster
+from tests.adapters.slack.harness import RunningBot, start_bot
+from tests.daily.harness import make_fanout, slack_poster
 from tests.fakes.slack_server import TEAM_ID, FakeSlack
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 MONDAY_8_BERLIN = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)
 CHANNEL = ChannelKey(platform=Platform.SLACK, workspace_id=TEAM_ID, channel_id="C0GENERAL")
@@ -35,12 +36,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> RunningClock:
-    return RunningClock(MONDAY_8_BERLIN)
+def clock() -> FakeClock:
+    return FakeClock(MONDAY_8_BERLIN, running=True)
 
 
 @pytest.fixture
-async def bot(fake_slack: FakeSlack, library: Library, store: Store, clock: RunningClock) -> AsyncIterator[RunningBot]:
+async def bot(fake_slack: FakeSlack, library: Library, store: Store, clock: FakeClock) -> AsyncIterator[RunningBot]:
     fake_slack.admins.add(ADMIN)
     engine = CommandEngine(library, daily=DailyService(store, clock=clock))
     stop, task, url = await start_bot(fake_slack, engine)
@@ -69,7 +70,7 @@ def field(message: dict[str, Any], name: str) -> str:
 
 
 async def post_on_days(
-    store: Store, engine: CommandEngine, fake: FakeSlack, clock: RunningClock, days: list[date], *, hour_utc: int = 7
+    store: Store, engine: CommandEngine, fake: FakeSlack, clock: FakeClock, days: list[date], *, hour_utc: int = 7
 ) -> list[date]:
     """Wake the scheduler at `hour_utc` on each day (twice: a replay) and return the days it posted on."""
     fanout = make_fanout(store, engine, {"slack": slack_poster(fake.api_url)}, clock)
@@ -94,7 +95,7 @@ def days_from(first: date, count: int) -> list[date]:
 
 
 async def test_every_2_days_with_skip_next_posts_on_the_right_dates_and_status_says_why(
-    bot: RunningBot, store: Store, engine: CommandEngine, clock: RunningClock
+    bot: RunningBot, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     set_up = await ask(bot, "daily 09:00 Europe/Berlin every 2 days")
     assert "a lesson every 2 days at 09:00 Europe/Berlin time" in set_up["text"]
@@ -121,7 +122,7 @@ async def test_every_2_days_with_skip_next_posts_on_the_right_dates_and_status_s
 
 
 async def test_weekly_on_monday_posts_only_on_mondays(
-    bot: RunningBot, store: Store, engine: CommandEngine, clock: RunningClock
+    bot: RunningBot, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     await ask(bot, "daily 09:00 Europe/Berlin weekly on mon")
     posted = await post_on_days(store, engine, bot.fake, clock, days_from(date(2024, 7, 15), 15))
@@ -129,7 +130,7 @@ async def test_weekly_on_monday_posts_only_on_mondays(
 
 
 async def test_monthly_on_1_follows_berlins_fall_back(
-    bot: RunningBot, store: Store, engine: CommandEngine, clock: RunningClock
+    bot: RunningBot, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     clock.jump(datetime(2024, 9, 20, 12, tzinfo=UTC))
     await ask(bot, "daily 09:00 Europe/Berlin monthly on 1")
@@ -145,7 +146,7 @@ async def test_monthly_on_1_follows_berlins_fall_back(
 
 
 async def test_pause_until_posts_nothing_before_and_resumes_by_itself_on_the_date(
-    bot: RunningBot, store: Store, engine: CommandEngine, clock: RunningClock
+    bot: RunningBot, store: Store, engine: CommandEngine, clock: FakeClock
 ) -> None:
     await ask(bot, "daily 09:00 Europe/Berlin")
     paused = await ask(bot, "daily pause until 2024-07-19")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.store import Store
-from tests.adapters.slack.conftest import RunningBot
+from tests.adapters.slack.harness import RunningBot
 from tests.adapters.slack.test_daily import ADMIN, CHANNEL, ask, bot, store  # noqa: F401  (fixtures)
 
 

@@ -8,6 +8,7 @@ told the bot has trouble with its database (never to reinstall), and afterwards 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -26,25 +27,16 @@ from bot.daily.service import DailyService
 from bot.errors import TransientDeliveryError
 from bot.store import Store
 from bot.web import build_web_app, start_web
-from tests.adapters.slack.conftest import free_port
 from tests.adapters.slack.installer import Installer, message, oauth_settings
-from tests.adapters.slack.test_oauth import eventually
 from tests.fakes.database import PostgresProxy, SqliteOutage
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.slack_requests import app_uninstalled
 from tests.fakes.slack_server import FakeSlack
+from tests.support.clock import FakeClock
+from tests.support.ports import free_port
+from tests.support.waiting import eventually
 
 LOOKUP_SECONDS = 0.5  # how long the bot waits for a database that hangs (2 s in production)
-
-
-class Clock:
-    """The monotonic clock the bot's installation memory reads; the test moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -79,16 +71,18 @@ class Running:
     """The bot in OAuth mode: a browser and Slack to drive it, its installation memory's clock."""
 
     browser: Installer
-    clock: Clock
+    clock: FakeClock  # the installation memory reads `clock.monotonic`; the test moves it
     installs: SlackInstalls
 
 
 @pytest.fixture
 async def bot(fake_slack: FakeSlack, library: Library, outage: Outage) -> AsyncIterator[Running]:
-    clock = Clock()
+    clock = FakeClock()
     port = free_port()
     engine = CommandEngine(library, daily=DailyService(outage.store, clock=utc_now))
-    installs = SlackInstalls(CLIENT_ID, CLIENT_SECRET, outage.store, timer=clock, lookup_seconds=LOOKUP_SECONDS)
+    installs = SlackInstalls(
+        CLIENT_ID, CLIENT_SECRET, outage.store, timer=clock.monotonic, lookup_seconds=LOOKUP_SECONDS
+    )
     adapter = SlackAdapter(oauth_settings(fake_slack, port), engine, outage.store, installs=installs)
     await adapter.start()
     runner = await start_web(build_web_app(adapter.routes()), port, host="127.0.0.1")
@@ -135,7 +129,7 @@ async def test_a_known_workspace_is_answered_from_memory_while_the_database_is_d
     assert not any("not installed" in str(posted) for _, posted in browser.fake.responses)
 
     outage.restore()
-    clock.now += RETRY_SECONDS
+    clock.advance(RETRY_SECONDS)
     assert await answered_with_a_lesson(browser, "T0ONE")
     assert await told(browser, "kaggle", "T0NEW") == NOT_INSTALLED  # now the database can say so
     await browser.install("T0NEW")
@@ -150,7 +144,7 @@ async def test_commands_that_need_the_database_say_it_cannot_be_reached(bot: Run
     assert await told(browser, "daily status", "T0ONE") == DATABASE_TROUBLE
     assert await answered_with_a_lesson(browser, "T0ONE")  # and the rest keeps working
     outage.restore()
-    clock.now += RETRY_SECONDS
+    clock.advance(RETRY_SECONDS)
     assert "Tip of the day" in await told(browser, "daily status", "T0ONE")
 
 
@@ -160,7 +154,10 @@ async def test_an_uninstalled_workspace_is_not_answered_from_memory(bot: Running
     assert await answered_with_a_lesson(browser, "T0ONE")
     assert await browser.event(app_uninstalled("T0ONE")) == 200
     installations = ThreadedInstallationStore(CLIENT_ID, outage.store.engine)
-    await eventually(lambda: installations.reads.find_bot(enterprise_id=None, team_id="T0ONE") is None)
+    await eventually(
+        lambda: asyncio.to_thread(lambda: installations.reads.find_bot(enterprise_id=None, team_id="T0ONE") is None),
+        message="the installation was never deleted",
+    )
     outage.cut()
     assert await told(browser, "kaggle", "T0ONE") == DATABASE_TROUBLE  # forgotten, not answered
 
@@ -189,6 +186,7 @@ async def test_the_memory_of_workspaces_is_bounded_and_keeps_the_latest() -> Non
     for n in range(10):
         await bots.find(None, f"T{n}")
     down = True
-    assert [(await bots.find(None, f"T{n}")).bot_token for n in (7, 8, 9)] == ["xoxb-T7", "xoxb-T8", "xoxb-T9"]
+    remembered = [await bots.find(None, f"T{n}") for n in (7, 8, 9)]
+    assert [bot.bot_token if bot else None for bot in remembered] == ["xoxb-T7", "xoxb-T8", "xoxb-T9"]
     with pytest.raises(CannotAuthorize):
         await bots.find(None, "T6")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -9,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
 from tests.fakes.slack_spec import check_view
 
-HOME = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
+HOME: dict[str, Any] = {"type": "home", "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "hi"}}]}
 
 
 async def test_a_call_the_spec_does_not_allow_is_refused_and_recorded(fake_slack: FakeSlack) -> None:

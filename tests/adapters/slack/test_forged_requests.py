@@ -12,7 +12,7 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import aiohttp
@@ -21,12 +21,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.adapters.slack.adapter import build_app
 from bot.core.commands import CommandEngine
-from tests.adapters.slack.conftest import free_port, slack_settings
+from tests.adapters.slack.harness import slack_settings
 from tests.fakes.listener import Listener
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.slack_requests import block_actions_body, sign, signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import RunningProcess, mltip_run
+from tests.support.ports import free_port
+from tests.support.processes import RunningProcess, mltip_run
 
 FORM = "application/x-www-form-urlencoded"
 MARKER = "zq-user-text-7f3a"  # text a user typed; must never appear in the log
@@ -113,6 +114,7 @@ def assert_quiet(log: str) -> None:
     assert MARKER not in log and "mltip.daily" not in log, log
 
 
+@pytest.mark.process
 async def test_no_badly_signed_request_is_answered_used_or_called_back(
     fake_slack: FakeSlack, listener: Listener, tmp_path: Path
 ) -> None:
@@ -147,6 +149,7 @@ MALFORMED: dict[str, tuple[bytes, str]] = {
 }
 
 
+@pytest.mark.process
 async def test_malformed_bodies_are_refused_before_parsing_and_log_no_traceback(
     fake_slack: FakeSlack, listener: Listener, tmp_path: Path
 ) -> None:
@@ -178,6 +181,7 @@ async def huge_unsigned_requests(bot: RunningProcess, count: int) -> None:
                 assert response.status == 401
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_unsigned_megabytes_write_a_few_bytes_of_log_and_forge_no_line(
     fake_slack: FakeSlack, tmp_path: Path, log_format: str
@@ -206,12 +210,14 @@ async def test_a_request_that_bypassed_the_gate_is_refused_inside_bolt_too(
     # Defence in depth: whatever reaches the bolt app without the gate's mark runs no listener.
     app = build_app(slack_settings(fake_slack, free_port()), engine)
     body = slash_command_body("kaggle", listener.url)
-    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=signed_headers(SIGNING_SECRET, body)))
+    headers: dict[str, str | Sequence[str]] = {**signed_headers(SIGNING_SECRET, body)}  # bolt's header type
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=headers))
     assert response.status == 401
     await asyncio.sleep(0.2)
     assert listener.heard == [] and fake_slack.calls == []
 
 
+@pytest.mark.process
 async def test_the_install_pages_ignore_any_body_a_browser_sends(fake_slack: FakeSlack, tmp_path: Path) -> None:
     port = free_port()
     env = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.adapters.slack.conftest import RunningBot
+from tests.adapters.slack.harness import RunningBot
 
 
 async def test_healthz_readyz_and_metrics_count_commands(bot: RunningBot) -> None:

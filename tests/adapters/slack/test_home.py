@@ -26,9 +26,11 @@ from bot.daily.arguments import parse_schedule
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, Platform, Store
 from bot.web import build_web_app
-from tests.adapters.slack.conftest import free_port, slack_settings
+from tests.adapters.slack.harness import slack_settings
 from tests.fakes.slack_requests import app_home_opened, home_action, payload_body, signed_headers
 from tests.fakes.slack_server import SIGNING_SECRET, TEAM_ID, FakeSlack, Fault
+from tests.support.clock import FakeClock
+from tests.support.ports import free_port
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # Monday, 08:00 in Berlin
 ADMIN, MEMBER = "U0ADMIN", "U0ANA"
@@ -41,7 +43,7 @@ class Home:
     url: str
     fake: FakeSlack
     http: aiohttp.ClientSession
-    now: list[datetime]
+    clock: FakeClock
 
     async def send(self, body: str, content_type: str) -> int:
         headers = signed_headers(SIGNING_SECRET, body, content_type=content_type)
@@ -67,14 +69,14 @@ class Home:
 
 
 async def serve_home(fake: FakeSlack, engine: CommandEngine, **overrides: str) -> AsyncIterator[Home]:
-    now = [NOW]
+    clock = FakeClock(NOW)
     settings = slack_settings(fake, free_port(), MLTIP_DEFAULT_TIMEZONE="Europe/Berlin", **overrides)
-    adapter = SlackAdapter(settings, engine, clock=lambda: now[0])
+    adapter = SlackAdapter(settings, engine, clock=clock)
     runner = web.AppRunner(build_web_app(adapter.routes()), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", settings.http_port).start()
     async with aiohttp.ClientSession() as http:
-        yield Home(url=f"http://127.0.0.1:{settings.http_port}", fake=fake, http=http, now=now)
+        yield Home(url=f"http://127.0.0.1:{settings.http_port}", fake=fake, http=http, clock=clock)
     await runner.cleanup()
 
 
@@ -115,9 +117,9 @@ async def test_opening_home_publishes_todays_lesson_the_same_all_day(home: Home,
     assert share["type"] == "conversations_select" and block["block_id"] == f"today|share|{expected.id}"
     assert "Tip of the day in this workspace" not in headers(view)  # no database here
 
-    home.now[0] = NOW + timedelta(hours=15)  # 23:00 in Berlin: still Monday there
+    home.clock.now = NOW + timedelta(hours=15)  # 23:00 in Berlin: still Monday there
     assert headers(await home.open(MEMBER))[1] == expected.title
-    home.now[0] = NOW + timedelta(hours=16)  # Tuesday 00:00 in Berlin
+    home.clock.now = NOW + timedelta(hours=16)  # Tuesday 00:00 in Berlin
     tomorrow = todays_lesson(library.lessons, f"slack:{TEAM_ID}:{MEMBER}", (NOW + timedelta(days=1)).date())
     assert headers(await home.open(MEMBER))[1] == tomorrow.title
     assert [call.params["user_id"] for call in home.fake.calls_to("views.publish")] == [MEMBER] * 3
@@ -191,7 +193,7 @@ async def test_a_forged_app_home_opened_is_refused(home: Home) -> None:
 @pytest.fixture
 async def home_with_store(fake_slack: FakeSlack, library: Library, store: Store) -> AsyncIterator[Home]:
     fake_slack.admins.add(ADMIN)
-    daily = DailyService(store, clock=lambda: NOW)
+    daily = DailyService(store, clock=FakeClock(NOW))
     schedules = {"C0GENERAL": "09:00 Europe/Berlin weekdays papers", "C0RANDOM": "17:30 UTC", "C0ELSE": "08:00"}
     for channel, words in schedules.items():
         workspace = "T0OTHER" if channel == "C0ELSE" else TEAM_ID

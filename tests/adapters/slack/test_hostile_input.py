@@ -14,7 +14,7 @@ import pytest
 
 from bot.core.library import Library
 from bot.core.limits import too_long
-from tests.adapters.slack.conftest import RunningBot, start_bot
+from tests.adapters.slack.harness import RunningBot, start_bot
 from tests.adapters.stalls import SEARCH_SECONDS, SlowSearchEngine, longest_stall
 from tests.fakes.slack_requests import block_actions_body, signed_headers, slash_command_body
 from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack

@@ -12,7 +12,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.core.commands import CommandEngine
 from bot.core.replies import Reply
-from tests.adapters.slack.conftest import RunningBot, start_bot
+from tests.adapters.slack.harness import RunningBot, start_bot
 from tests.fakes.slack_requests import sign, signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
@@ -161,7 +161,7 @@ async def test_echoed_text_cannot_ping_anyone(bot: RunningBot) -> None:
 
 
 class BrokenEngine(CommandEngine):
-    def run(self, text: str, *, platform: str = "console") -> Reply:
+    def run(self, text: str, **where: Any) -> Reply:
         raise RuntimeError("the index fell over")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from bot.adapters.slack.shortcut import CALLBACK_ID, SHORTCUT_NAME
-from tests.conftest import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 
 def test_manifest_declares_the_command_interactivity_socket_mode_and_least_scopes() -> None:

@@ -6,7 +6,7 @@ Runs on SQLite, and on PostgreSQL when MLTIP_TEST_DATABASE_URL is set (the `stor
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
 import aiohttp
@@ -20,11 +20,12 @@ from bot.daily.clock import utc_now
 from bot.daily.service import DailyService
 from bot.runner import serve
 from bot.store import AuditAction, ChannelKey, Platform, Store
-from tests.adapters.slack.conftest import free_port
-from tests.adapters.slack.installer import Installer, message, oauth_settings, wait_until_ready
+from tests.adapters.slack.installer import Installer, message, oauth_settings
 from tests.fakes.slack_oauth import CLIENT_ID
 from tests.fakes.slack_requests import app_uninstalled, json_body, tokens_revoked
 from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack
+from tests.support.ports import free_port
+from tests.support.waiting import eventually, wait_until_ok
 
 
 @pytest.fixture
@@ -34,7 +35,7 @@ async def bot(fake_slack: FakeSlack, library: Library, store: Store) -> AsyncIte
     stop = asyncio.Event()
     task = asyncio.create_task(serve(oauth_settings(fake_slack, port), engine, stop, store=store))
     url = f"http://127.0.0.1:{port}"
-    await wait_until_ready(url)
+    await wait_until_ok(f"{url}/readyz")  # the install flow's tables exist
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
         yield Installer(url=url, fake=fake_slack, http=http)
     stop.set()
@@ -59,15 +60,6 @@ def subscribe(store: Store, team_id: str, channel_id: str) -> ChannelKey:
         now=utc_now(),
     )
     return key
-
-
-async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait for what a listener does after bolt has acked (`check` runs in a thread: it reads the database)."""
-    for _ in range(int(timeout / 0.02)):
-        if await asyncio.to_thread(check):
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the bot never did it")
 
 
 async def test_the_install_page_links_to_slacks_authorize_url_with_our_app_and_a_state(bot: Installer) -> None:
@@ -159,8 +151,12 @@ async def test_app_uninstalled_forgets_that_workspace_and_only_that_one(bot: Ins
     def forgotten() -> bool:
         return installations(store).reads.find_bot(enterprise_id=None, team_id="T0ONE") is None
 
-    await eventually(forgotten)
-    await eventually(lambda: all(store.subscriptions.get(key) is None for key in gone))
+    # What the listener does after bolt has acked; read in a thread, beside the bot's own event loop.
+    await eventually(lambda: asyncio.to_thread(forgotten), message="the installation was never deleted")
+    await eventually(
+        lambda: asyncio.to_thread(lambda: all(store.subscriptions.get(key) is None for key in gone)),
+        message="the workspace's subscriptions were never deleted",
+    )
     assert installations(store).reads.find_installation(enterprise_id=None, team_id="T0ONE") is None
     assert store.subscriptions.get(kept) is not None
     assert installations(store).reads.find_bot(enterprise_id=None, team_id="T0TWO") is not None
@@ -181,7 +177,10 @@ async def test_a_revoked_bot_token_forgets_the_workspace_a_user_token_does_not(b
     bot.fake.revoke(bot.fake.token_of("T0TWO"))  # Slack has revoked it, then tells us
     assert await bot.event(tokens_revoked("T0ONE", oauth=["U0INSTALLER"])) == 200
     assert await bot.event(tokens_revoked("T0TWO", bot=["UBOTT0TWO"])) == 200
-    await eventually(lambda: store.subscriptions.get(two) is None)
+    await eventually(
+        lambda: asyncio.to_thread(lambda: store.subscriptions.get(two) is None),
+        message="the revoked workspace's subscription was never deleted",
+    )
     assert installations(store).reads.find_bot(enterprise_id=None, team_id="T0TWO") is None
     assert store.subscriptions.get(one) is not None
     assert installations(store).reads.find_bot(enterprise_id=None, team_id="T0ONE") is not None

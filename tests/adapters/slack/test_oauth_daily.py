@@ -19,16 +19,19 @@ from bot.adapters.slack.oauth import SCOPES, STATE_SECONDS, SlackInstalls, Threa
 from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.weekdays import EVERY_DAY
+from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.scheduler import DailyScheduler
 from bot.errors import ConfigError
 from bot.store import AuditAction, ChannelKey, Platform, Store
 from bot.web import build_web_app, start_web
-from tests.adapters.slack.conftest import free_port, slack_settings
+from tests.adapters.slack.harness import slack_settings
 from tests.adapters.slack.installer import Installer, oauth_settings
-from tests.conftest import REPO_ROOT
-from tests.daily.harness import RunningClock, make_fanout
+from tests.daily.harness import make_fanout
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.slack_server import FakeSlack
+from tests.support.clock import FakeClock
+from tests.support.paths import REPO_ROOT
+from tests.support.ports import free_port
 
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_UTC = datetime(2024, 7, 15, 9, 0, tzinfo=UTC)
@@ -69,13 +72,13 @@ async def test_the_tip_of_the_day_goes_out_with_each_workspaces_own_token(
     await installer.install("T0TWO")
     for team, channel in (("T0ONE", "C1"), ("T0ONE", "C2"), ("T0TWO", "C3"), ("T0GONE", "C4")):
         subscribe(store, team, channel)
-    clock = RunningClock(NINE_UTC)
+    clock = FakeClock(NINE_UTC, running=True)
     fanout = make_fanout(store, engine, {"slack": adapter.poster}, clock)
     daily = DailyScheduler(
         store, fanout, clock=clock, worker_id="w", grace=timedelta(hours=3), platforms=frozenset({"slack"})
     )
     result = await daily.tick()
-    assert result.delivered.get("sent") == 3
+    assert result.delivered.get(DeliveryOutcome.SENT) == 3
     posts = {c.params["channel"]: c.token for c in fake_slack.calls_to("chat.postMessage")}
     one, two = fake_slack.token_of("T0ONE"), fake_slack.token_of("T0TWO")
     assert posts == {"C1": one, "C2": one, "C3": two}
@@ -153,8 +156,8 @@ async def test_expired_install_states_are_swept_when_new_ones_are_issued(store: 
 
 
 async def test_issuing_a_state_sweeps_out_those_expired_by_the_clock_slack_installs_is_given(store: Store) -> None:
-    now = [datetime.now(UTC)]
-    installs = SlackInstalls(CLIENT_ID, CLIENT_SECRET, store, clock=lambda: now[0])
+    clock = FakeClock(datetime.now(UTC))
+    installs = SlackInstalls(CLIENT_ID, CLIENT_SECRET, store, clock=clock)
     installs.create_tables()
     for _ in range(3):
         await installs.states.async_issue()  # each good for STATE_SECONDS from now
@@ -165,7 +168,7 @@ async def test_issuing_a_state_sweeps_out_those_expired_by_the_clock_slack_insta
             return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
 
     assert count() == 3
-    now[0] += timedelta(seconds=STATE_SECONDS + 60)  # by this clock, all three have expired
+    clock.advance(STATE_SECONDS + 60)  # by this clock, all three have expired
     await installs.states.async_issue()
     assert count() == 1
 
@@ -173,7 +176,7 @@ async def test_issuing_a_state_sweeps_out_those_expired_by_the_clock_slack_insta
 def test_an_uninstall_is_dated_by_the_adapters_clock(
     fake_slack: FakeSlack, engine: CommandEngine, store: Store
 ) -> None:
-    adapter = SlackAdapter(oauth_settings(fake_slack, free_port()), engine, store, clock=lambda: UNINSTALLED)
+    adapter = SlackAdapter(oauth_settings(fake_slack, free_port()), engine, store, clock=FakeClock(UNINSTALLED))
     assert adapter.installs is not None
     adapter.installs.create_tables()
     subscribe(store, "T0ONE", "C1")

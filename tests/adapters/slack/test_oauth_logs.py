@@ -13,13 +13,14 @@ import aiohttp
 import pytest
 
 from bot.log import MASK, mask_secrets
-from tests.adapters.slack.conftest import free_port
 from tests.adapters.slack.installer import Installer
 from tests.fakes.slack_oauth import CLIENT_ID, CLIENT_SECRET
 from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack, Fault
-from tests.processes import mltip_run
+from tests.support.ports import free_port
+from tests.support.processes import mltip_run
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_failed_exchanges_log_neither_the_code_nor_the_state(
     fake_slack: FakeSlack, tmp_path: Path, log_format: str

@@ -22,11 +22,12 @@ from bot.core.library import Library
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, Platform, Store
-from tests.adapters.slack.conftest import RunningBot, start_bot
-from tests.daily.harness import RunningClock, make_fanout, slack_poster
+from tests.adapters.slack.harness import RunningBot, start_bot
+from tests.daily.harness import make_fanout, slack_poster
 from tests.fakes.slack_requests import block_actions, payload_body, signed_headers
 from tests.fakes.slack_server import SIGNING_SECRET, TEAM_ID, FakeSlack, Fault
-from tests.store.conftest import sqlite_url
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 SET_AT = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)  # Sunday
 EIGHT_BERLIN = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # Monday 08:00 CEST
@@ -41,12 +42,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> RunningClock:
-    return RunningClock(SET_AT)
+def clock() -> FakeClock:
+    return FakeClock(SET_AT, running=True)
 
 
 @pytest.fixture
-def engine(library: Library, store: Store, clock: RunningClock) -> CommandEngine:
+def engine(library: Library, store: Store, clock: FakeClock) -> CommandEngine:
     return CommandEngine(library, daily=DailyService(store, clock=clock, default_zone="America/Chicago"))
 
 
@@ -110,7 +111,7 @@ async def test_status_and_changes_ask_slack_nothing_and_need_no_admin(bot: Runni
 
 
 async def test_skip_tomorrow_pressed_in_the_dm_is_acknowledged_privately(
-    bot: RunningBot, engine: CommandEngine, store: Store, clock: RunningClock
+    bot: RunningBot, engine: CommandEngine, store: Store, clock: FakeClock
 ) -> None:
     await me(bot, "me 08:00 Europe/Berlin")
     fanout = make_fanout(store, engine, {"slack": slack_poster(bot.fake.api_url)}, clock)

@@ -7,8 +7,8 @@ import pytest
 from bot.adapters.slack.poster import SlackPoster
 from bot.core.commands import CommandEngine
 from bot.errors import ChannelDeliveryError, InstallationError, TransientDeliveryError, UnknownOutcomeError
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlack, Fault
+from tests.support.ports import free_port
 
 
 async def token(_workspace: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -12,9 +13,10 @@ from bot.adapters.slack.verify import WINDOW_SECONDS, RecentSignatures
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.core.replies import Reply
-from tests.adapters.slack.conftest import RunningBot, start_bot
+from tests.adapters.slack.harness import RunningBot, start_bot
 from tests.fakes.slack_requests import block_actions_body, sign, signed_headers, slash_command_body
 from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack
+from tests.support.clock import FakeClock
 
 
 class CountingEngine(CommandEngine):
@@ -67,12 +69,7 @@ async def test_a_replayed_share_posts_once(bot: RunningBot) -> None:
     assert [key for key, _ in bot.fake.responses] == ["share"]
 
 
-class Clock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+SIGNED_AT = datetime.fromtimestamp(1_700_000_000, UTC)
 
 
 def signature(n: int) -> str:
@@ -80,18 +77,17 @@ def signature(n: int) -> str:
 
 
 def test_signatures_are_remembered_for_the_window_then_forgotten() -> None:
-    clock = Clock(1_700_000_000)
-    recent = RecentSignatures(clock=clock)
+    clock = FakeClock(SIGNED_AT)
+    recent = RecentSignatures(clock=clock.timestamp)
     assert recent.first_time(signature(1), 1_700_000_000)
     assert not recent.first_time(signature(1), 1_700_000_000)
-    clock.now += WINDOW_SECONDS + 1  # that timestamp no longer verifies: nothing to remember it for
-    assert recent.first_time(signature(2), int(clock.now))
+    clock.advance(WINDOW_SECONDS + 1)  # that timestamp no longer verifies: nothing to remember it for
+    assert recent.first_time(signature(2), int(clock.timestamp()))
     assert len(recent) == 1
 
 
 def test_the_memory_of_signatures_is_bounded() -> None:
-    clock = Clock(1_700_000_000)
-    recent = RecentSignatures(limit=100, clock=clock)
+    recent = RecentSignatures(limit=100, clock=FakeClock(SIGNED_AT).timestamp)
     for n in range(1_000):
         assert recent.first_time(signature(n), 1_700_000_000)
     assert len(recent) == 100

@@ -7,11 +7,15 @@ import json
 import signal
 
 import aiohttp
+import pytest
 
-from tests.adapters.slack.conftest import free_port
 from tests.fakes.slack_requests import signed_headers, slash_command_body
 from tests.fakes.slack_server import BOT_TOKEN, SIGNING_SECRET, FakeSlack
-from tests.processes import start_mltip_run, wait_ready
+from tests.support.ports import free_port
+from tests.support.processes import start_mltip_run
+from tests.support.waiting import wait_until_ok
+
+pytestmark = pytest.mark.process
 
 
 async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
@@ -29,7 +33,7 @@ async def test_mltip_run_answers_signed_requests_and_refuses_forged_ones(
     url = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as http:
-            await wait_ready(http, f"{url}/healthz")
+            await wait_until_ok(f"{url}/healthz", timeout=30)
             body = slash_command_body("kaggle", fake_slack.response_url())
             async with http.post(f"{url}/slack/events", data=body, headers=signed_headers(SIGNING_SECRET, body)) as ok:
                 assert ok.status == 200

@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters.slack.shortcut import question_of
 from bot.core.commands import CommandEngine
-from tests.adapters.slack.conftest import RunningBot
+from tests.adapters.slack.harness import RunningBot
 from tests.fakes.slack_requests import message_action, payload_body, signed_headers
 from tests.fakes.slack_server import SIGNING_SECRET
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.adapters.slack.conftest import RunningBot
+from tests.adapters.slack.harness import RunningBot
 
 
 async def test_an_off_topic_question_gets_an_honest_no_and_a_random_lesson_button(bot: RunningBot) -> None:

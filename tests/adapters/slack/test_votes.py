@@ -22,23 +22,15 @@ from bot.daily.service import DailyService
 from bot.feedback.service import FeedbackService
 from bot.store import ChannelKey, Platform, QuestionCount, SkipReason, Store
 from bot.store.tables import unanswered_questions, votes
-from tests.adapters.slack.conftest import RunningBot, start_bot
+from tests.adapters.slack.harness import RunningBot, start_bot
 from tests.fakes.slack_server import TEAM_ID, FakeSlack
-from tests.store.conftest import sqlite_url, subscribe
+from tests.store.helpers import subscribe
+from tests.support.clock import FakeClock
+from tests.support.databases import sqlite_url
 
 NOW = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)
 KAGGLE = "iglovikov-kaggle-worth-it"
 ADMIN, MEMBER = "U0ADMIN", "U0ANA"
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -48,12 +40,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> FakeClock:
+    return FakeClock(NOW)
 
 
 @pytest.fixture
-def feedback(store: Store, library: Library, clock: Clock) -> FeedbackService:
+def feedback(store: Store, library: Library, clock: FakeClock) -> FeedbackService:
     return FeedbackService(store, library, key=b"a test key of enough length", clock=clock)
 
 
@@ -62,7 +54,7 @@ async def bot(
     fake_slack: FakeSlack, library: Library, store: Store, feedback: FeedbackService
 ) -> AsyncIterator[RunningBot]:
     fake_slack.admins.add(ADMIN)
-    engine = CommandEngine(library, daily=DailyService(store, clock=lambda: NOW), feedback=feedback)
+    engine = CommandEngine(library, daily=DailyService(store, clock=FakeClock(NOW)), feedback=feedback)
     stop, task, url = await start_bot(fake_slack, engine)
     async with aiohttp.ClientSession() as http:
         yield RunningBot(url=url, fake=fake_slack, http=http)
@@ -139,7 +131,7 @@ async def test_a_vote_under_the_tip_of_the_day_never_edits_the_public_post(
 
 
 async def test_a_refused_question_is_recorded_without_its_asker_and_expires(
-    bot: RunningBot, store: Store, feedback: FeedbackService, clock: Clock
+    bot: RunningBot, store: Store, feedback: FeedbackService, clock: FakeClock
 ) -> None:
     await ask(bot, "What's a good PIZZA recipe?!")
     await ask(bot, "what's a good pizza recipe", user="U0BO")

@@ -6,15 +6,15 @@ import pytest
 
 from bot.daily.service import DailyService
 from bot.store import Store
-from tests.daily.service.helpers import MONDAY_MORNING, Clock
-from tests.store.conftest import database_url, store  # noqa: F401  (each test runs on both databases)
+from tests.daily.service.helpers import MONDAY_MORNING
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(MONDAY_MORNING)
+def clock() -> FakeClock:
+    return FakeClock(MONDAY_MORNING)
 
 
 @pytest.fixture
-def service(store: Store, clock: Clock) -> DailyService:  # noqa: F811
+def service(store: Store, clock: FakeClock) -> DailyService:
     return DailyService(store, clock=clock)

@@ -1,4 +1,4 @@
-"""What the DailyService tests share: a settable clock, who asks, and a way to type a command."""
+"""What the DailyService tests share: the time they start at, who asks, and a way to type a command."""
 
 from __future__ import annotations
 
@@ -11,16 +11,6 @@ from bot.store import ChannelKey, Platform
 
 MONDAY_MORNING = datetime(2024, 7, 15, 6, 0, tzinfo=UTC)  # 08:00 in Berlin
 KEY = ChannelKey(platform=Platform.SLACK, workspace_id="T1", channel_id="C1")
-
-
-class Clock:
-    """A clock the test sets; the service never sees the real time."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 def who(

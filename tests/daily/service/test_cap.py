@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -12,8 +11,10 @@ from bot.core.daily import Invocation
 from bot.daily.service import DailyService
 from bot.errors import CommandError
 from bot.store import Platform, Store
-from tests.daily.service.helpers import MONDAY_MORNING, Clock, daily
+from tests.daily.service.helpers import MONDAY_MORNING, daily
 from tests.store import workers
+from tests.support.clock import FakeClock
+from tests.support.processes import run_replicas
 
 REFUSAL = (
     "This workspace already has 2 channels with a tip of the day, the most one workspace may have."
@@ -29,7 +30,7 @@ def admin_in(channel: str, *, workspace: str = "T1", platform: Platform = Platfo
 
 
 @pytest.fixture
-def capped(store: Store, clock: Clock) -> DailyService:
+def capped(store: Store, clock: FakeClock) -> DailyService:
     return DailyService(store, clock=clock, max_subscriptions_per_workspace=2)
 
 
@@ -62,7 +63,7 @@ def test_the_default_cap_is_500(store: Store) -> None:
 
 def test_concurrent_subscribes_never_pass_the_cap(store: Store) -> None:
     cap, channels = 5, 24
-    service = DailyService(store, clock=lambda: MONDAY_MORNING, max_subscriptions_per_workspace=cap)
+    service = DailyService(store, clock=FakeClock(MONDAY_MORNING), max_subscriptions_per_workspace=cap)
     start = threading.Barrier(channels)
 
     def subscribe(n: int) -> str:
@@ -79,23 +80,11 @@ def test_concurrent_subscribes_never_pass_the_cap(store: Store) -> None:
     assert len(store.subscriptions.active([Platform.SLACK])) == cap
 
 
+@pytest.mark.process
 def test_replicas_subscribing_at_once_never_pass_the_cap(store: Store, database_url: str) -> None:
     cap, replicas, each = 5, 4, 6
-    context = multiprocessing.get_context("spawn")
-    barrier, results = context.Barrier(replicas), context.Queue()
-    processes = [
-        context.Process(
-            target=workers.subscribe_channels,
-            args=(database_url, cap, range(n * each, (n + 1) * each), barrier, results),
-        )
-        for n in range(replicas)
-    ]
-    for process in processes:
-        process.start()
-    answers = [answer for _ in processes for answer in results.get(timeout=120)]
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    shares = [(database_url, cap, range(n * each, (n + 1) * each)) for n in range(replicas)]
+    answers = [answer for reported in run_replicas(workers.subscribe_channels, shares) for answer in reported]
     assert sum(a.endswith("subscribed") for a in answers) == cap
     assert sum(a.startswith(f"This workspace already has {cap} channels") for a in answers) == replicas * each - cap
     assert len(store.subscriptions.active([Platform.SLACK])) == cap

@@ -11,7 +11,8 @@ from bot.core.weekdays import MON_TO_FRI, Weekdays
 from bot.daily.service import DailyService
 from bot.errors import CommandError
 from bot.store import AuditAction, ChannelKey, Platform, Store
-from tests.daily.service.helpers import KEY, MONDAY_MORNING, Clock, daily, fields, who
+from tests.daily.service.helpers import KEY, MONDAY_MORNING, daily, fields, who
+from tests.support.clock import FakeClock
 
 # --- subscribing ---------------------------------------------------------------------------------
 
@@ -143,7 +144,7 @@ def test_off_unsubscribes_and_a_repeat_is_harmless(service: DailyService, store:
     assert actions == [AuditAction.UNSUBSCRIBE, AuditAction.SUBSCRIBE]
 
 
-def test_pause_and_resume_show_in_status(service: DailyService, store: Store, clock: Clock) -> None:
+def test_pause_and_resume_show_in_status(service: DailyService, store: Store, clock: FakeClock) -> None:
     daily(service, "09:00 Europe/Berlin")
     clock.now = datetime(2024, 7, 16, 10, 0, tzinfo=UTC)
     assert daily(service, "pause summer holidays").title == "Tip of the day: paused"
@@ -159,7 +160,9 @@ def test_pause_and_resume_show_in_status(service: DailyService, store: Store, cl
     assert fields(daily(service, "status"))["State"] == "Posting."
 
 
-def test_status_names_who_paused_even_after_someone_else_changed_the_time(service: DailyService, clock: Clock) -> None:
+def test_status_names_who_paused_even_after_someone_else_changed_the_time(
+    service: DailyService, clock: FakeClock
+) -> None:
     daily(service, "09:00 Europe/Berlin")
     daily(service, "pause")
     clock.now = datetime(2024, 7, 16, 10, 0, tzinfo=UTC)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from bot.core.replies import Reply
 from bot.daily.service import DailyService
 from bot.store import AuditAction, Platform, Store
 from tests.daily.service.helpers import KEY, MONDAY_MORNING, daily
 from tests.store import workers
+from tests.support.clock import FakeClock
+from tests.support.processes import run_replicas
 
 TOGGLES = ("off", "09:00 Europe/Berlin")
 
@@ -23,7 +26,7 @@ def final_state_agrees_with_the_audit_log(store: Store) -> None:
 
 
 def test_concurrent_off_and_on_in_one_channel_are_all_answered(store: Store) -> None:
-    service = DailyService(store, clock=lambda: MONDAY_MORNING)
+    service = DailyService(store, clock=FakeClock(MONDAY_MORNING))
     requests = 200
     start = threading.Barrier(8)
 
@@ -40,19 +43,10 @@ def test_concurrent_off_and_on_in_one_channel_are_all_answered(store: Store) -> 
     final_state_agrees_with_the_audit_log(store)
 
 
+@pytest.mark.process
 def test_replicas_turning_one_channel_off_and_on_are_all_answered(store: Store, database_url: str) -> None:
-    context = multiprocessing.get_context("spawn")
     replicas = 4
-    barrier, results = context.Barrier(replicas), context.Queue()
-    processes = [
-        context.Process(target=workers.toggle_daily, args=(database_url, 50, n, barrier, results))
-        for n in range(replicas)
-    ]
-    for process in processes:
-        process.start()
-    failures = [failure for _ in processes for failure in results.get(timeout=120)]
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    reported = run_replicas(workers.toggle_daily, [(database_url, 50, n) for n in range(replicas)])
+    failures = [failure for each in reported for failure in each]
     assert not failures, f"{len(failures)} of {replicas * 50} requests failed: {failures[:3]}"
     final_state_agrees_with_the_audit_log(store)

@@ -8,7 +8,8 @@ import pytest
 
 from bot.daily.service import DailyService
 from bot.store import ChannelKey, PauseKind, Platform, SkipReason, Store
-from tests.daily.service.helpers import KEY, MONDAY_MORNING, Clock, daily, fields, who
+from tests.daily.service.helpers import KEY, MONDAY_MORNING, daily, fields, who
+from tests.support.clock import FakeClock
 
 
 def test_status_of_a_channel_without_a_subscription(service: DailyService) -> None:
@@ -16,7 +17,9 @@ def test_status_of_a_channel_without_a_subscription(service: DailyService) -> No
     assert reply.title == "Tip of the day: not subscribed" and "/mltip daily 09:00" in reply.text
 
 
-def test_status_lists_the_next_three_posts_across_the_spring_dst_change(service: DailyService, clock: Clock) -> None:
+def test_status_lists_the_next_three_posts_across_the_spring_dst_change(
+    service: DailyService, clock: FakeClock
+) -> None:
     clock.now = datetime(2024, 3, 29, 12, 0, tzinfo=UTC)  # Friday; Berlin springs forward on Sunday 31 March
     daily(service, "09:00 Europe/Berlin papers")
     shown = fields(daily(service, "status", who(can_manage=False)))
@@ -25,7 +28,7 @@ def test_status_lists_the_next_three_posts_across_the_spring_dst_change(service:
     assert shown["Last post"] == "none yet" and shown["Set up by"] == "ana (U1) on Fri 29 Mar 2024, 13:00 CET"
 
 
-def test_a_time_the_clocks_skip_posts_when_they_jump(service: DailyService, clock: Clock) -> None:
+def test_a_time_the_clocks_skip_posts_when_they_jump(service: DailyService, clock: FakeClock) -> None:
     clock.now = datetime(2024, 3, 29, 12, 0, tzinfo=UTC)
     daily(service, "02:30 Europe/Berlin")
     shown = fields(daily(service, "status"))
@@ -41,7 +44,7 @@ def _delivered(store: Store, day: date, due: datetime, worker: str = "w1") -> in
     return claim.delivery.id
 
 
-def test_status_shows_a_sent_post_in_local_time(service: DailyService, store: Store, clock: Clock) -> None:
+def test_status_shows_a_sent_post_in_local_time(service: DailyService, store: Store, clock: FakeClock) -> None:
     daily(service, "09:00 Europe/Berlin")
     due = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
     store.ledger.mark_sent(_delivered(store, date(2024, 7, 15), due), "1721026800.000100", due)
@@ -55,7 +58,7 @@ def test_status_shows_a_sent_post_in_local_time(service: DailyService, store: St
 def test_status_explains_an_unknown_outcome(
     service: DailyService,
     store: Store,
-    clock: Clock,
+    clock: FakeClock,
     platform: str,
     name: str,
 ) -> None:
@@ -76,7 +79,7 @@ def test_status_explains_an_unknown_outcome(
     )
 
 
-def test_status_explains_a_skipped_day(service: DailyService, store: Store, clock: Clock) -> None:
+def test_status_explains_a_skipped_day(service: DailyService, store: Store, clock: FakeClock) -> None:
     daily(service, "09:00 Europe/Berlin")
     subscription = store.subscriptions.get(KEY)
     assert subscription is not None
@@ -88,7 +91,7 @@ def test_status_explains_a_skipped_day(service: DailyService, store: Store, cloc
     )
 
 
-def test_an_automatic_pause_says_why_in_plain_words(service: DailyService, store: Store, clock: Clock) -> None:
+def test_an_automatic_pause_says_why_in_plain_words(service: DailyService, store: Store, clock: FakeClock) -> None:
     daily(service, "09:00 Europe/Berlin")
     due = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
     store.ledger.mark_failed(_delivered(store, date(2024, 7, 15), due), "channel_not_found")
@@ -109,7 +112,7 @@ def test_an_automatic_pause_says_why_in_plain_words(service: DailyService, store
 def test_a_workspace_pause_shows_in_status_and_resume_lifts_it(
     service: DailyService,
     store: Store,
-    clock: Clock,
+    clock: FakeClock,
 ) -> None:
     daily(service, "09:00 Europe/Berlin")
     revoked = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)

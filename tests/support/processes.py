@@ -1,38 +1,30 @@
-"""Helpers for tests that run `mltip run` as a real process."""
+"""Real processes for the process-level tests: `mltip run`, daily workers, and replicas of a store call.
+
+A test that uses any of these carries the `process` marker (`make fast` leaves it out).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import sys
-import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+from typing import Any
 
-import aiohttp
+from tests.support.paths import REPO_ROOT
+from tests.support.waiting import wait_until_ok
 
-from tests.conftest import REPO_ROOT
-
-
-async def wait_ready(http: aiohttp.ClientSession, url: str, timeout: float = 30.0) -> None:
-    """Wait until GET `url` answers 200 (the process is up), or fail the test."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            async with http.get(url) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientConnectionError:
-            pass
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"{url} never answered 200")
+CHAT_TOKENS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "DISCORD_TOKEN")
 
 
 async def start_mltip_run(env: dict[str, str]) -> asyncio.subprocess.Process:
     """`python -m bot run` from the checkout with `env` (over the current environment, less any
     chat token `env` does not set itself); stderr is piped so tests can read the log."""
     full = {**os.environ, **env}
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "DISCORD_TOKEN"):
+    for name in CHAT_TOKENS:
         if name not in env:
             full.pop(name, None)
     return await asyncio.create_subprocess_exec(
@@ -90,8 +82,46 @@ async def mltip_run(env: dict[str, str], port: int, ready: str = "/healthz") -> 
     """`mltip run` with `env`, serving on `port`, until the block ends (then SIGTERM)."""
     running = RunningProcess(await start_mltip_run(env), f"http://127.0.0.1:{port}")
     try:
-        async with aiohttp.ClientSession() as http:
-            await wait_ready(http, running.url + ready)
+        await wait_until_ok(running.url + ready, timeout=30.0)
         yield running
     finally:
         await running.stop()
+
+
+async def start_daily_worker(
+    database_url: str, slack_api_url: str, start: datetime, worker_id: str, concurrency: int = 64
+) -> asyncio.subprocess.Process:
+    """One scheduler tick in a process of its own (tests/daily/worker_process.py), its clock
+    running from `start`; stderr is piped."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.daily.worker_process",
+        database_url,
+        slack_api_url,
+        start.isoformat(),
+        worker_id,
+        str(concurrency),
+        cwd=REPO_ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def run_replicas(target: Callable[..., None], each: Sequence[tuple[Any, ...]], timeout: float = 120.0) -> list[Any]:
+    """Run `target(*args, barrier, results)` in one spawned process per `args` in `each`, as replicas
+    of the bot would, all starting at once (they wait on `barrier`); what each put on `results`, in
+    the order they finished. Fails the test if a replica does not exit 0.
+
+    `target` must be importable by name (tests/store/workers.py): spawn starts a fresh interpreter.
+    """
+    context = multiprocessing.get_context("spawn")
+    barrier, results = context.Barrier(len(each)), context.Queue()
+    processes = [context.Process(target=target, args=(*args, barrier, results)) for args in each]
+    for process in processes:
+        process.start()
+    reported = [results.get(timeout=timeout) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0, f"a replica exited with {process.exitcode}"
+    return reported
