@@ -27,6 +27,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.core.commands import CommandEngine
+from bot.core.daily import PERSONAL_SPACE
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.clock import Clock
@@ -42,7 +43,7 @@ from bot.errors import (
     TransientDeliveryError,
     UnknownOutcomeError,
 )
-from bot.store import Claim, PauseKind, Store
+from bot.store import Claim, PauseKind, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
 ACTOR = "mltip (automatic)"
@@ -50,10 +51,18 @@ Lane = tuple[str, str]  # (platform, workspace)
 
 
 class Poster(Protocol):
-    """Posts a reply to a subscription's channel; raises DeliveryError subclasses on failure."""
+    """Posts a reply to a subscription's channel or person; raises DeliveryError subclasses on failure."""
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
         """Post and return the platform's message id; `delivery_key` is stable across retries."""
+        ...
+
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply, delivery_key: str) -> str:
+        """Post in the person's DM with the bot (opened first); one who cannot be messaged is a ChannelDeliveryError."""
+        ...
+
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """How many requests under the paced rate limit send_direct costs now (opening an unknown DM may be one)."""
         ...
 
 
@@ -130,8 +139,7 @@ class Fanout:
     def submit(self, claims: list[Claim], result: FanoutResult) -> None:
         """Queue claims in their workspaces' lanes; their outcomes are counted in `result`."""
         for claim in claims:
-            lane = (claim.subscription.platform.value, claim.subscription.workspace_id)
-            self._lanes.submit(lane, (claim, result))
+            self._lanes.submit(lane_of(claim), (claim, result))
 
     async def wait_for_lanes(self, timeout: float) -> None:
         """Return when a lane has settled all it was given, or after `timeout` seconds."""
@@ -175,6 +183,14 @@ class Fanout:
         if self._on_outcome is not None:
             self._on_outcome(platform, outcome)
 
+    async def _paced(self, lane: Lane, poster: Poster, subscription: Subscription) -> None:
+        """Wait for the lane's turn to post. Opening a DM may cost a request under the same limit
+        (Discord), so a personal tip whose DM is not open yet waits for two turns."""
+        platform, paced_as = lane
+        where = (subscription.workspace_id, subscription.channel_id)
+        for _ in range(poster.paced_requests(*where) if subscription.personal else 1):
+            await self.pacer.wait(platform, paced_as)
+
     async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
         """Await `waiting` unless shutdown begins first (then cancel it); True if it finished."""
         task = asyncio.ensure_future(waiting)
@@ -190,7 +206,7 @@ class Fanout:
 
     async def _deliver_one(self, lane: Lane, claim: Claim) -> DeliveryOutcome:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
-        platform = lane[0]
+        platform, paced_as = lane
         owner = delivery.claimed_by  # every move below is ours only while we still hold the claim
         poster = self.posters.get(platform)
         if poster is None:  # this process does not serve that platform: leave it to one that does
@@ -207,11 +223,12 @@ class Fanout:
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")
             return DeliveryOutcome.FAILED
-        reply = self.engine.tip_of_the_day(self.engine.library.by_id[lesson_id])
+        reply = self._tip(subscription, lesson_id)
+        send = poster.send_direct if subscription.personal else poster.send
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            if not await self._unless_stopped(self.pacer.wait(platform, subscription.workspace_id)):
+            if not await self._unless_stopped(self._paced(lane, poster, subscription)):
                 await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
                 return DeliveryOutcome.RELEASED
             try:
@@ -219,13 +236,13 @@ class Fanout:
                     if not await asyncio.to_thread(ledger.begin_send, delivery.id, owner):
                         return DeliveryOutcome.LOST_CLAIM  # settled elsewhere (recovered as stale)
                     key = f"mltip-{delivery.id}"
-                    ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
+                    ref = await send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
                 await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason, owner)
                 attempt += 1
                 wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt - 1, self.rng)
                 if exc.retry_after is not None:
-                    self.pacer.pause(platform, subscription.workspace_id, exc.retry_after)
+                    self.pacer.pause(platform, paced_as, exc.retry_after)
                 retry_at = self.clock() + timedelta(seconds=wait)
                 if retry_at > give_up_at:
                     rate_limited = exc.retry_after is not None
@@ -255,6 +272,11 @@ class Fanout:
             await asyncio.to_thread(ledger.mark_sent, delivery.id, ref, self.clock())
             return DeliveryOutcome.SENT
 
+    def _tip(self, subscription: Subscription, lesson_id: str) -> Reply:
+        """The post: a channel's tip of the day, or a person's own (with Skip tomorrow)."""
+        lesson = self.engine.library.by_id[lesson_id]
+        return self.engine.personal_tip(lesson) if subscription.personal else self.engine.tip_of_the_day(lesson)
+
     def _lesson_ids(self, topic: str | None) -> list[str]:
         library = self.engine.library
         lessons = library.with_topic(Topic(topic)) if topic else library.lessons
@@ -273,6 +295,14 @@ class Fanout:
             sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=self.clock()
         )
         log.error("install revoked; workspace paused", extra=_context(claim, reason))
+
+
+def lane_of(claim: Claim) -> Lane:
+    """A claim's lane: its workspace; a person whose tip is in no workspace (Discord) is a lane of their own."""
+    sub = claim.subscription
+    if sub.personal and sub.workspace_id == PERSONAL_SPACE:
+        return (sub.platform.value, f"{PERSONAL_SPACE}:{sub.channel_id}")
+    return (sub.platform.value, sub.workspace_id)
 
 
 def _context(claim: Claim, reason: str) -> dict[str, object]:

@@ -43,6 +43,7 @@ from bot.store.records import (
     Recovered,
     SkipReason,
     Subscription,
+    TargetKind,
     WorkspacePause,
 )
 from bot.store.recovery import DEFAULT_STALE_AFTER
@@ -77,6 +78,7 @@ __all__ = [
     "Store",
     "Subscription",
     "Subscriptions",
+    "TargetKind",
     "Votes",
     "WorkspaceFull",
     "WorkspacePause",

@@ -25,6 +25,7 @@ from bot.store.records import (
     Hold,
     PauseKind,
     Subscription,
+    TargetKind,
     WorkspacePause,
     subscription_from_row,
 )
@@ -92,6 +93,7 @@ class Subscriptions:
         actor: str,
         now: datetime,
         limit: int | None = None,
+        kind: TargetKind = TargetKind.CHANNEL,
     ) -> Subscription:
         """Subscribe the channel, or change its settings: an upsert, so a repeat leaves one subscription.
 
@@ -101,7 +103,8 @@ class Subscriptions:
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
         A paused subscription stays paused (resume() says so explicitly), and a skip or a pause
-        until a date stays too. The dates come from `cadence`, or from `weekdays` alone.
+        until a date stays too. The dates come from `cadence`, or from `weekdays` alone. `kind` is
+        fixed when the row is created: for a person, `key.channel_id` is their user id.
         """
         settings = settings_columns(local_time, timezone, rule_asked_for(weekdays, cadence), topic)
         with writing(self._engine) as connection:
@@ -114,7 +117,7 @@ class Subscriptions:
                     break
                 if limit is not None:
                     check_room(connection, key, limit)
-                created = _insert(connection, key, settings, actor, now)
+                created = _insert(connection, key, {**settings, "kind": kind.value}, actor, now)
                 if created is not None:
                     log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)
                     return subscription_from_row(created)
@@ -228,8 +231,13 @@ class Subscriptions:
             return [subscription_from_row(row) for row in connection.execute(query).mappings()]
 
     def in_workspace(self, platform: Platform, workspace_id: str) -> list[Subscription]:
-        """A workspace's subscriptions, paused ones too, by channel id (for its admins' overview)."""
-        query = select(subscriptions).where(S.platform == platform.value, S.workspace_id == workspace_id)
+        """A workspace's channel subscriptions, paused ones too, by channel id (for its admins' overview).
+
+        People's own tips are theirs alone: not listed.
+        """
+        query = select(subscriptions).where(
+            S.platform == platform.value, S.workspace_id == workspace_id, S.kind == TargetKind.CHANNEL.value
+        )
         with reading(self._engine) as connection:
             return [subscription_from_row(row) for row in connection.execute(query.order_by(S.channel_id)).mappings()]
 

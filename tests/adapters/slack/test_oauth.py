@@ -67,7 +67,7 @@ async def test_the_install_page_links_to_slacks_authorize_url_with_our_app_and_a
     assert page.status == 200
     assert page.authorize_url.startswith("https://slack.com/oauth/v2/authorize?")
     assert page.query["client_id"] == CLIENT_ID
-    assert page.query["scope"] == "commands,chat:write,users:read" and page.query["user_scope"] == ""
+    assert page.query["scope"] == "commands,chat:write,users:read,im:write" and page.query["user_scope"] == ""
     assert len(page.state) >= 32 and page.cookie == page.state  # the browser carries it back
     assert page.cookie_flags == {"secure": True, "httponly": True}
     assert (await bot.open_install_page()).state != page.state  # one per visit
@@ -83,7 +83,7 @@ async def test_the_redirect_swaps_the_code_for_the_workspaces_token_and_saves_it
     saved = await installations(store).async_find_bot(enterprise_id=None, team_id="T0ONE")
     assert saved is not None and saved.bot_token == token
     assert saved.bot_user_id == "UBOTT0ONE" and saved.bot_id == "BBOTT0ONE" and saved.team_name == "Team One"
-    assert saved.bot_scopes == ["commands", "chat:write", "users:read"]
+    assert saved.bot_scopes == ["commands", "chat:write", "users:read", "im:write"]
     found = await installations(store).async_find_installation(enterprise_id=None, team_id="T0ONE")
     assert found is not None and found.user_id == "U0INSTALLER" and found.app_id == "A111"
 
