@@ -1,6 +1,7 @@
-"""Daily fan-out: 5,000 subscriptions due at the same minute (2,500 Slack channels over 50
-workspaces, 2,500 Discord channels over 100 guilds) against fakes that enforce the platforms'
-rate limits. Floor: the least time those limits allow. Also duplicates, misses and 429s."""
+"""Daily fan-out: 5,000 subscriptions due at the same minute (2,500 on Slack over 50 workspaces,
+2,500 on Discord over 100 guilds; on each, one in ten is a person's own tip, sent by DM) against
+fakes that enforce the platforms' rate limits. Floor: the least time those limits allow (on
+Discord, opening a DM is a request under the same global limit). Also duplicates, misses, 429s."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.slack.poster import SlackPoster
 from bot.config import Settings
 from bot.core.commands import CommandEngine
+from bot.core.daily import PERSONAL_SPACE
 from bot.core.library import BUILTIN_CONTENT
 from bot.core.loading import load_library
 from bot.core.weekdays import EVERY_DAY
@@ -24,7 +26,7 @@ from bot.daily.fanout import Fanout
 from bot.daily.outcomes import DeliveryOutcome
 from bot.daily.pacing import DEFAULT_PACES, Pacer
 from bot.daily.scheduler import DailyScheduler
-from bot.store import ChannelKey, Platform, Store
+from bot.store import ChannelKey, Platform, Store, TargetKind
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.limits import RateLimit
 from tests.fakes.slack_server import FakeSlack
@@ -34,30 +36,37 @@ SLACK_CHANNELS, SLACK_WORKSPACES = 2500, 50
 DISCORD_CHANNELS, DISCORD_GUILDS = 2500, 100
 SLACK_LIMIT = (5.0, 10.0)  # per workspace: rate, burst (the fake's model of Slack)
 DISCORD_LIMIT = (50.0, 50.0)  # per bot: Discord's global limit
+PERSONAL_EVERY = 10  # every tenth subscription is a person's, by DM (conversations.open / POST /users/@me/channels)
 FIRE = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 
 
-def subscribe_all(store: Store, discord_channels: list[str]) -> None:
+def subscribe_all(store: Store, discord_channels: list[str]) -> int:
+    """The 5,000 subscriptions, all due at 07:00 UTC; how many are people's (per platform)."""
+    people = 0
     for n in range(SLACK_CHANNELS):
-        key = ChannelKey(platform=Platform.SLACK, workspace_id=f"T{n % SLACK_WORKSPACES}", channel_id=f"C{n}")
-        store.subscriptions.subscribe(
-            key,
-            local_time=clock_time(7),
-            timezone="UTC",
-            weekdays=EVERY_DAY,
-            actor="bench",
-            now=FIRE - timedelta(days=1),
-        )
+        personal = n % PERSONAL_EVERY == 0
+        people += personal
+        target = f"U{n}" if personal else f"C{n}"  # a person's tip: their user id, the DM opened at send time
+        key = ChannelKey(platform=Platform.SLACK, workspace_id=f"T{n % SLACK_WORKSPACES}", channel_id=target)
+        subscribe(store, key, personal)
     for n, channel in enumerate(discord_channels):
-        key = ChannelKey(platform=Platform.DISCORD, workspace_id=f"G{n % DISCORD_GUILDS}", channel_id=channel)
-        store.subscriptions.subscribe(
-            key,
-            local_time=clock_time(7),
-            timezone="UTC",
-            weekdays=EVERY_DAY,
-            actor="bench",
-            now=FIRE - timedelta(days=1),
-        )
+        personal = n % PERSONAL_EVERY == 0
+        guild = PERSONAL_SPACE if personal else f"G{n % DISCORD_GUILDS}"
+        target = str(2 * 10**17 + n) if personal else channel
+        subscribe(store, ChannelKey(platform=Platform.DISCORD, workspace_id=guild, channel_id=target), personal)
+    return people
+
+
+def subscribe(store: Store, key: ChannelKey, personal: bool) -> None:
+    store.subscriptions.subscribe(
+        key,
+        local_time=clock_time(7),
+        timezone="UTC",
+        weekdays=EVERY_DAY,
+        actor="bench",
+        now=FIRE - timedelta(days=1),
+        kind=TargetKind.PERSON if personal else TargetKind.CHANNEL,
+    )
 
 
 async def measure(report: Report) -> None:
@@ -70,7 +79,7 @@ async def measure(report: Report) -> None:
     discord.channels.update(discord_channels)
     folder = tempfile.mkdtemp(prefix="mltip-bench-")
     store = Store.open(f"sqlite:///{folder}/bench.db")
-    subscribe_all(store, discord_channels)
+    people = subscribe_all(store, discord_channels)
     engine = CommandEngine(load_library([BUILTIN_CONTENT]))
     settings = Settings(
         discord_token=discord.token, discord_api_url=discord.api_url, discord_gateway_url=discord.gateway_url
@@ -125,24 +134,32 @@ async def measure(report: Report) -> None:
     wanted = SLACK_CHANNELS + DISCORD_CHANNELS
     delivered = sum(1 for c in slack_posts if slack_posts[c] >= 1) + len(discord_posts)
     duplicates = sum(n - 1 for n in slack_posts.values() if n > 1) + sum(n - 1 for n in discord_posts.values())
-    requests = len(slack.calls_to("chat.postMessage")) + len(
-        discord.requests_to("POST", "/channels/{channel_id}/messages")
+    dm_opens = len(discord.requests_to("POST", "/users/@me/channels"))
+    requests = (
+        len(slack.calls_to("chat.postMessage"))
+        + len(discord.requests_to("POST", "/channels/{channel_id}/messages"))
+        + dm_opens
+    )
+    dms = sum(n for c, n in slack_posts.items() if c.startswith("D")) + sum(
+        n for c, n in discord_posts.items() if c in set(discord.dms.values())
     )
     refused = slack.post_limit.limited + discord.global_limit.limited
     floor = max(
         RateLimit(*SLACK_LIMIT).seconds_for(SLACK_CHANNELS // SLACK_WORKSPACES),
-        RateLimit(*DISCORD_LIMIT).seconds_for(DISCORD_CHANNELS),
+        RateLimit(*DISCORD_LIMIT).seconds_for(DISCORD_CHANNELS + people),  # each person's DM opened once
     )
     note = (
-        f"{wanted} due at once; sent {result.delivered.get(DeliveryOutcome.SENT, 0)}, missed {wanted - delivered}, "
-        f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}); "
+        f"{wanted} due at once ({dms} of them DMs); sent {result.delivered.get(DeliveryOutcome.SENT, 0)}, "
+        f"missed {wanted - delivered}, "
+        f"duplicates {duplicates}, 429s {refused} of {requests} requests ({refused / requests:.2%}: "
+        f"Slack {slack.post_limit.limited}, Discord {discord.global_limit.limited}, {dm_opens} DM opens); "
         f"Slack done at {finished.get('slack', 0):.1f} s, Discord at {finished.get('discord', 0):.1f} s"
     )
     ok = seconds <= 1.15 * floor and duplicates == 0 and delivered == wanted and refused < 0.01 * requests
     report.add(
         Figure(
             "fan-out",
-            "wall time for 5,000 daily posts",
+            "wall time for 5,000 daily posts, 10% by DM",
             seconds,
             floor,
             "s",

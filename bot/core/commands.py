@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import answers
 from bot.core.cache import BoundedCache, text_bytes
-from bot.core.daily import Daily, DailyHandler, Invocation
+from bot.core.daily import SKIP_PAYLOAD, Daily, DailyHandler, Invocation
 from bot.core.feedback import (
     FeedbackHandler,
     Member,
@@ -159,8 +159,17 @@ class CommandEngine:
         command = parse(text)
         return self._observed(platform, KINDS[type(command)], started, command, asked=invocation, member=member)
 
-    def press(self, payload: str, *, user: str, platform: str = "console", member: Member | None = None) -> Reply:
-        """Answer a button press by `user` (a display name); a vote needs `member`, who pressed."""
+    def press(
+        self,
+        payload: str,
+        *,
+        user: str,
+        platform: str = "console",
+        invocation: Invocation | None = None,
+        member: Member | None = None,
+    ) -> Reply:
+        """Answer a button press by `user` (a display name); `invocation` says who pressed and where
+        (Skip tomorrow needs it), a vote needs `member`, who pressed."""
         started = time.perf_counter()
         kind = payload.partition(SEPARATOR)[0]
         try:
@@ -168,7 +177,7 @@ class CommandEngine:
         except CommandError:
             self._observe(platform, "invalid", started)
             raise
-        return self._observed(platform, kind, started, command, asked=None, member=member)
+        return self._observed(platform, kind, started, command, asked=invocation, member=member)
 
     def _observed(
         self, platform: str, kind: str, at: float, command: Command, *, asked: Invocation | None, member: Member | None
@@ -235,6 +244,12 @@ class CommandEngine:
     def tip_of_the_day(self, lesson: Lesson) -> Reply:
         """A channel's daily post: `lesson` for everyone, with the usual buttons."""
         return replace(self.lesson(lesson, note="Tip of the day"), visibility=Visibility.CHANNEL)
+
+    def personal_tip(self, lesson: Lesson) -> Reply:
+        """A person's daily DM: `lesson` with Another, Share and Skip tomorrow (their next one)."""
+        reply = self.lesson(lesson, note="Your tip of the day")
+        skip = Action(kind=ActionKind.SKIP, label="Skip tomorrow", payload=SKIP_PAYLOAD)
+        return replace(reply, visibility=Visibility.CHANNEL, actions=(*reply.actions, skip))
 
     def random_lesson(self, *, exclude: str | None = None) -> Lesson:
         """Any lesson but `exclude` (when there is another to give)."""

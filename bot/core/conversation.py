@@ -93,13 +93,28 @@ async def ask(engine: CommandEngine, question: str, *, platform: str, member: Me
 
 
 async def press(
-    engine: CommandEngine, payload: str, *, user: str, platform: str, member: Member | None = None
+    engine: CommandEngine,
+    payload: str,
+    *,
+    user: str,
+    platform: str,
+    member: Member | None = None,
+    invocation: InvocationOf | None = None,
 ) -> Reply:
-    """engine.press(payload) by `member` (named `user`), in a worker thread unless it is quick."""
+    """engine.press(payload) by `member` (named `user`), in a worker thread unless it is quick.
+
+    A press that is a Daily command (Skip tomorrow) is run with `invocation(command)`, like a
+    typed one; without `invocation` it is refused.
+    """
     try:
-        quick = _quick(engine, decode_action(payload, user=user))
+        command: Command | None = decode_action(payload, user=user)
     except CommandError:
-        quick = True  # press() refuses it at once
-    if quick:
+        command = None  # press() refuses it at once
+    if isinstance(command, Daily):
+        if invocation is None:
+            raise CommandError("That button works only where mltip can tell who pressed it.")
+        asked = await invocation(command)
+        return await asyncio.to_thread(engine.press, payload, user=user, platform=platform, invocation=asked)
+    if command is None or _quick(engine, command):
         return engine.press(payload, user=user, platform=platform, member=member)
     return await asyncio.to_thread(engine.press, payload, user=user, platform=platform, member=member)

@@ -4,10 +4,11 @@
     topics | sources | help
     stats                votes, unanswered questions and daily posts here (admins; bot/core/feedback.py)
     daily ...            the channel's tip of the day (see bot/core/daily.py)
+    me [time|status|..]  the person's own tip of the day, by DM (other words after `me`: a question)
     <question or topic>  the lessons close to it, one at a time (Another shows the next)
 
 Buttons carry payloads that come back when pressed (`another|<rank>|<words>`, `another|~|<id>`,
-`share|<id>`, `vote|up|<id>|<words>`, `vote|down|<id>`); decode_action() accepts only what
+`share|<id>`, `vote|up|<id>|<words>`, `vote|down|<id>`, `skip`); decode_action() accepts only what
 another_payload(), vote_payload() and the engine make.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.daily import Daily
+from bot.core.daily import SKIP_PAYLOAD, Daily, is_me_command
 from bot.core.feedback import VOTE, Stats, Vote, decode_vote
 from bot.core.lessons import Lesson
 from bot.core.limits import check_length
@@ -93,6 +94,8 @@ def parse(text: str) -> Command:
         return KEYWORDS[words[0].lower()]
     if words[0].lower() == "daily":
         return Daily(args=tuple(words[1:]))
+    if words[0].lower() == "me" and is_me_command(words[1:]):
+        return Daily(args=tuple(words[1:]) or ("status",), personal=True)
     return Search(query=" ".join(words))
 
 
@@ -113,6 +116,8 @@ def decode_action(payload: str, *, user: str) -> Command:
     MAX_ACTION_PAYLOAD, its rank a few ASCII digits ('²' and '١' pass str.isdigit() too).
     """
     kind, _, rest = payload.partition(SEPARATOR)
+    if payload == SKIP_PAYLOAD:
+        return Daily(args=("skip",), personal=True)
     if kind == ActionKind.SHARE.value and rest:
         return Share(lesson_id=rest, shared_by=user)
     if kind == VOTE and len(payload) <= MAX_ACTION_PAYLOAD and (vote := decode_vote(rest)) is not None:

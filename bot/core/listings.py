@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.daily import DAILY_HELP
+from bot.core.daily import DAILY_HELP, ME_HELP
 from bot.core.feedback import HELPFUL_LABEL, NOT_HELPFUL_LABEL
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.library import Library
@@ -39,6 +39,7 @@ def help_reply(library: Library) -> Reply:
         Field(name="/mltip topics", value="the topics there are"),
         Field(name="/mltip sources", value="who the advice comes from"),
         Field(name=DAILY_HELP[0], value=DAILY_HELP[1]),
+        Field(name=ME_HELP[0], value=ME_HELP[1]),
         Field(name="/mltip stats", value="votes, questions no lesson answers and daily posts here (admins)"),
         Field(name="/mltip help", value="this help"),
         Field(

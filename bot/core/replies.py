@@ -19,6 +19,7 @@ class ActionKind(enum.Enum):
 
     ANOTHER = "another"
     SHARE = "share"
+    SKIP = "skip"  # under a personal tip: skip the next day's (core/daily.py)
     HELPFUL = "helpful"  # 👍, and 👎 below: a vote on the lesson shown (bot/core/feedback.py)
     NOT_HELPFUL = "not_helpful"
 

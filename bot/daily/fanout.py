@@ -6,7 +6,7 @@ works, so a post that falls due during a big workspace's backlog starts in its o
 At most `concurrency` requests are in flight across all lanes. A delivery is marked SENDING
 only just before its request leaves, and every answer settles it:
 
-    posted                       SENT
+    posted                       SENT, then (best effort, never undoing it) follow_up.py's thread and pin
     429 / 5xx (nothing posted)   back to CLAIMED, wait Retry-After or a jittered backoff, again
                                  until the retry deadline; then handed back to the ledger
                                  (PENDING from its retry time, with why), never failed for it
@@ -14,7 +14,6 @@ only just before its request leaves, and every answer settles it:
     channel gone / closed        FAILED, the subscription is paused with the reason, its admin told once
     install revoked              FAILED, the workspace is paused, its admins told once, its lane stops calling
     shutting down                not sent yet: handed back, due again for whoever runs next
-Then, best effort and never undoing the post, what follow_up.py does: a thread, a pin.
 """
 
 from __future__ import annotations
@@ -28,6 +27,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.core.commands import CommandEngine
+from bot.core.daily import PERSONAL_SPACE
 from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.clock import Clock
@@ -44,7 +44,7 @@ from bot.errors import (
     TransientDeliveryError,
     UnknownOutcomeError,
 )
-from bot.store import Claim, PauseKind, Store
+from bot.store import Claim, PauseKind, Store, Subscription
 
 log = logging.getLogger("mltip.daily")
 ACTOR = "mltip (automatic)"
@@ -52,10 +52,18 @@ Lane = tuple[str, str]  # (platform, workspace)
 
 
 class Poster(Protocol):
-    """Posts a reply to a subscription's channel; raises DeliveryError subclasses on failure."""
+    """Posts a reply to a subscription's channel or person; raises DeliveryError subclasses on failure."""
 
     async def send(self, workspace_id: str, channel_id: str, reply: Reply, delivery_key: str) -> str:
         """Post and return the platform's message id; `delivery_key` is stable across retries."""
+        ...
+
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply, delivery_key: str) -> str:
+        """Post in the person's DM with the bot (opened first); one who cannot be messaged is a ChannelDeliveryError."""
+        ...
+
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """How many requests under the paced rate limit send_direct costs now (opening an unknown DM may be one)."""
         ...
 
 
@@ -132,8 +140,7 @@ class Fanout:
     def submit(self, claims: list[Claim], result: FanoutResult) -> None:
         """Queue claims in their workspaces' lanes; their outcomes are counted in `result`."""
         for claim in claims:
-            lane = (claim.subscription.platform.value, claim.subscription.workspace_id)
-            self._lanes.submit(lane, (claim, result))
+            self._lanes.submit(lane_of(claim), (claim, result))
 
     async def wait_for_lanes(self, timeout: float) -> None:
         """Return when a lane has settled all it was given, or after `timeout` seconds."""
@@ -177,6 +184,14 @@ class Fanout:
         if self._on_outcome is not None:
             self._on_outcome(platform, outcome)
 
+    async def _paced(self, lane: Lane, poster: Poster, subscription: Subscription) -> None:
+        """Wait for the lane's turn to post. Opening a DM may cost a request under the same limit
+        (Discord), so a personal tip whose DM is not open yet waits for two turns."""
+        platform, paced_as = lane
+        where = (subscription.workspace_id, subscription.channel_id)
+        for _ in range(poster.paced_requests(*where) if subscription.personal else 1):
+            await self.pacer.wait(platform, paced_as)
+
     async def _unless_stopped(self, waiting: Awaitable[None]) -> bool:
         """Await `waiting` unless shutdown begins first (then cancel it); True if it finished."""
         task = asyncio.ensure_future(waiting)
@@ -192,7 +207,7 @@ class Fanout:
 
     async def _deliver_one(self, lane: Lane, claim: Claim) -> DeliveryOutcome:
         ledger, delivery, subscription = self.store.ledger, claim.delivery, claim.subscription
-        platform = lane[0]
+        platform, paced_as = lane
         owner = delivery.claimed_by  # every move below is ours only while we still hold the claim
         poster = self.posters.get(platform)
         if poster is None:  # this process does not serve that platform: leave it to one that does
@@ -209,11 +224,12 @@ class Fanout:
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")
             return DeliveryOutcome.FAILED
-        reply = prepare(self.engine.tip_of_the_day(self.engine.library.by_id[lesson_id]), subscription, poster)
+        reply = prepare(self._tip(subscription, lesson_id), subscription, poster)
+        send = poster.send_direct if subscription.personal else poster.send
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
         while True:
-            if not await self._unless_stopped(self.pacer.wait(platform, subscription.workspace_id)):
+            if not await self._unless_stopped(self._paced(lane, poster, subscription)):
                 await asyncio.to_thread(ledger.release, delivery.id, "shut down before sending", self.clock(), owner)
                 return DeliveryOutcome.RELEASED
             try:
@@ -221,13 +237,13 @@ class Fanout:
                     if not await asyncio.to_thread(ledger.begin_send, delivery.id, owner):
                         return DeliveryOutcome.LOST_CLAIM  # settled elsewhere (recovered as stale)
                     key = f"mltip-{delivery.id}"
-                    ref = await poster.send(subscription.workspace_id, subscription.channel_id, reply, key)
+                    ref = await send(subscription.workspace_id, subscription.channel_id, reply, key)
             except TransientDeliveryError as exc:
                 await asyncio.to_thread(ledger.unsend, delivery.id, exc.reason, owner)
                 attempt += 1
                 wait = exc.retry_after if exc.retry_after is not None else self.retry.delay(attempt - 1, self.rng)
                 if exc.retry_after is not None:
-                    self.pacer.pause(platform, subscription.workspace_id, exc.retry_after)
+                    self.pacer.pause(platform, paced_as, exc.retry_after)
                 retry_at = self.clock() + timedelta(seconds=wait)
                 if retry_at > give_up_at:
                     rate_limited = exc.retry_after is not None
@@ -252,35 +268,45 @@ class Fanout:
 
     async def _refused(self, lane: Lane, claim: Claim, poster: Poster, exc: DeliveryError) -> DeliveryOutcome:
         """Settle a post the platform refused for good: FAILED, and whatever the refusal pauses."""
-        if isinstance(exc, ChannelDeliveryError):
-            await asyncio.to_thread(self._pause_channel, claim, exc.reason)
-            await tell_admin(self.store, poster, claim, exc.reason, self.clock, workspace=False)
-        elif isinstance(exc, InstallationError):
-            await asyncio.to_thread(self._pause_workspace, claim, exc.reason)
-            self._broken[lane] = f"workspace paused: {exc.reason}"  # the rest of this lane fails at once
-            await tell_admin(self.store, poster, claim, exc.reason, self.clock, workspace=True)
-        else:
+        if not isinstance(exc, ChannelDeliveryError | InstallationError):
             await asyncio.to_thread(self.store.ledger.mark_failed, claim.delivery.id, exc.reason)
+            return DeliveryOutcome.FAILED
+        workspace = isinstance(exc, InstallationError)
+        await asyncio.to_thread(self._pause, claim, exc.reason, workspace=workspace)
+        if workspace:
+            self._broken[lane] = f"workspace paused: {exc.reason}"  # the rest of this lane fails at once
+        await tell_admin(self.store, poster, claim, exc.reason, self.clock, workspace=workspace)
         return DeliveryOutcome.FAILED
+
+    def _tip(self, subscription: Subscription, lesson_id: str) -> Reply:
+        """The post: a channel's tip of the day, or a person's own (with Skip tomorrow)."""
+        lesson = self.engine.library.by_id[lesson_id]
+        return self.engine.personal_tip(lesson) if subscription.personal else self.engine.tip_of_the_day(lesson)
 
     def _lesson_ids(self, topic: str | None) -> list[str]:
         library = self.engine.library
         lessons = library.with_topic(Topic(topic)) if topic else library.lessons
         return [lesson.id for lesson in lessons]
 
-    def _pause_channel(self, claim: Claim, reason: str) -> None:
+    def _pause(self, claim: Claim, reason: str, *, workspace: bool) -> None:
         self.store.ledger.mark_failed(claim.delivery.id, reason)
-        key, kind = claim.subscription.key, PauseKind.CHANNEL_REFUSED
-        self.store.subscriptions.pause(key, kind=kind, reason=reason, actor=ACTOR, now=self.clock())
-        log.warning("channel refused the tip; subscription paused", extra=_context(claim, reason))
+        sub, now = claim.subscription, self.clock()
+        if workspace:
+            self.store.subscriptions.pause_workspace(
+                sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=now
+            )
+            log.error("install revoked; workspace paused", extra=_context(claim, reason))
+        else:
+            self.store.subscriptions.pause(sub.key, kind=PauseKind.CHANNEL_REFUSED, reason=reason, actor=ACTOR, now=now)
+            log.warning("channel refused the tip; subscription paused", extra=_context(claim, reason))
 
-    def _pause_workspace(self, claim: Claim, reason: str) -> None:
-        self.store.ledger.mark_failed(claim.delivery.id, reason)
-        sub = claim.subscription
-        self.store.subscriptions.pause_workspace(
-            sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=self.clock()
-        )
-        log.error("install revoked; workspace paused", extra=_context(claim, reason))
+
+def lane_of(claim: Claim) -> Lane:
+    """A claim's lane: its workspace; a person whose tip is in no workspace (Discord) is a lane of their own."""
+    sub = claim.subscription
+    if sub.personal and sub.workspace_id == PERSONAL_SPACE:
+        return (sub.platform.value, f"{PERSONAL_SPACE}:{sub.channel_id}")
+    return (sub.platform.value, sub.workspace_id)
 
 
 def _context(claim: Claim, reason: str) -> dict[str, object]:

@@ -134,6 +134,8 @@ async def _tell_admin(
     store: Store, poster: object, claim: Claim, reason: str, clock: Clock, *, workspace: bool
 ) -> None:
     sub = claim.subscription
+    if sub.personal:
+        return  # a person's own tip: the DM is what failed, and there is nobody else to tell
     admin = admin_of(sub)
     if admin is None or not isinstance(poster, DirectMessenger):
         return

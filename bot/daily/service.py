@@ -15,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.core.cadence import Cadence
 from bot.core.daily import DAILY_HELP, DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE, Daily, Invocation
 from bot.core.platform import Platform
 from bot.core.replies import Field, Reply
 from bot.daily.arguments import TOPICS, ScheduleRequest, looks_like_time, parse_schedule
 from bot.daily.clock import Clock, utc_now
-from bot.daily.fire_times import upcoming_dates
 from bot.daily.holds import EXAMPLE, PAUSE_EXAMPLE, TITLE, cancel_skip, next_field, pause_until, skip_next
+from bot.daily.personal import PersonalTips
+from bot.daily.rules import cadence_asked
 from bot.daily.wording import (
     SPACE_NAMES,
     THREAD_DONE,
@@ -97,6 +97,7 @@ class DailyService:
         self.max_subscriptions_per_workspace = max_subscriptions_per_workspace
         self.store = store
         self._clock = clock
+        self.personal = PersonalTips(store, clock=self.now, default_zone=self.default_zone)
 
     def now(self) -> datetime:
         """The injected clock's time, checked to be timezone-aware."""
@@ -106,7 +107,9 @@ class DailyService:
         return moment.astimezone(UTC)
 
     def handle(self, command: Daily, invocation: Invocation) -> Reply:
-        """Answer one `/mltip daily ...` from `invocation`."""
+        """Answer one `/mltip daily ...` (or `/mltip me ...`) from `invocation`."""
+        if command.personal:
+            return self.personal.handle(command, invocation)
         words = command.words
         action = words[0].lower() if words else "help"
         key = ChannelKey(
@@ -155,7 +158,7 @@ class DailyService:
                 key,
                 local_time=request.local_time,
                 timezone=request.zone,
-                cadence=_cadence(request, before, now),
+                cadence=cadence_asked(request, before.cadence if before else None, now),
                 topic=topic,
                 thread=request.thread,
                 pin=request.pin,
@@ -292,20 +295,6 @@ def _require_manager(invocation: Invocation, platform: Platform) -> None:
 def _same_schedule(before: Subscription, after: Subscription) -> bool:
     fields = ("local_time", "timezone", "weekdays", "topic", "cadence", "thread", "pin")
     return all(getattr(before, name) == getattr(after, name) for name in fields)
-
-
-def _cadence(request: ScheduleRequest, before: Subscription | None, now: datetime) -> Cadence:
-    """The rule asked for. Every N days counts from the first date it will post on, or keeps
-    counting as before when only the time, zone or topic changed (a repeat moves nothing)."""
-    if request.month_day is not None:
-        return Cadence.monthly(request.month_day)
-    if request.every_days is None:
-        return Cadence.on_weekdays(request.weekdays)
-    old = before.cadence if before else None
-    if old is not None and old.every_days == request.every_days and old.anchor is not None:
-        return Cadence.every(request.every_days, anchor=old.anchor)
-    (first,) = upcoming_dates(now, request.local_time, request.zone, Cadence.on_weekdays(request.weekdays), 1)
-    return Cadence.every(request.every_days, anchor=first.local_date)
 
 
 def _zone_line(subscription: Subscription, now: datetime) -> str:

@@ -44,6 +44,12 @@ REASONS: dict[str, str] = {
     "missing_scope": "the app lacks a permission it needs; reinstall it from manifest.yml",
     "app_uninstalled": "the app was uninstalled",
     "no_installation": "the app is not installed in this workspace",
+    # A person's DM (personal tips): they left, were deactivated, or do not take the bot's messages.
+    "cannot_dm_bot": "Slack does not let the bot message this person",
+    "user_not_found": "the person is no longer in the workspace",
+    "user_not_visible": "the bot cannot see this person any more",
+    "user_disabled": "the person's account was deactivated",
+    "dm_closed": "Discord does not let the bot message this person (they blocked it or closed their DMs)",
     "discord 401": "Discord no longer accepts the bot's token",
     "discord 403": "the bot may not post in this channel (it needs View Channel, Send Messages, Embed Links)",
     "discord 404": "Discord says the channel no longer exists",
@@ -138,7 +144,11 @@ def describe_reason(reason: str) -> str:
 
 
 def pause_state(
-    subscription: Subscription, workspace: WorkspacePause | None, paused: AuditEntry | None = None
+    subscription: Subscription,
+    workspace: WorkspacePause | None,
+    paused: AuditEntry | None = None,
+    *,
+    resume: str = "/mltip daily resume",
 ) -> str | None:
     """Why nothing is being posted (by whom, or the automatic reason), or None when posting.
 
@@ -150,7 +160,7 @@ def pause_state(
         space = SPACE_NAMES[workspace.platform]
         return (
             f"Paused for the whole {space} since {local_moment(workspace.at, zone)}: "
-            f"{describe_reason(workspace.reason)}. Fix that (reinstall the app), then /mltip daily resume."
+            f"{describe_reason(workspace.reason)}. Fix that (reinstall the app), then {resume}."
         )
     if not subscription.paused:
         return None
@@ -159,7 +169,7 @@ def pause_state(
     if subscription.pause_kind is PauseKind.BY_HAND:
         by = paused.actor if paused else subscription.updated_by
         return f"Paused by {by} since {since}" + (f" ({note})" if note else "") + "."
-    return f"Paused automatically since {since}: {describe_reason(note or '')}. Fix that, then /mltip daily resume."
+    return f"Paused automatically since {since}: {describe_reason(note or '')}. Fix that, then {resume}."
 
 
 def last_pause(entries: list[AuditEntry]) -> AuditEntry | None:
@@ -184,6 +194,8 @@ def skip_reason(delivery: Delivery) -> str:
     if delivery.skip_reason is SkipReason.LATE:
         within = f"within {hours(grace)} of its time" if grace is not None else "in time"
         return f"not sent {within}" + last
+    if delivery.skip_reason is SkipReason.BY_HAND:
+        return "you asked to skip it"
     return delivery.error or "it was not sent in time"  # skipped before reasons were kept as data, unrecognised
 
 

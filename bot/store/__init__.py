@@ -47,6 +47,7 @@ from bot.store.records import (
     Recovered,
     SkipReason,
     Subscription,
+    TargetKind,
     WorkspacePause,
 )
 from bot.store.recovery import DEFAULT_STALE_AFTER
@@ -83,6 +84,7 @@ __all__ = [
     "Store",
     "Subscription",
     "Subscriptions",
+    "TargetKind",
     "Votes",
     "WorkspaceFull",
     "WorkspacePause",

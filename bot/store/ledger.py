@@ -269,8 +269,13 @@ class Ledger:
 
     def last_delivery(self, subscription_id: int) -> Delivery | None:
         """The subscription's most recent delivery (by local date), for `status`."""
-        history = self.history(subscription_id, limit=1)
-        return history[0] if history else None
+        return next(iter(self.history(subscription_id, limit=1)), None)
+
+    def ahead(self, subscription_id: int, now: datetime) -> list[Delivery]:
+        """The subscription's rows not yet due (a date skipped in advance, say), soonest first."""
+        query = select(deliveries).where(D.subscription_id == subscription_id, D.due_at > now).order_by(D.due_at)
+        with reading(self._engine) as connection:
+            return [delivery_from_row(row) for row in connection.execute(query).mappings()]
 
     def history(self, subscription_id: int, limit: int = 10) -> list[Delivery]:
         """The subscription's deliveries, newest local date first."""

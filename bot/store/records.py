@@ -28,6 +28,13 @@ class DeliveryStatus(enum.StrEnum):
     SKIPPED = "skipped"  # not sent within the grace window (downtime, paused, retries ran out)
 
 
+class TargetKind(enum.StrEnum):
+    """Whom a subscription posts to: a channel, or one person in their DM with the bot."""
+
+    CHANNEL = "channel"
+    PERSON = "person"  # channel_id holds the person's user id; the poster opens the DM
+
+
 class PauseKind(enum.StrEnum):
     """Who stopped a channel's tips: the words for each are daily/wording.py's."""
 
@@ -41,6 +48,7 @@ class SkipReason(enum.StrEnum):
     DOWNTIME = "downtime"  # the date was missed entirely: no worker ran within the grace window
     PAUSED = "paused"  # the channel or its workspace was paused at the time
     LATE = "late"  # still unsent when the grace window closed (retries, a backlog)
+    BY_HAND = "by_hand"  # the person pressed Skip tomorrow under their own tip (daily/personal.py)
 
 
 class AuditAction(enum.StrEnum):
@@ -76,7 +84,7 @@ class ChannelKey:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subscription:
-    """A channel's tip-of-the-day settings."""
+    """A channel's (or a person's) tip-of-the-day settings."""
 
     id: int
     platform: Platform
@@ -99,6 +107,12 @@ class Subscription:
     cadence: Cadence  # which dates; a weekdays rule holds `weekdays`, the others every day there
     skip_date: date | None = None  # `skip next`: this one local date is not posted
     paused_until: date | None = None  # `pause until`: no posts before this local date
+    kind: TargetKind = TargetKind.CHANNEL
+
+    @property
+    def personal(self) -> bool:
+        """Whether this is a person's own tip, posted in their DM with the bot."""
+        return self.kind is TargetKind.PERSON
 
     @property
     def key(self) -> ChannelKey:
@@ -234,6 +248,7 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         ),
         skip_date=row["skip_date"],
         paused_until=row["paused_until"],
+        kind=TargetKind(row["kind"]),
     )
 
 

@@ -25,6 +25,7 @@ from bot.store.records import (
     Hold,
     PauseKind,
     Subscription,
+    TargetKind,
     WorkspacePause,
     subscription_from_row,
 )
@@ -95,6 +96,7 @@ class Subscriptions:
         actor_id: str | None = None,
         now: datetime,
         limit: int | None = None,
+        kind: TargetKind = TargetKind.CHANNEL,
     ) -> Subscription:
         """Subscribe the channel, or change its settings: an upsert, so a repeat leaves one subscription.
 
@@ -104,7 +106,8 @@ class Subscriptions:
         Audited as SUBSCRIBE when created and CHANGE (with before/after) when settings changed; an
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
         A paused subscription stays paused (resume() says so explicitly), and a skip or a pause
-        until a date stays too. The dates come from `cadence`, or from `weekdays` alone. `actor_id`,
+        until a date stays too. The dates come from `cadence`, or from `weekdays` alone. `kind` is
+        fixed when the row is created: for a person, `key.channel_id` is their user id. `actor_id`,
         the platform id of who asked, is kept as whom to tell when the channel's tips are paused by an error.
         """
         rule = rule_asked_for(weekdays, cadence)
@@ -119,7 +122,8 @@ class Subscriptions:
                     break
                 if limit is not None:
                     check_room(connection, key, limit)
-                created = _insert(connection, key, {**settings, "set_by_user_id": actor_id}, actor, now)
+                extra = {"kind": kind.value, "set_by_user_id": actor_id}
+                created = _insert(connection, key, {**settings, **extra}, actor, now)
                 if created is not None:
                     log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)
                     return subscription_from_row(created)
@@ -233,8 +237,13 @@ class Subscriptions:
             return [subscription_from_row(row) for row in connection.execute(query).mappings()]
 
     def in_workspace(self, platform: Platform, workspace_id: str) -> list[Subscription]:
-        """A workspace's subscriptions, paused ones too, by channel id (for its admins' overview)."""
-        query = select(subscriptions).where(S.platform == platform.value, S.workspace_id == workspace_id)
+        """A workspace's channel subscriptions, paused ones too, by channel id (for its admins' overview).
+
+        People's own tips are theirs alone: not listed.
+        """
+        query = select(subscriptions).where(
+            S.platform == platform.value, S.workspace_id == workspace_id, S.kind == TargetKind.CHANNEL.value
+        )
         with reading(self._engine) as connection:
             return [subscription_from_row(row) for row in connection.execute(query.order_by(S.channel_id)).mappings()]
 

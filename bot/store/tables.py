@@ -39,6 +39,7 @@ metadata = MetaData(
 )
 
 PLATFORMS = ("slack", "discord", "console")
+KINDS = ("channel", "person")
 # bot.core.cadence.Repeat, and the columns each kind of rule uses (the others stay NULL).
 RULE = (
     "(repeat = 'weekdays' AND every_days IS NULL AND anchor_date IS NULL AND month_day IS NULL)"
@@ -48,7 +49,7 @@ RULE = (
 )
 STATUSES = ("pending", "claimed", "sending", "sent", "unknown", "failed", "skipped")
 PAUSE_KINDS = ("by_hand", "channel_refused")  # records.PauseKind
-SKIP_REASONS = ("downtime", "paused", "late")  # records.SkipReason
+SKIP_REASONS = ("downtime", "paused", "late", "by_hand")  # records.SkipReason
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -87,7 +88,11 @@ subscriptions = Table(
     Column("id", Integer, primary_key=True),
     Column("platform", String(16), nullable=False),
     Column("workspace_id", String(64), nullable=False),
+    # For a person (kind 'person') the user id: the post goes to their DM with the bot. Slack ids
+    # carry a type prefix (C..., U...) and Discord's snowflakes are unique across channels and
+    # users, so the unique key below keeps one subscription per channel and one per person.
     Column("channel_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False, server_default="channel"),
     Column("local_time", String(5), nullable=False),  # 'HH:MM'
     Column("timezone", String(64), nullable=False),  # IANA name
     Column("weekdays", String(32), nullable=False),  # Weekdays.code, e.g. 'mon,tue,wed,thu,fri'
@@ -115,6 +120,7 @@ subscriptions = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("platform", "workspace_id", "channel_id"),
     CheckConstraint(_one_of("platform", PLATFORMS), name="platform"),
+    CheckConstraint(_one_of("kind", KINDS), name="kind"),
     CheckConstraint(_one_of("pause_kind", PAUSE_KINDS), name="pause_kind"),
     CheckConstraint(RULE, name="rule"),
 )

@@ -40,8 +40,11 @@ def lock_workspace(connection: Connection, key: ChannelKey) -> None:
 
 
 def check_room(connection: Connection, key: ChannelKey, limit: int) -> None:
-    """Raise WorkspaceFull when the channel's workspace already has `limit` subscriptions."""
-    same_workspace = and_(S.platform == key.platform.value, S.workspace_id == key.workspace_id)
+    """Raise WorkspaceFull when the channel's workspace already has `limit` channel subscriptions.
+
+    People's own tips are not counted: a channel is refused for a channel's sake only.
+    """
+    same_workspace = and_(S.platform == key.platform.value, S.workspace_id == key.workspace_id, S.kind == "channel")
     count = connection.execute(select(func.count()).select_from(subscriptions).where(same_workspace)).scalar_one()
     if count >= limit:
         raise WorkspaceFull(limit)

@@ -7,6 +7,7 @@ from typing import ClassVar
 import pytest
 
 from bot.core.commands import CommandEngine
+from bot.core.daily import Daily
 from bot.core.grammar import Help, ListSources, ListTopics, RandomTip, Search, Share, decode_action, parse
 from bot.core.limits import MAX_QUESTION_CHARS, MAX_QUESTION_WORDS
 from bot.core.replies import MAX_ACTION_PAYLOAD, ActionKind, Visibility
@@ -24,10 +25,28 @@ from bot.errors import CommandError
         ("help", Help()),
         ("is kaggle worth it", Search(query="is kaggle worth it")),
         ("/mltip   help me  choose", Search(query="help me choose")),
+        ("me", Daily(args=("status",), personal=True)),
+        ("me 08:00 Europe/Berlin", Daily(args=("08:00", "Europe/Berlin"), personal=True)),
+        ("ME 9am weekdays", Daily(args=("9am", "weekdays"), personal=True)),
+        ("me 7.30pm", Daily(args=("7.30pm",), personal=True)),
+        ("me Noon", Daily(args=("Noon",), personal=True)),
+        ("me 9", Daily(args=("9",), personal=True)),  # the command, so the reply says how to write a time
+        ("me pause exams", Daily(args=("pause", "exams"), personal=True)),
+        ("me OFF", Daily(args=("OFF",), personal=True)),
+        ("me skip", Daily(args=("skip",), personal=True)),
+        ("me help", Daily(args=("help",), personal=True)),
+        ("me too, is kaggle worth it", Search(query="me too, is kaggle worth it")),
+        ("me and my manager disagree on papers", Search(query="me and my manager disagree on papers")),
+        ("me 2nd job offer", Search(query="me 2nd job offer")),
     ],
 )
 def test_grammar(text: str, command: object) -> None:
     assert parse(text) == command
+
+
+def test_a_question_that_starts_with_me_is_answered_as_a_question(engine: CommandEngine) -> None:
+    reply = engine.run("me too, is kaggle worth it")  # no database, no invocation: a plain search
+    assert reply.lesson is not None and reply.lesson.id == "iglovikov-kaggle-worth-it"
 
 
 def test_a_question_gets_its_best_lesson_with_buttons(engine: CommandEngine) -> None:

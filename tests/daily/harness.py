@@ -10,7 +10,7 @@ from bot.core.commands import CommandEngine
 from bot.core.weekdays import EVERY_DAY
 from bot.daily.fanout import Fanout, Poster, RetryPolicy
 from bot.daily.pacing import Pacer, PlatformPace
-from bot.store import ChannelKey, Platform, Store, Subscription
+from bot.store import ChannelKey, Platform, Store, Subscription, TargetKind
 from tests.fakes.slack_server import BOT_TOKEN
 from tests.support.clock import FakeClock
 
@@ -46,11 +46,15 @@ def subscribe_many(
     at: time = time(9, 0),
     zone: str = "Europe/Berlin",
     prefix: str = "C",
+    kind: TargetKind = TargetKind.CHANNEL,
 ) -> list[Subscription]:
+    """`count` subscriptions over `workspaces`; with kind PERSON, `prefix` + n are user ids."""
     made = []
     for n in range(count):
         key = ChannelKey(platform=platform, workspace_id=f"W{n % workspaces}", channel_id=f"{prefix}{n}")
         made.append(
-            store.subscriptions.subscribe(key, local_time=at, timezone=zone, weekdays=EVERY_DAY, actor="U", now=now)
+            store.subscriptions.subscribe(
+                key, local_time=at, timezone=zone, weekdays=EVERY_DAY, actor="U", now=now, kind=kind
+            )
         )
     return made

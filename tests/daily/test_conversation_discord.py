@@ -111,7 +111,7 @@ async def test_a_channel_that_refuses_pauses_and_the_admin_gets_one_dm(
     assert await tick(store, engine, adapter, NINE_BERLIN) == {DeliveryOutcome.FAILED: 1}
     [opened] = fake.requests_to("POST", "/users/@me/channels")
     assert opened.json == {"recipient_id": "4242"}
-    [notice] = [m for m in fake.messages.values() if m["channel_id"] == "94242"]
+    [notice] = [m for m in fake.messages.values() if m["channel_id"] == fake.dms["4242"]]
     assert (
         "paused" in notice["embeds"][0]["description"] and "/mltip daily resume" in notice["embeds"][0]["description"]
     )

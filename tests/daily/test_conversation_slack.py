@@ -114,7 +114,7 @@ async def test_an_archived_channel_pauses_and_the_admin_gets_one_dm_per_pause(
     assert await tick(store, engine, fake_slack, MONDAY_NINE) == {DeliveryOutcome.FAILED: 1}
     [opened] = fake_slack.calls_to("conversations.open")
     assert opened.params["users"] == "U0ADA"
-    [notice] = posts(fake_slack, "DU0ADA")
+    [notice] = posts(fake_slack, fake_slack.dm_of("U0ADA"))
     assert "paused" in str(notice["text"]) and "is_archived" in str(notice["text"])
     assert "/mltip daily resume" in str(notice["text"])
     for day in (1, 2):  # later days: paused, so nothing posted and nobody told again
@@ -133,6 +133,6 @@ async def test_without_im_write_the_pause_stands_and_no_dm_is_retried(
     fake_slack.scopes.discard("im:write")
     fake_slack.script("chat.postMessage", Fault(error="is_archived"))
     assert await tick(store, engine, fake_slack, MONDAY_NINE) == {DeliveryOutcome.FAILED: 1}
-    assert len(fake_slack.calls_to("conversations.open")) == 1 and posts(fake_slack, "DU0ADA") == []
+    assert len(fake_slack.calls_to("conversations.open")) == 1 and posts(fake_slack, fake_slack.dm_of("U0ADA")) == []
     paused = store.subscriptions.get(KEY)
     assert paused is not None and paused.paused and not store.pause_notices.claim_channel(made.id, MONDAY_NINE)

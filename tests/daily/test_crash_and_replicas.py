@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.store import DeliveryStatus, Platform, Store
+from bot.store import DeliveryStatus, Platform, Store, TargetKind
 from tests.daily.harness import subscribe_many
 from tests.fakes.slack_server import ApiCall, FakeSlack
 from tests.support.processes import start_daily_worker
@@ -78,3 +78,32 @@ async def test_three_replicas_post_each_subscription_once(database_url: str, sto
     workers = Counter(d.claimed_by for s in store.subscriptions.active() if (d := store.ledger.last_delivery(s.id)))
     assert sum(workers.values()) == total
     print(f"\nclaims per replica: {dict(workers)}")
+
+
+async def test_kill_9_mid_fan_out_of_personal_tips_sends_each_dm_once(database_url: str, store: Store) -> None:
+    total, killed_after = 20, 7
+    subscribe_many(
+        store, total, platform=Platform.SLACK, workspaces=1, now=SUBSCRIBED, prefix="U", kind=TargetKind.PERSON
+    )
+    fake = await FakeSlack().start()
+    victim: asyncio.subprocess.Process | None = None
+
+    def kill_at_k(call: ApiCall) -> None:
+        if call.method == "chat.postMessage" and len(fake.calls_to("chat.postMessage")) == killed_after:
+            assert victim is not None
+            os.kill(victim.pid, signal.SIGKILL)
+
+    try:
+        fake.on_call = kill_at_k
+        victim = await worker(database_url, fake, "bot-1", concurrency=1)
+        assert await asyncio.wait_for(victim.wait(), 60) == -signal.SIGKILL
+        fake.on_call = None
+        restarted = await worker(database_url, fake, "bot-1", concurrency=1)
+        _, stderr = await asyncio.wait_for(restarted.communicate(), 60)
+        assert restarted.returncode == 0, stderr.decode()
+    finally:
+        await fake.stop()
+    # Each person's DM (opened with conversations.open) got one tip; none got two.
+    assert posts(fake) == Counter({fake.dm_of(f"U{n}"): 1 for n in range(total)})
+    statuses = Counter(d.status for s in store.subscriptions.active() if (d := store.ledger.last_delivery(s.id)))
+    assert statuses == Counter({DeliveryStatus.SENT: total - 1, DeliveryStatus.UNKNOWN: 1})

@@ -75,6 +75,8 @@ async def test_a_lone_workspace_does_not_queue_behind_busy_ones(
     # Two requests in flight at most: before, each busy workspace held one slot for its whole queue.
     result = await scheduler(store, engine, fake_slack, FakeClock(NINE_BERLIN, running=True), concurrency=2).tick()
     lone_post = to(lone.channel_id, fake_slack)
-    assert lone_post is not None and lone_post.at - started < 1.0
+    # Its place in the order is the behaviour; the wall-clock bound only catches a queue behind the
+    # 200 (tens of seconds before the fix) and leaves room for a loaded CI machine (1.06 s seen).
+    assert lone_post is not None and lone_post.at - started < 3.0
     assert posts(fake_slack).index(lone_post) < 10
     assert result.delivered == {"sent": 201} and len(busy) == 200

@@ -149,7 +149,7 @@ class RestRoutes:
             ("PUT", "/channels/{channel_id}/messages/pins/{message_id}", self.pin),
             ("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", self.pin),
             ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.start_thread),
-            ("POST", "/users/@me/channels", self.open_dm),
+            ("POST", "/users/@me/channels", self.create_dm),
         ]
         for method, route, handler in routes:
             app.router.add_route(method, prefix + route, handler)
@@ -297,11 +297,28 @@ class RestRoutes:
 
     # --- channels -----------------------------------------------------------------------------
 
+    async def create_dm(self, request: web.Request) -> web.Response:
+        """The bot's DM channel with `recipient_id` (the same one every time), as Discord creates it."""
+        record: RecordedRequest = request[RECORD]
+        recipient = str((record.json or {}).get("recipient_id") or "")
+        if not recipient.isdigit():
+            body = {"message": "Invalid Form Body", "code": INVALID_FORM_BODY}
+            return respond(body, 400, route=record.route)
+        limit = self.fake.global_limit  # opening a DM is a request like any other: it counts
+        if limit is not None and (wait := limit.take("global")):
+            return rate_limited(wait, record.route, scope="global")
+        channel_id = self.fake.dms.setdefault(recipient, p.snowflake())
+        self.fake.channels.add(channel_id)
+        return respond(p.private_channel(channel_id, p.user(recipient, "person"), group=False), route=record.route)
+
     async def create_message(self, request: web.Request) -> web.Response:
         record: RecordedRequest = request[RECORD]
         channel_id = request.match_info["channel_id"]
         if channel_id not in self.fake.channels:
             return respond(self.fake.error_body(404), 404, route=record.route)
+        if any(self.fake.dms.get(user) == channel_id for user in self.fake.blocked):
+            refused = {"message": "Cannot send messages to this user", "code": 50007}
+            return respond(refused, 403, route=record.route)
         limit = self.fake.global_limit
         if limit is not None and (wait := limit.take("global")):
             return rate_limited(wait, record.route, scope="global")
@@ -364,13 +381,6 @@ class RestRoutes:
         }
         self.fake.threads.append(thread)
         return respond(thread, 201, route=request[RECORD].route)
-
-    async def open_dm(self, request: web.Request) -> web.Response:
-        recipient = str((request[RECORD].json or {}).get("recipient_id"))
-        channel_id = f"9{recipient}"  # one DM channel per person, as Discord keeps it
-        self.fake.channels.add(channel_id)
-        person = p.user(recipient, "admin")
-        return respond(p.private_channel(channel_id, person, group=False), route=request[RECORD].route)
 
     def _store(self, channel_id: str, body: JSON, *, kind: int) -> JSON:
         message = p.message(p.snowflake(), channel_id, self.fake.bot_user, body, guild_id=self.fake.guild_id, kind=kind)

@@ -83,6 +83,8 @@ class FakeDiscord:
         self.nonces: dict[tuple[str, str], JSON] = {}  # (channel, nonce) -> the first message
         self.global_limit: RateLimit | None = None  # Discord's 50 requests/s per bot, when enforced
         self.channels: set[str] = {self.channel_id}
+        self.dms: dict[str, str] = {}  # user id -> the bot's DM channel with them (POST /users/@me/channels)
+        self.blocked: set[str] = set()  # users who do not take the bot's DMs: posting there is 403, code 50007
         self.interactions: dict[str, JSON] = {}  # interaction id -> {"payload", "responded", "message_id"}
         self.faults: list[Fault] = []
         # The bot's permissions in the channel: sent as interactions' app_permissions and enforced

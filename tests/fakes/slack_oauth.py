@@ -15,7 +15,7 @@ from typing import Any
 CLIENT_ID = "1111111111.2222222222"
 CLIENT_SECRET = "0c9a1a9d3e4f5b6c7d8e9f0a1b2c3d4e"
 APP_ID = "A111"
-SCOPE = "commands,chat:write,users:read"
+SCOPE = "commands,chat:write,users:read,im:write"
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,10 @@ class FakeSlack(OAuthSide):
     scopes: set[str] = field(default_factory=lambda: set(MANIFEST_SCOPES))  # what the bot token was granted
     outside: set[str] = field(default_factory=set)  # channels the bot is not a member of
     pins: dict[str, list[str]] = field(default_factory=dict)  # channel -> pinned message ts, oldest first
+    # People the bot cannot message, and the error Slack gives: conversations.open answers
+    # user_not_found / user_disabled (its spec's codes), chat.postMessage to their DM cannot_dm_bot.
+    unreachable: dict[str, str] = field(default_factory=dict)
+    zones: dict[str, str] = field(default_factory=dict)  # users.info `tz` per user (else Europe/Berlin)
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _runner: web.AppRunner | None = None
     _port: int = 0
@@ -123,6 +127,11 @@ class FakeSlack(OAuthSide):
         published = self.views.get(user_id)
         assert published, f"no Home tab was published for {user_id}"
         return published[-1]
+
+    @staticmethod
+    def dm_of(user_id: str) -> str:
+        """The id of the bot's DM with `user_id` (Slack's DM ids start with D)."""
+        return f"D{user_id.removeprefix('U')}"
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method]
@@ -229,15 +238,28 @@ class FakeSlack(OAuthSide):
                 "bot_id": "BBOT" if team == TEAM_ID else f"BBOT{team}",
                 "is_enterprise_install": False,
             }
-        if method.startswith(("pins.", "conversations.")):
+        if method.startswith("pins.") or method == "conversations.info":
             return self._conversation(method, params)
         if method == "chat.postMessage":
             if not params.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
             if params["channel"] in self.outside:
                 return {"ok": False, "error": "not_in_channel"}
+            blocked = [
+                u for u, e in self.unreachable.items() if e == "cannot_dm_bot" and self.dm_of(u) == params["channel"]
+            ]
+            if blocked:
+                return {"ok": False, "error": "cannot_dm_bot"}
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             return {"ok": True, "channel": params["channel"], "ts": ts, "message": {"text": params.get("text")}}
+        if method == "conversations.open":
+            user_id = str(params.get("users") or "")
+            if "," in user_id or not user_id:
+                return {"ok": False, "error": "users_list_not_supplied" if not user_id else "too_many_users"}
+            error = self.unreachable.get(user_id)
+            if error is not None and error != "cannot_dm_bot":
+                return {"ok": False, "error": error}
+            return {"ok": True, "channel": {"id": self.dm_of(user_id)}}
         if method == "users.info":
             return self._user(params.get("user") or "")
         if method == "views.publish":
@@ -249,10 +271,8 @@ class FakeSlack(OAuthSide):
         return {"ok": True}
 
     def _conversation(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """pins.add/remove, conversations.info/open as Slack answers them (https://api.slack.com/methods)."""
+        """pins.add/remove and conversations.info as Slack answers them (https://api.slack.com/methods)."""
         channel = str(params.get("channel") or "")
-        if method == "conversations.open":
-            return {"ok": True, "channel": {"id": f"D{params['users']}"}}
         if method == "conversations.info":
             return {
                 "ok": True,
@@ -285,7 +305,7 @@ class FakeSlack(OAuthSide):
             "name": user_id.lower(),
             "deleted": False,
             "real_name": user_id,
-            "tz": "Europe/Berlin",
+            "tz": self.zones.get(user_id, "Europe/Berlin"),
             "is_admin": owner or user_id in self.admins,
             "is_owner": owner,
             "is_primary_owner": False,

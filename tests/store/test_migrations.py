@@ -12,12 +12,12 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import Column, Connection, Engine, MetaData, Table, insert, inspect, select, text
+from sqlalchemy import Engine, insert, inspect, select, text
 
 from bot.store import DeliveryStatus, PauseKind, SkipReason, Store, make_engine, upgrade
 from bot.store.db import alembic_config, writing
 from bot.store.tables import deck_cards, deliveries, subscriptions
-from tests.store.helpers import NOW, channel
+from tests.store.helpers import NOW, as_it_was, channel
 
 BEFORE = "0002_votes"  # the revision before 0003_reasons
 # What the code before wrote, and what 0003_reasons reads it as: (kind, note).
@@ -69,13 +69,6 @@ def downgrade(engine: Engine, revision: str) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
-
-
-def as_it_was(connection: Connection, table: Table) -> Table:
-    """`table` with only the columns the database has now: later migrations' columns (and their defaults) left out."""
-    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
-    columns = [Column(c.name, c.type, primary_key=c.primary_key) for c in table.c if c.name in present]
-    return Table(table.name, MetaData(), *columns)
 
 
 def old_rows(engine: Engine) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from bot.adapters.discord.daily_command import build_daily_group, check_can_post
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, custom_id, neutralise, render
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
-from bot.core.daily import Daily, Invocation
+from bot.core.daily import PERSONAL_SPACE, Daily, Invocation
 from bot.core.feedback import Member, Stats
 from bot.core.lessons import TOPIC_DESCRIPTIONS
 from bot.core.limits import MAX_QUESTION_CHARS
@@ -44,6 +44,7 @@ KEYWORD_HINTS = {
     "sources": "who the advice comes from",
     "help": "how to use /mltip",
     "daily status": "this channel's tip of the day",
+    "me status": "your own tip of the day by DM (me 08:00 Europe/Berlin sets it)",
     "stats": "votes, unanswered questions, daily posts here (Manage Server)",
 }
 NO_SHARING_HERE = (
@@ -72,16 +73,22 @@ class Responder:
         """Answer what follows `/mltip`, or a `daily ...` from `/mltip-daily`, for the channel it came from."""
 
         async def invocation(asked: Daily | Stats) -> Invocation:
-            return invocation_of(interaction, asked if isinstance(asked, Daily) else None)
+            daily = asked if isinstance(asked, Daily) else None
+            personal = daily is not None and daily.personal
+            return personal_invocation_of(interaction) if personal else invocation_of(interaction, daily)
 
         asked = await answer(self.engine, text, platform=PLATFORM, invocation=invocation, member=member_of(interaction))
         await self._send(interaction, asked)
 
     async def on_button(self, interaction: Interaction, payload: str) -> None:
-        """Answer a press of Another, Share, 👍 or 👎; errors go to the one error handler."""
+        """Answer a press of Another, Share, 👍, 👎 or Skip tomorrow; errors go to the one error handler."""
+
+        async def presser(_asked: Daily | Stats) -> Invocation:  # Skip tomorrow: always the presser's own tip
+            return personal_invocation_of(interaction)
+
         try:
             name, member = interaction.user.display_name, member_of(interaction)
-            reply = await press(self.engine, payload, user=name, platform=PLATFORM, member=member)
+            reply = await press(self.engine, payload, user=name, platform=PLATFORM, member=member, invocation=presser)
             if reply.visibility is Visibility.CHANNEL and not bot_is_here(interaction):
                 raise CommandError(NO_SHARING_HERE)  # a Share from before; none is offered here
             reply = for_here(interaction, reply)
@@ -187,8 +194,7 @@ def invocation_of(interaction: Interaction, daily: Daily | None = None) -> Invoc
             "mltip is installed for you, not for this server, so it cannot post here. "
             "For a tip of the day in this server, ask a server admin to add mltip to it."
         )
-    permissions = interaction.permissions
-    can_manage = permissions.manage_guild or permissions.administrator
+    can_manage = interaction.permissions.manage_guild or interaction.permissions.administrator
     if can_manage and daily is not None and daily.sets_schedule:
         check_can_post(interaction.app_permissions, thread=daily.wants_thread, pin=daily.wants_pin)
     return Invocation(
@@ -198,6 +204,23 @@ def invocation_of(interaction: Interaction, daily: Daily | None = None) -> Invoc
         user_id=str(interaction.user.id),
         user_name=interaction.user.name,
         can_manage=can_manage,
+    )
+
+
+def personal_invocation_of(interaction: Interaction) -> Invocation:
+    """Who runs `/mltip me ...`: anywhere (a DM, a server, a user install), and only for themselves.
+
+    A person's tip belongs to no server (PERSONAL_SPACE), so setting it in one server and
+    checking it in a DM finds the same one. Discord does not tell bots a person's time zone.
+    """
+    return Invocation(
+        platform=PLATFORM,
+        workspace_id=str(interaction.guild_id or ""),
+        channel_id=str(interaction.channel_id or ""),
+        user_id=str(interaction.user.id),
+        user_name=interaction.user.name,
+        can_manage=False,
+        personal_space=PERSONAL_SPACE,
     )
 
 

@@ -32,6 +32,8 @@ _log = logging.getLogger("mltip.discord")
 NONCE_LIMIT = 25  # Discord rejects longer message nonces
 DEFAULT_TIMEOUT = 30.0
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the thread leaves the channel list with the next tip
+CANNOT_MESSAGE_USER = 50007  # Discord's code for a person who blocked the bot, left, or closed DMs
+DM_CACHE_SIZE = 10_000  # person -> DM channel id: one never changes, so it is asked for once
 
 
 def short_nonce(nonce: str) -> str:
@@ -48,6 +50,7 @@ class DiscordPoster:
         self._client = client
         self._timeout = timeout
         self._sends: set[asyncio.Future[discord.Message]] = set()  # posts still running after their timeout
+        self._dms: dict[str, str] = {}
 
     async def post(self, channel_id: str, reply: Reply, *, nonce: str) -> str:
         """Post `reply` to a channel; a repeated nonce makes Discord return the first message.
@@ -97,6 +100,43 @@ class DiscordPoster:
         """The daily fan-out's Poster interface: the delivery key becomes the message nonce."""
         return await self.post(channel_id, reply, nonce=delivery_key)
 
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply, delivery_key: str) -> str:
+        """A person's tip: POST /users/@me/channels {recipient_id} for the DM, then post there (nonce and all)."""
+        return await self.post(await self.open_dm(user_id), reply, nonce=delivery_key)
+
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """Opening a DM is a request under Discord's global limit too: two until it is known."""
+        return 1 if user_id in self._dms else 2
+
+    async def open_dm(self, user_id: str) -> str:
+        """The id of the bot's DM channel with `user_id`; creating it posts nothing, so it is safe to retry."""
+        known = self._dms.get(user_id)
+        if known is not None:
+            return known
+        client = self._client()
+        if client is None or client.is_closed():
+            raise TransientDeliveryError("discord adapter is not running")
+        if not user_id.isdigit():
+            raise ChannelDeliveryError(f"not a Discord user id: {user_id!r}")
+        try:
+            # Not http.start_private_message: it sends the id as a number, and Discord's spec
+            # (as the fake checks it) says a snowflake travels as a string.
+            route = discord.http.Route("POST", "/users/@me/channels")
+            request = client.http.request(route, json={"recipient_id": user_id})
+            data = await asyncio.wait_for(request, self._timeout)
+        except discord.RateLimited as exc:
+            raise TransientDeliveryError(
+                f"discord 429: rate limited for {exc.retry_after:g}s", retry_after=exc.retry_after
+            ) from exc
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientDeliveryError(f"discord unreachable: {type(exc).__name__}") from exc
+        if len(self._dms) >= DM_CACHE_SIZE:
+            self._dms.pop(next(iter(self._dms)))
+        self._dms[user_id] = channel = str(data["id"])
+        return channel
+
     # --- after the post (bot/daily/follow_up.py): threads, pins, a direct message ---------------
 
     async def start_thread(self, workspace_id: str, channel_id: str, message_ref: str, name: str) -> None:
@@ -120,9 +160,9 @@ class DiscordPoster:
                 raise
 
     async def direct_message(self, workspace_id: str, user_id: str, reply: Reply) -> None:
-        """Open (or find) the DM channel with `user_id` and post `reply` there."""
-        dm = await self._call(lambda client: client.http.start_private_message(user_id))
-        await self.post(str(dm["id"]), reply, nonce=f"notice-{user_id}-{dm['id']}")
+        """The pause notice: the DM channel with `user_id` (open_dm), then `reply` posted there."""
+        channel = await self.open_dm(user_id)
+        await self.post(channel, reply, nonce=f"notice-{user_id}-{channel}")
 
     async def _call(self, request: Callable[[Client], Awaitable[Any]]) -> Any:
         client = self._client()
@@ -164,6 +204,8 @@ def _delivery_error(exc: discord.HTTPException) -> DeliveryError:
             f"discord 429: rate limited ({scope})", retry_after=_retry_after(exc.response.headers)
         )
     reason = f"discord {exc.status} (code {exc.code}): {exc.text}"
+    if exc.code == CANNOT_MESSAGE_USER:  # named first, so status reads it as a person, not a channel
+        return ChannelDeliveryError(f"dm_closed: {reason}")
     if exc.status == 401:
         return InstallationError(reason)
     if exc.status in (403, 404):

@@ -150,11 +150,11 @@ def render_link(url: str, row: int | None = None) -> discord.ui.Button[discord.u
 def render_view(reply: Reply) -> discord.ui.View | None:
     """The reply's buttons, plus the link to its original, as a View; None when there are none.
 
-    Two rows at most (Discord allows five buttons in one): Another, Share and the link, then
-    👍 Helpful and 👎 Not helpful. The view only renders: presses are dispatched by the
-    DynamicItem registered at startup, which matches the custom_id and survives restarts. The
-    view is stopped before it is sent so discord.py does not also track it (with a 15-minute
-    timeout task per ephemeral message).
+    Two rows at most (Discord allows five buttons in one): Another, Share (and Skip tomorrow under
+    a person's own tip) and the link, then 👍 Helpful and 👎 Not helpful. The view only renders:
+    presses are dispatched by the DynamicItem registered at startup, which matches the custom_id
+    and survives restarts. The view is stopped before it is sent so discord.py does not also
+    track it (with a 15-minute timeout task per ephemeral message).
     """
     url = reply.original_url
     if not reply.actions and not url:

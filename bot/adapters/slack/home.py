@@ -1,6 +1,7 @@
 """The Slack Home tab: published when someone opens it (app_home_opened), again after each press there.
 
-A Home tab has no response_url: every change made from it (a topic picked, Another, Share) is
+A Home tab has no response_url: every change made from it (a topic picked, Another, Share, the
+person's own tip paused, resumed or stopped, run as `/mltip me <word>` for the presser) is
 answered by publishing the whole view again with views.publish. What the person is browsing
 travels in the view's private_metadata (`search|<rank>|<words>` or `lesson|<id>`), so any process
 can refresh it and nothing is stored; Slack hands it back, signed, with each press.
@@ -25,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.home_view import (
     ANOTHER_ACTION,
+    ME_ACTION,
     SEPARATOR,
     SHARE_ACTION,
     TOPIC_ACTION,
@@ -36,7 +38,9 @@ from bot.adapters.slack.home_view import (
 from bot.adapters.slack.listeners import PLATFORM, is_workspace_admin
 from bot.adapters.slack.render import escape, render
 from bot.core.commands import CommandEngine
-from bot.core.conversation import press
+from bot.core.conversation import answer, press
+from bot.core.daily import Daily, Invocation
+from bot.core.feedback import Stats
 from bot.core.grammar import RANK, Search, decode_action
 from bot.core.lessons import Topic
 from bot.core.limits import MAX_QUESTION_CHARS
@@ -47,6 +51,7 @@ from bot.daily.clock import Clock
 from bot.daily.service import ChannelStatus, DailyService
 from bot.daily.wording import describe_reason
 from bot.errors import CommandError
+from bot.store import ChannelKey
 
 log = logging.getLogger("mltip.slack")
 
@@ -97,6 +102,30 @@ class SlackHome:
             return None  # Slack could not say (logged there); the rest of the tab still shows
         return await asyncio.to_thread(daily.overview, Platform.SLACK, team_id)
 
+    async def personal(self, team_id: str, user_id: str) -> list[dict[str, Any]]:
+        """The person's own tip by DM and its buttons; nothing without a database to keep it in."""
+        daily = self.engine.daily
+        if not isinstance(daily, DailyService):
+            return []
+        key = ChannelKey(platform=Platform.SLACK, workspace_id=team_id, channel_id=user_id)
+        return personal_tip_blocks(await asyncio.to_thread(daily.personal.summary, key))
+
+    async def change_personal(self, team_id: str, user_id: str, name: str, word: str) -> str:
+        """Run `/mltip me <word>` (pause, resume or off) for the presser; the notice saying what it did."""
+
+        async def presser(_asked: Daily | Stats) -> Invocation:  # always the presser's own tip
+            return Invocation(
+                platform=PLATFORM,
+                workspace_id=team_id,
+                channel_id="",
+                user_id=user_id,
+                user_name=name,
+                can_manage=False,
+            )
+
+        reply = await answer(self.engine, f"me {word}", platform=PLATFORM, invocation=presser)
+        return escape(reply.text)
+
     async def publish(
         self, client: AsyncWebClient, team_id: str, user_id: str, state: str = "", notice: str | None = None
     ) -> None:
@@ -109,7 +138,7 @@ class SlackHome:
             browse=browse,
             topic=topic_named(topic),
             topics=self.engine.library.topic_counts(),
-            personal=personal_tip_blocks(user_id),
+            personal=await self.personal(team_id, user_id),
             overview=await self.overview(client, team_id, user_id),
             notice=notice,
             state=state if browse is not None else "",
@@ -199,6 +228,21 @@ def add_home_listeners(app: AsyncApp, home: SlackHome) -> None:
         channel = str(action.get("selected_conversation") or "")
         try:
             notice = await home.share(client, channel, payload, name)
+        except CommandError as exc:
+            notice = escape(str(exc))
+        await home.publish(client, team, user, _state(body), notice)
+
+    @app.action(ME_ACTION)
+    async def on_personal(
+        ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        team, user, name = _who(body, context)
+        word = str(action.get("value") or "")
+        try:
+            if word not in ("pause", "resume", "off"):
+                raise CommandError("That button is no longer valid. Open the Home tab again.")
+            notice = await home.change_personal(team, user, name, word)
         except CommandError as exc:
             notice = escape(str(exc))
         await home.publish(client, team, user, _state(body), notice)

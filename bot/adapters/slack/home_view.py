@@ -1,7 +1,7 @@
 """The Slack Home tab as Block Kit: what home.py publishes with views.publish, built from plain data.
 
 Top to bottom: a notice (what the last press did), today's lesson for this person, their personal
-tip (personal_tip_blocks, the seam for `/mltip me`), the topics to browse with the lesson browsed,
+tip by DM (`/mltip me`) with Pause / Resume and Stop, the topics to browse with the lesson browsed,
 and, for workspace admins, the workspace's channels with a tip of the day. Buttons here have their
 own action ids: a Home tab has no response_url, so a press re-publishes the view (home.py) instead
 of answering as a message would. Share needs a channel, so on the Home tab it is a channel picker.
@@ -17,11 +17,17 @@ from bot.adapters.slack.render import MAX_SECTION, button, content_blocks, escap
 from bot.core.lessons import Topic
 from bot.core.replies import ActionKind, Reply
 from bot.core.text import clip
+from bot.daily.personal import EXAMPLE as ME_EXAMPLE
+from bot.daily.personal import PersonalStatus
 from bot.daily.service import ChannelStatus
 
 ANOTHER_ACTION = "mltip_home_another"
 SHARE_ACTION = "mltip_home_share"
 TOPIC_ACTION = "mltip_home_topic"
+# The personal tip's buttons: one action id each (Slack wants them unique in a block), the word
+# of `/mltip me <word>` they run as their value.
+ME_ACTIONS = {"pause": "mltip_home_me_pause", "resume": "mltip_home_me_resume", "off": "mltip_home_me_off"}
+ME_ACTION = re.compile(r"^mltip_home_me_(pause|resume|off)$")
 SEPARATOR = "|"
 TODAY, BROWSE = "today", "browse"  # which lesson a Share picker is under (its block_id starts so)
 MAX_OVERVIEW_CHANNELS = 40  # a Home tab holds 100 blocks; more channels are counted, not listed
@@ -38,19 +44,34 @@ class HomeContent:
     browse: Reply | None = None
     topic: Topic | None = None  # the topic being browsed, preselected in the picker
     topics: dict[Topic, int]  # topics with lessons, and how many
-    personal: list[dict[str, Any]]
+    personal: list[dict[str, Any]]  # personal_tip_blocks(), or nothing without a database
     overview: list[ChannelStatus] | None = None  # None: not shown (not an admin, or no database)
     notice: str | None = None  # mrkdwn, already escaped
     state: str = ""  # what to browse again on the next refresh (private_metadata)
 
 
-def personal_tip_blocks(user_id: str) -> list[dict[str, Any]]:
-    """The person's own tip by direct message: its schedule and pause, resume and stop buttons.
-
-    The seam for the personal tip (`/mltip me`, issue 15), which another change adds; until then
-    the section is left out rather than promising a command that does not exist yet.
-    """
-    return []
+def personal_tip_blocks(status: PersonalStatus | None) -> list[dict[str, Any]]:
+    """The person's own tip by direct message: its schedule, state and next tip, with Pause or
+    Resume and Stop; without one, how to start it (`/mltip me`: a command, so it says which)."""
+    blocks = [_header("Your tip of the day by direct message")]
+    if status is None:
+        blocks.append(_section(f"You have none yet. Start one with `{ME_EXAMPLE}`: a lesson in your DMs at your time."))
+        return blocks
+    blocks.append(_section(f"You get {escape(status.schedule)}.\n{escape(status.state)} {escape(status.next_tip)}"))
+    toggle = "resume" if status.paused else "pause"
+    stop = button(ME_ACTIONS["off"], "Stop", "off") | {
+        "style": "danger",
+        "confirm": {
+            "title": {"type": "plain_text", "text": "Stop your tip of the day?"},
+            "text": {"type": "plain_text", "text": "No more lessons by direct message. You can start again any time."},
+            "confirm": {"type": "plain_text", "text": "Stop it"},
+            "deny": {"type": "plain_text", "text": "Keep it"},
+        },
+    }
+    elements = [button(ME_ACTIONS[toggle], toggle.capitalize(), toggle), stop]
+    blocks.append({"type": "actions", "block_id": "me", "elements": elements})
+    blocks.append(_context("Change the time, days or topic with `/mltip me` anywhere; `/mltip me help` says how."))
+    return blocks
 
 
 def channel_mention(channel_id: str) -> str:

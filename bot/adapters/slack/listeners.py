@@ -1,11 +1,12 @@
 """What answers Slack: `/mltip`, its buttons, the uninstall events, and the one error hook.
 
-`/mltip daily ...`, `/mltip stats` and the 👍 / 👎 votes need the database, so they run in a
-worker thread, as does a search not answered before (bot/core/conversation.py). When a command
-needs an admin (`stats`, or a `daily` that would change the channel's subscription), Slack is
-asked first (users.info, scope users:read) whether the user is a workspace admin or owner, unless
-MLTIP_SLACK_ADMINS already lists them. A vote is answered with a new ephemeral message: the post
-voted on, public or private, is never replaced.
+`/mltip daily ...`, `/mltip me ...`, `/mltip stats` and the 👍 / 👎 votes need the database, so
+they run in a worker thread, as does a search not answered before (bot/core/conversation.py). When
+a command needs an admin (`stats`, or a `daily` that would change the channel's subscription),
+Slack is asked first (users.info, scope users:read) whether the user is a workspace admin or owner,
+unless MLTIP_SLACK_ADMINS already lists them. `/mltip me <time>` without a zone asks users.info for
+the person's own `tz` instead; the person's own tip needs no admin. A vote is answered with a new
+ephemeral message: the post voted on, public or private, is never replaced.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from bot.store import is_unreachable
 log = logging.getLogger("mltip.slack")
 
 COMMAND = "/mltip"
-BUTTONS = re.compile(r"^mltip_(another|share|helpful|not_helpful)$")
+BUTTONS = re.compile(r"^mltip_(another|share|helpful|not_helpful|skip)$")
 PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 NOT_A_MEMBER = "I can't post in this channel yet: invite me with `/invite @mltip` first, then set the schedule again."
@@ -63,14 +64,27 @@ def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) 
         await ack(response_type="ephemeral", **render(reply))
 
     @app.action(BUTTONS)
-    async def on_button(ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_button(
+        ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         await ack()
         user = body.get("user") or {}
         name = user.get("name") or user.get("username") or "someone"
         workspace = (body.get("team") or {}).get("id") or user.get("team_id") or ""
         member = Member(platform=PLATFORM, workspace_id=workspace, user_id=user.get("id") or "")
+
+        async def presser(asked: Daily | Stats) -> Invocation:  # Skip tomorrow: the presser's own tip
+            command = {
+                "user_id": member.user_id,
+                "user_name": name,
+                "team_id": workspace,
+                "channel_id": (body.get("channel") or {}).get("id") or "",
+            }
+            return await invocation_of(client, command, asked, admins)
+
         try:
-            reply = await press(engine, action.get("value") or "", user=name, platform=PLATFORM, member=member)
+            value = action.get("value") or ""
+            reply = await press(engine, value, user=name, platform=PLATFORM, member=member, invocation=presser)
         except CommandError as exc:
             await respond(response_type="ephemeral", replace_original=False, text=notice(str(exc)))
             return
@@ -203,12 +217,16 @@ async def check_can_post(client: AsyncWebClient, channel_id: str) -> None:
 async def invocation_of(
     client: AsyncWebClient, command: dict[str, Any], asked: Daily | Stats, admins: frozenset[str]
 ) -> Invocation:
-    """Who runs `/mltip daily ...` or `stats`, and where; asks Slack who the user is only when it needs an admin."""
+    """Who runs `/mltip daily ...`, `/mltip me ...` or `stats`, and where; asks Slack about the user
+    only when it changes a channel's tip or asks for stats (are they an admin?) or sets their own
+    tip (what is their zone?)."""
     user_id = command.get("user_id") or ""
     needs_admin = isinstance(asked, Stats) or asked.changes_subscription
     can_manage = needs_admin and await is_workspace_admin(client, user_id, admins)
-    if can_manage and isinstance(asked, Daily) and asked.sets_schedule:
+    if can_manage and isinstance(asked, Daily) and not asked.personal and asked.sets_schedule:
         await check_can_post(client, command.get("channel_id") or "")
+    sets_own = isinstance(asked, Daily) and asked.personal and asked.sets_schedule
+    zone = await user_zone(client, user_id) if sets_own else None
     return Invocation(
         platform=PLATFORM,
         workspace_id=command.get("team_id") or "",
@@ -216,4 +234,16 @@ async def invocation_of(
         user_id=user_id,
         user_name=command.get("user_name") or user_id,
         can_manage=can_manage,
+        user_zone=zone,
     )
+
+
+async def user_zone(client: AsyncWebClient, user_id: str) -> str | None:
+    """The person's own time zone as Slack knows it (users.info `tz`), or None when Slack will not say."""
+    try:
+        answer = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        # Not fatal: the default zone is used, and the reply says which zone that was.
+        log.warning("users.info for a zone failed: %s", exc.response.get("error"), extra={"user": user_id})
+        return None
+    return (answer.get("user") or {}).get("tz") or None

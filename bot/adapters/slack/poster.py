@@ -52,7 +52,12 @@ INSTALL_ERRORS = frozenset(
         "org_login_required",
     }
 )
+# ...and those conversations.open answers for a person the bot cannot message (pause their tip).
+PERSON_ERRORS = frozenset(
+    {"cannot_dm_bot", "user_not_found", "users_not_found", "user_not_visible", "user_disabled", "not_allowed"}
+)
 DEFAULT_TIMEOUT = 10.0
+DM_CACHE_SIZE = 10_000  # (workspace, person) -> DM channel id; conversations.open is Tier 3 (~50/min)
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
 
@@ -65,6 +70,7 @@ class SlackPoster:
         self._tokens = tokens
         self._timeout = timeout
         self._clients: dict[str, AsyncWebClient] = {}
+        self._dms: dict[tuple[str, str], str] = {}  # a person's DM channel never changes: ask once
 
     def _client(self, token: str) -> AsyncWebClient:
         client = self._clients.get(token)
@@ -97,6 +103,37 @@ class SlackPoster:
         """The daily fan-out's Poster interface; Slack has no idempotency key, so the key is unused."""
         return await self.post(workspace_id, channel_id, reply)
 
+    async def send_direct(self, workspace_id: str, user_id: str, reply: Reply, delivery_key: str) -> str:
+        """A person's tip: conversations.open (scope im:write) for their DM, then chat.postMessage there."""
+        return await self.post(workspace_id, await self.open_dm(workspace_id, user_id), reply)
+
+    def paced_requests(self, workspace_id: str, user_id: str) -> int:
+        """One: conversations.open has a rate tier of its own, apart from chat.postMessage's pace."""
+        return 1
+
+    async def open_dm(self, workspace_id: str, user_id: str) -> str:
+        """The id of the bot's DM with `user_id`. Opening it posts nothing, so any failure before
+        the post is safe to retry; a person the bot cannot message is a ChannelDeliveryError."""
+        known = self._dms.get((workspace_id, user_id))
+        if known is not None:
+            return known
+        token = await self._tokens(workspace_id)
+        if not token:
+            raise InstallationError("no_installation")
+        try:
+            response = await self._client(token).conversations_open(users=user_id)
+        except SlackApiError as exc:
+            raise _classify(exc) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise TransientDeliveryError(f"conversations.open: {type(exc).__name__}") from exc
+        channel = str((response.get("channel") or {}).get("id") or "")
+        if not channel:
+            raise TransientDeliveryError("conversations.open answered without a channel")
+        if len(self._dms) >= DM_CACHE_SIZE:
+            self._dms.pop(next(iter(self._dms)))
+        self._dms[(workspace_id, user_id)] = channel
+        return channel
+
     # --- after the post (bot/daily/follow_up.py): pins and a direct message; Slack threads need no call ---
 
     async def pin(self, workspace_id: str, channel_id: str, message_ref: str) -> None:
@@ -112,8 +149,7 @@ class SlackPoster:
 
     async def direct_message(self, workspace_id: str, user_id: str, reply: Reply) -> None:
         """conversations.open (scope im:write) with `user_id`, then post `reply` there."""
-        opened = await self._call(workspace_id, "conversations.open", {"users": user_id})
-        await self.post(workspace_id, str((opened.get("channel") or {}).get("id", "")), reply)
+        await self.post(workspace_id, await self.open_dm(workspace_id, user_id), reply)
 
     async def _call(
         self, workspace_id: str, method: str, params: dict[str, Any], *, ok: frozenset[str] | set[str] = frozenset()
@@ -146,7 +182,7 @@ def _classify(exc: SlackApiError) -> Exception:
         return TransientDeliveryError(error or f"http_{status}")
     if error in INSTALL_ERRORS:
         return InstallationError(error)
-    if error in CHANNEL_ERRORS:
+    if error in CHANNEL_ERRORS | PERSON_ERRORS:
         return ChannelDeliveryError(error)
     # An error we do not know is treated as this channel's problem: pausing one subscription
     # (and saying why in status) beats retrying forever or silently dropping the day.

@@ -27,6 +27,7 @@ ACTION_IDS = {
     ActionKind.SHARE: "mltip_share",
     ActionKind.HELPFUL: "mltip_helpful",
     ActionKind.NOT_HELPFUL: "mltip_not_helpful",
+    ActionKind.SKIP: "mltip_skip",
 }
 VOTES = (ActionKind.HELPFUL, ActionKind.NOT_HELPFUL)
 # A url button opens its link, yet Slack still sends the app a block_actions for it, which the

@@ -84,7 +84,7 @@ async def test_the_redirect_swaps_the_code_for_the_workspaces_token_and_saves_it
     saved = await installations(store).async_find_bot(enterprise_id=None, team_id="T0ONE")
     assert saved is not None and saved.bot_token == token
     assert saved.bot_user_id == "UBOTT0ONE" and saved.bot_id == "BBOTT0ONE" and saved.team_name == "Team One"
-    assert saved.bot_scopes == ["commands", "chat:write", "users:read"]
+    assert saved.bot_scopes == ["commands", "chat:write", "users:read", "im:write"]
     found = await installations(store).async_find_installation(enterprise_id=None, team_id="T0ONE")
     assert found is not None and found.user_id == "U0INSTALLER" and found.app_id == "A111"
 

@@ -5,8 +5,8 @@ platform id of whoever last set the schedule (whom a pause notice goes to). The 
 *_notice_at columns are claimed by one worker with a conditional UPDATE, so one pause sends
 one direct message however many replicas see it; resuming clears them.
 
-Revision ID: 0005_thread_pin_notices
-Revises: v0004_schedule_rules
+Revision ID: 0006_thread_pin_notices
+Revises: v0005_personal_tips
 Create Date: 2025-02-01
 """
 
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_thread_pin_notices"
-down_revision: str | None = "v0004_schedule_rules"
+revision: str = "0006_thread_pin_notices"
+down_revision: str | None = "v0005_personal_tips"
 branch_labels: str | None = None
 depends_on: str | None = None
 
