@@ -69,7 +69,7 @@ def test_discord_invite_url_has_the_least_permissions() -> None:
     )
     assert result.returncode == 0, result.stderr
     url = result.stdout.strip()
-    assert "client_id=100000000000000000" in url and "permissions=18432" in url
+    assert "client_id=100000000000000000" in url and "permissions=2252109051348992" in url
     assert "scope=bot+applications.commands" in url
     missing = mltip("discord", "invite-url")
     assert missing.returncode == 2 and "DISCORD_TOKEN" in missing.stderr

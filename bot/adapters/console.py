@@ -55,6 +55,8 @@ def render_text(reply: Reply) -> str:
         lines += _wrap(f"{field.name}: {field.value}", "  ")
     if reply.shared_by:
         lines.append(f"(shared by {reply.shared_by})")
+    if reply.closing:
+        lines.append(f"  {reply.closing}")
     if reply.actions:
         lines.append("   ".join(f"[{n}] {a.label}" for n, a in enumerate(reply.actions, start=1)))
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from bot.core.platform import Platform
 from bot.core.replies import Reply
 
 READ_ONLY_ACTIONS = frozenset({"status", "help"})
+SPOKEN_TIMES = frozenset({"noon", "midday", "midnight"})  # times without digits (daily/arguments.py)
 # MLTIP_MAX_SUBSCRIPTIONS_PER_WORKSPACE's default. A workspace's posts share its rate limit (Slack:
 # about 5 a second), so 500 channels all post within two minutes of their time.
 DEFAULT_MAX_SUBSCRIPTIONS_PER_WORKSPACE = 500
@@ -48,17 +49,28 @@ class Daily:
         return " ".join(self.args).split()
 
     @property
+    def sets_schedule(self) -> bool:
+        """Whether it sets a schedule (starts with a time): for a channel the bot must be able to post
+        there first; a personal one without a zone takes the person's own zone."""
+        words = self.words
+        return bool(words) and (words[0][:1].isdigit() or words[0].lower() in SPOKEN_TIMES)
+
+    @property
+    def wants_thread(self) -> bool:
+        """A schedule with `thread`: each post starts a thread (Discord needs thread permissions)."""
+        return self.sets_schedule and "thread" in (word.lower() for word in self.words)
+
+    @property
+    def wants_pin(self) -> bool:
+        """A schedule with `pin`: each post is pinned (Slack needs pins:write, Discord Pin Messages)."""
+        return self.sets_schedule and "pin" in (word.lower() for word in self.words)
+
+    @property
     def changes_subscription(self) -> bool:
         """Whether carrying it out changes the channel's subscription (admins only); status and help do not."""
         words = self.words
         # Anyone may change their own personal tip, and only their own: never an admin's call.
         return not self.personal and bool(words) and words[0].lower() not in READ_ONLY_ACTIONS
-
-    @property
-    def sets_schedule(self) -> bool:
-        """Whether it sets a time (so a personal one without a zone needs the person's own zone)."""
-        words = self.words
-        return bool(words) and (words[0][:1].isdigit() or words[0].lower() in ("noon", "midday", "midnight"))
 
 
 class DailyHandler(Protocol):
@@ -89,6 +101,6 @@ ME_HELP = (
     "your own tip of the day, by direct message; also: me status | pause | resume | off",
 )
 DAILY_HELP = (
-    "/mltip daily 09:00 Europe/Berlin [weekdays|every 2 days|weekly on mon|monthly on 1] [topic]",
+    "/mltip daily 09:00 Europe/Berlin [weekdays|every 2 days|weekly on mon|monthly on 1] [topic] [thread] [pin]",
     "tip of the day in this channel (admins); also: daily off | pause [until 2027-01-04] | skip next | resume | status",
 )

@@ -75,6 +75,7 @@ class Reply:
     visibility: Visibility = Visibility.PRIVATE
     shared_by: str | None = None
     aside: bool = False
+    closing: str | None = None  # our own last line, e.g. the daily post's invitation to reply in its thread
 
     @property
     def quote(self) -> str | None:
@@ -108,4 +109,6 @@ class Reply:
         parts += [f"{f.name}: {f.value}" for f in self.fields]
         if self.shared_by:
             parts.append(f"Shared by {self.shared_by}")
+        if self.closing:
+            parts.append(self.closing)
         return "\n".join(parts)

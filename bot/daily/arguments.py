@@ -1,4 +1,4 @@
-"""What people type after `/mltip daily` to set a schedule: a time, then a zone, days and a topic in any order.
+"""What people type after `/mltip daily` to set a schedule: a time, then zone, days, topic, thread, pin in any order.
 
     09:00 Europe/Berlin                 every day at 09:00 Berlin time
     9:30 pm weekdays America/New York   a zone may be typed with spaces, the time with a separate am/pm
@@ -6,6 +6,7 @@
     09:00 Europe/Berlin every 2 days    every other day (counted from the first post)
     09:00 Europe/Berlin weekly on mon   once a week (the same as 'mon')
     09:00 Europe/Berlin monthly on 1    on the first of each month (the last day when a month is short)
+    09:00 Europe/Berlin thread pin      each post opens a thread and stays pinned until the next
 
 Only the time has a fixed place (first). Each later word is a zone when it (with the words after
 it) names an IANA zone, a topic when it is one, and otherwise part of the days. Every mistake
@@ -37,6 +38,7 @@ DEFAULT_ZONE = "UTC"
 CONNECTORS = frozenset({"to", "and", "-", "every", "day", "days"})
 DAY_ALIASES = {"weds": 2}  # common spellings that are not a prefix of the day's name
 DAYS_HELP = "Use daily, weekdays (Mon-Fri), weekends, a list such as mon,wed,fri or a range such as mon-fri."
+CONVERSATION_WORDS = frozenset({"thread", "pin"})  # what to do after each post
 TIME_HELP = "Use a 24-hour time such as 09:00 or 21:30, or 9am / 9:30pm."
 RULES_HELP = "Besides days (weekdays, mon,wed,fri): every 2 days, weekly on mon, monthly on 1."
 LONGEST_INTERVAL = 366
@@ -138,6 +140,8 @@ class ScheduleRequest:
     topic: Topic | None
     every_days: int | None = None
     month_day: int | None = None
+    thread: bool = False  # start a thread on each post (Slack: invite replies in its thread)
+    pin: bool = False  # keep the newest post pinned
 
 
 @dataclass(slots=True)
@@ -180,6 +184,7 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
     take = 2 if len(tokens) > 1 and tokens[1].lower().replace(".", "") in HALF_DAY else 1
     seen = _Understood(time=parse_local_time(" ".join(tokens[:take])))
     day_words: list[str] = []
+    after_post: set[str] = set()
     rest = tokens[take:]
     index = 0
     while index < len(rest):
@@ -193,7 +198,9 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
             index += span
             continue
         word = rest[index]
-        if word.lower() in TOPICS:
+        if word.lower() in CONVERSATION_WORDS:
+            after_post.add(word.lower())
+        elif word.lower() in TOPICS:
             if seen.topic is not None and seen.topic.value != word.lower():
                 raise CommandError(f"Give one topic, not both {seen.topic.value} and {word.lower()}. {TOPICS_HELP}")
             seen.topic = Topic(word.lower())
@@ -217,6 +224,8 @@ def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> Sc
         topic=seen.topic,
         every_days=seen.every_days,
         month_day=seen.month_day,
+        thread="thread" in after_post,
+        pin="pin" in after_post,
     )
 
 

@@ -6,13 +6,13 @@ works, so a post that falls due during a big workspace's backlog starts in its o
 At most `concurrency` requests are in flight across all lanes. A delivery is marked SENDING
 only just before its request leaves, and every answer settles it:
 
-    posted                       SENT
+    posted                       SENT, then (best effort, never undoing it) follow_up.py's thread and pin
     429 / 5xx (nothing posted)   back to CLAIMED, wait Retry-After or a jittered backoff, again
                                  until the retry deadline; then handed back to the ledger
                                  (PENDING from its retry time, with why), never failed for it
     no answer (Slack)            UNKNOWN: it may have posted, so it is never resent blindly
-    channel gone / closed        FAILED, and the subscription is paused with the reason
-    install revoked              FAILED, the workspace is paused, and its lane stops calling
+    channel gone / closed        FAILED, the subscription is paused with the reason, its admin told once
+    install revoked              FAILED, the workspace is paused, its admins told once, its lane stops calling
     shutting down                not sent yet: handed back, due again for whoever runs next
 """
 
@@ -32,6 +32,7 @@ from bot.core.lessons import Topic
 from bot.core.replies import Reply
 from bot.daily.clock import Clock
 from bot.daily.deck_rules import dealing
+from bot.daily.follow_up import after_post, prepare, tell_admin
 from bot.daily.lanes import Lanes
 from bot.daily.outcomes import DeliveryOutcome, FanoutResult, OnOutcome
 from bot.daily.pacing import Pacer, Sleep
@@ -223,7 +224,7 @@ class Fanout:
         if lesson_id is None:
             await asyncio.to_thread(ledger.mark_failed, delivery.id, f"no lessons on {subscription.topic}")
             return DeliveryOutcome.FAILED
-        reply = self._tip(subscription, lesson_id)
+        reply = prepare(self._tip(subscription, lesson_id), subscription, poster)
         send = poster.send_direct if subscription.personal else poster.send
         give_up_at = self.clock() + self.retry.deadline
         attempt = 0
@@ -259,18 +260,23 @@ class Fanout:
                 await asyncio.to_thread(ledger.mark_unknown, delivery.id, exc.reason)
                 log.warning("no answer to a post; not resending", extra=_context(claim, exc.reason))
                 return DeliveryOutcome.UNKNOWN
-            except ChannelDeliveryError as exc:
-                await asyncio.to_thread(self._pause_channel, claim, exc.reason)
-                return DeliveryOutcome.FAILED
-            except InstallationError as exc:
-                await asyncio.to_thread(self._pause_workspace, claim, exc.reason)
-                self._broken[lane] = f"workspace paused: {exc.reason}"  # the rest of this lane fails at once
-                return DeliveryOutcome.FAILED
             except DeliveryError as exc:
-                await asyncio.to_thread(ledger.mark_failed, delivery.id, exc.reason)
-                return DeliveryOutcome.FAILED
+                return await self._refused(lane, claim, poster, exc)
             await asyncio.to_thread(ledger.mark_sent, delivery.id, ref, self.clock())
+            await after_post(self.store, poster, claim, ref, reply.title)
             return DeliveryOutcome.SENT
+
+    async def _refused(self, lane: Lane, claim: Claim, poster: Poster, exc: DeliveryError) -> DeliveryOutcome:
+        """Settle a post the platform refused for good: FAILED, and whatever the refusal pauses."""
+        if not isinstance(exc, ChannelDeliveryError | InstallationError):
+            await asyncio.to_thread(self.store.ledger.mark_failed, claim.delivery.id, exc.reason)
+            return DeliveryOutcome.FAILED
+        workspace = isinstance(exc, InstallationError)
+        await asyncio.to_thread(self._pause, claim, exc.reason, workspace=workspace)
+        if workspace:
+            self._broken[lane] = f"workspace paused: {exc.reason}"  # the rest of this lane fails at once
+        await tell_admin(self.store, poster, claim, exc.reason, self.clock, workspace=workspace)
+        return DeliveryOutcome.FAILED
 
     def _tip(self, subscription: Subscription, lesson_id: str) -> Reply:
         """The post: a channel's tip of the day, or a person's own (with Skip tomorrow)."""
@@ -282,19 +288,17 @@ class Fanout:
         lessons = library.with_topic(Topic(topic)) if topic else library.lessons
         return [lesson.id for lesson in lessons]
 
-    def _pause_channel(self, claim: Claim, reason: str) -> None:
+    def _pause(self, claim: Claim, reason: str, *, workspace: bool) -> None:
         self.store.ledger.mark_failed(claim.delivery.id, reason)
-        key, kind = claim.subscription.key, PauseKind.CHANNEL_REFUSED
-        self.store.subscriptions.pause(key, kind=kind, reason=reason, actor=ACTOR, now=self.clock())
-        log.warning("channel refused the tip; subscription paused", extra=_context(claim, reason))
-
-    def _pause_workspace(self, claim: Claim, reason: str) -> None:
-        self.store.ledger.mark_failed(claim.delivery.id, reason)
-        sub = claim.subscription
-        self.store.subscriptions.pause_workspace(
-            sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=self.clock()
-        )
-        log.error("install revoked; workspace paused", extra=_context(claim, reason))
+        sub, now = claim.subscription, self.clock()
+        if workspace:
+            self.store.subscriptions.pause_workspace(
+                sub.platform, sub.workspace_id, reason=reason, actor=ACTOR, now=now
+            )
+            log.error("install revoked; workspace paused", extra=_context(claim, reason))
+        else:
+            self.store.subscriptions.pause(sub.key, kind=PauseKind.CHANNEL_REFUSED, reason=reason, actor=ACTOR, now=now)
+            log.warning("channel refused the tip; subscription paused", extra=_context(claim, reason))
 
 
 def lane_of(claim: Claim) -> Lane:

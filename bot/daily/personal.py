@@ -41,6 +41,9 @@ EXAMPLE = "/mltip me 08:00 Europe/Berlin weekdays"
 OFF_WORDS = frozenset({"off", "stop", "unsubscribe", "cancel"})
 UPCOMING = 3
 RESUME = "/mltip me resume"
+NO_THREAD_OR_PIN = (
+    "thread and pin are for a channel's tip of the day (/mltip daily); your own tip comes as a direct message."
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,7 +107,10 @@ class PersonalTips:
                 "or use status, skip, pause, resume, off or help."
             )
         zone, source = self._fallback_zone(invocation)
-        return self.subscribe(key, actor, parse_schedule(words, zone), source)
+        request = parse_schedule(words, zone)
+        if request.thread or request.pin:  # parse_schedule reads them for channels; a DM has neither
+            raise CommandError(NO_THREAD_OR_PIN)
+        return self.subscribe(key, actor, request, source)
 
     def _fallback_zone(self, invocation: Invocation) -> tuple[str, str]:
         """The zone for a time given without one, and where it came from (the reply says which)."""

@@ -1,6 +1,7 @@
 """DailyService: carries out `/mltip daily ...` (subscribe, off, pause, resume, status) on the Store.
 
     /mltip daily 09:00 Europe/Berlin [weekdays|mon,wed,fri|every 2 days|weekly on mon|monthly on 1] [topic]
+                                     [thread] [pin]
     /mltip daily off | pause [note] | pause until 2027-01-04 | skip next | skip cancel | resume | status | help
 
 Anyone may see `status` and `help`; everything else changes the channel's subscription, which
@@ -24,12 +25,16 @@ from bot.daily.personal import PersonalTips
 from bot.daily.rules import cadence_asked
 from bot.daily.wording import (
     SPACE_NAMES,
+    THREAD_DONE,
+    THREAD_HELP,
+    after_post_phrase,
     delivery_outcome,
     holds_state,
     last_pause,
     lesson_phrase,
     local_day,
     local_moment,
+    on_or_off,
     pause_state,
     schedule_phrase,
 )
@@ -63,6 +68,8 @@ def usage() -> Reply:
         Field(name="days", value="daily (the default), weekdays, weekends, mon,wed,fri or mon-fri"),
         Field(name="or a rule", value="every 2 days, weekly on mon, monthly on 1 (the last day in shorter months)"),
         Field(name="topic", value=f"only lessons on one topic: {', '.join(TOPICS)}"),
+        Field(name="thread", value=THREAD_HELP),
+        Field(name="pin", value="keep the newest tip pinned here, unpinning the one before"),
         Field(name="/mltip daily status", value="the schedule, the next three posts and the last one (anyone)"),
         Field(name="/mltip daily pause | resume", value="stop posting for a while, then start again (admins)"),
         Field(name="/mltip daily skip next", value="skip only the next post; skip cancel undoes it (admins)"),
@@ -131,7 +138,7 @@ class DailyService:
             return self._skip(key, actor, [word.lower() for word in words[1:]])
         if action == "resume":
             return self.resume(key, actor)
-        return self.subscribe(key, actor, parse_schedule(words, self.default_zone))
+        return self.subscribe(key, actor, parse_schedule(words, self.default_zone), actor_id=invocation.user_id)
 
     def _skip(self, key: ChannelKey, actor: str, words: list[str]) -> Reply:
         if words == ["next"]:
@@ -141,7 +148,7 @@ class DailyService:
         typed = " ".join(words) or "nothing"
         raise CommandError(f"I understood skip, but not {typed!r}: use /mltip daily skip next (or skip cancel).")
 
-    def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest) -> Reply:
+    def subscribe(self, key: ChannelKey, actor: str, request: ScheduleRequest, *, actor_id: str | None = None) -> Reply:
         """Subscribe the channel or change its schedule (an upsert)."""
         now = self.now()
         before = self.store.subscriptions.get(key)
@@ -153,7 +160,10 @@ class DailyService:
                 timezone=request.zone,
                 cadence=cadence_asked(request, before.cadence if before else None, now),
                 topic=topic,
+                thread=request.thread,
+                pin=request.pin,
                 actor=actor,
+                actor_id=actor_id,
                 now=now,
                 limit=self.max_subscriptions_per_workspace,
             )
@@ -176,6 +186,7 @@ class DailyService:
         stopped = self._pause_state(after)
         fields = [
             Field(name="Time zone", value=_zone_line(after, now)),
+            Field(name="After each post", value=after_post_phrase(after)),
             next_field(after, now, stopped),
             *([Field(name="State", value=stopped)] if stopped else []),
             Field(name="Change it", value=f"the same command with a new time, zone, days or topic, e.g. {EXAMPLE}"),
@@ -225,6 +236,8 @@ class DailyService:
         fields = [
             Field(name="Schedule", value=schedule_phrase(subscription)),
             Field(name="Topic", value=subscription.topic or "any"),
+            Field(name="Thread", value=on_or_off(subscription.thread, THREAD_DONE[subscription.platform])),
+            Field(name="Pin", value=on_or_off(subscription.pin, "the newest tip stays pinned")),
             Field(name="State", value=" ".join(part for part in (stopped, held) if part) or "Posting."),
             next_field(subscription, now, stopped, count=UPCOMING),
             Field(name="Last post", value=delivery_outcome(last, subscription) if last else "none yet"),
@@ -280,7 +293,7 @@ def _require_manager(invocation: Invocation, platform: Platform) -> None:
 
 
 def _same_schedule(before: Subscription, after: Subscription) -> bool:
-    fields = ("local_time", "timezone", "weekdays", "topic", "cadence")
+    fields = ("local_time", "timezone", "weekdays", "topic", "cadence", "thread", "pin")
     return all(getattr(before, name) == getattr(after, name) for name in fields)
 
 

@@ -215,7 +215,8 @@ def delivery_outcome(delivery: Delivery, subscription: Subscription) -> str:
     zone, platform = subscription.zone, PLATFORM_NAMES[subscription.platform]
     status = delivery.status
     if status is DeliveryStatus.SENT:
-        return f"sent at {local_moment(delivery.sent_at or delivery.due_at, zone)}"
+        after = f"; but {delivery.error}" if delivery.error else ""  # a pin or thread that failed after it
+        return f"sent at {local_moment(delivery.sent_at or delivery.due_at, zone)}{after}"
     if status is DeliveryStatus.UNKNOWN:
         return (
             f"unknown outcome (due {_when(delivery, zone)}): the request left but {platform} never answered; "
@@ -231,3 +232,25 @@ def delivery_outcome(delivery: Delivery, subscription: Subscription) -> str:
     if status is DeliveryStatus.PENDING:
         return f"due {_when(delivery, zone)}, waiting to be sent"
     return f"being sent now (due {_when(delivery, zone)})"
+
+
+# --- after each post: thread and pin ----------------------------------------------------
+
+THREAD_HELP = "each tip opens a thread for replies (Discord starts one; on Slack the tip invites replies in its thread)"
+THREAD_DONE = {
+    Platform.SLACK: "each tip invites replies in its thread",
+    Platform.DISCORD: "each tip starts a thread, archived after a day",
+    Platform.CONSOLE: "each tip invites replies",
+}
+
+
+def on_or_off(on: bool, what: str) -> str:
+    """'on: what it does' or 'off', for status's Thread and Pin."""
+    return f"on: {what}" if on else "off"
+
+
+def after_post_phrase(subscription: Subscription) -> str:
+    """What happens after each post: 'a thread; pinned', or 'nothing more (add thread or pin ...)'."""
+    parts = [THREAD_DONE[subscription.platform]] if subscription.thread else []
+    parts += ["pinned until the next tip"] if subscription.pin else []
+    return "; ".join(parts) if parts else "nothing more (add thread or pin to the command for either)"

@@ -5,6 +5,8 @@
     store.ledger          # Ledger: plan, claim_due, mark_*, recover_stale, skip_expired
     store.deck            # Deck: next_lesson (the dealing rule is daily/deck_rules.py)
     store.oauth_states    # OAuthStates: sweep_expired (the Slack install flow's states)
+    store.pause_notices   # PauseNotices: one claim per pause on telling the admin
+    store.posted          # Posted: the previous post's message id (to unpin), notes on a sent post
     store.votes           # Votes: cast, tallies (👍 / 👎 on lessons)
     store.questions       # Questions: record, retract, most_asked, sweep_expired (nobody answered them)
     store.outcomes        # Outcomes: by_channel, totals (how the daily posts went)
@@ -27,6 +29,8 @@ from bot.store.deck import DealRule, Deck
 from bot.store.ledger import Ledger
 from bot.store.oauth_states import OAuthStates
 from bot.store.outcomes import ChannelOutcomes, Outcomes
+from bot.store.pause_notices import PauseNotices
+from bot.store.posted import Posted
 from bot.store.questions import QuestionCount, Questions
 from bot.store.records import (
     AuditAction,
@@ -70,7 +74,9 @@ __all__ = [
     "OAuthStates",
     "Outcomes",
     "PauseKind",
+    "PauseNotices",
     "Platform",
+    "Posted",
     "QuestionCount",
     "Questions",
     "Recovered",
@@ -98,6 +104,8 @@ class Store:
         self.engine = engine
         self.subscriptions = Subscriptions(engine)
         self.ledger = Ledger(engine)
+        self.pause_notices = PauseNotices(engine)
+        self.posted = Posted(engine)
         self.deck = Deck(engine)
         self.oauth_states = OAuthStates(engine)
         self.votes = Votes(engine)

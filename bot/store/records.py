@@ -97,6 +97,9 @@ class Subscription:
     paused: bool
     pause_kind: PauseKind | None  # None while posting
     pause_reason: str | None  # the person's note (BY_HAND) or the platform's error (CHANNEL_REFUSED)
+    thread: bool = False  # start a thread on each post (Slack: the post invites replies in its thread)
+    pin: bool = False  # keep the newest post pinned, unpinning the one before
+    set_by_user_id: str | None = None  # the platform id of who last set the schedule
     created_by: str
     created_at: datetime
     updated_by: str
@@ -229,6 +232,9 @@ def subscription_from_row(row: RowMapping) -> Subscription:
         paused=bool(row["paused"]),
         pause_kind=None if row["pause_kind"] is None else PauseKind(row["pause_kind"]),
         pause_reason=row["pause_reason"],
+        thread=bool(row["thread"]),
+        pin=bool(row["pin"]),
+        set_by_user_id=row["set_by_user_id"],
         created_by=row["created_by"],
         created_at=row["created_at"],
         updated_by=row["updated_by"],

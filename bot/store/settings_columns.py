@@ -1,4 +1,4 @@
-"""A subscription's settings as columns: the time, zone, topic and date rule subscribe() writes and compares."""
+"""A subscription's settings as columns: time, zone, topic, date rule, thread and pin (written and compared)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,29 @@ from bot.core.cadence import Cadence
 from bot.core.weekdays import Weekdays
 
 # The columns a schedule change compares and audits (before/after).
-SETTINGS = ("local_time", "timezone", "weekdays", "topic", "repeat", "every_days", "anchor_date", "month_day")
+SETTINGS = (
+    "local_time",
+    "timezone",
+    "weekdays",
+    "topic",
+    "repeat",
+    "every_days",
+    "anchor_date",
+    "month_day",
+    "thread",
+    "pin",
+)
 
 
-def settings_columns(local_time: time, timezone: str | ZoneInfo, cadence: Cadence, topic: str | None) -> dict[str, Any]:
+def settings_columns(
+    local_time: time,
+    timezone: str | ZoneInfo,
+    cadence: Cadence,
+    topic: str | None,
+    *,
+    thread: bool = False,
+    pin: bool = False,
+) -> dict[str, Any]:
     """A subscription's settings as the values of its columns (what subscribe() writes and compares)."""
     if local_time.second or local_time.microsecond:
         raise ValueError(f"subscriptions keep minutes, not seconds: {local_time}")
@@ -29,6 +48,8 @@ def settings_columns(local_time: time, timezone: str | ZoneInfo, cadence: Cadenc
         "every_days": cadence.every_days,
         "anchor_date": cadence.anchor,
         "month_day": cadence.month_day,
+        "thread": thread,
+        "pin": pin,
     }
 
 

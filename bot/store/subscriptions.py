@@ -90,7 +90,10 @@ class Subscriptions:
         weekdays: Weekdays | None = None,
         cadence: Cadence | None = None,
         topic: str | None = None,
+        thread: bool = False,
+        pin: bool = False,
         actor: str,
+        actor_id: str | None = None,
         now: datetime,
         limit: int | None = None,
         kind: TargetKind = TargetKind.CHANNEL,
@@ -104,9 +107,11 @@ class Subscriptions:
         identical repeat (a double click, a replayed request) changes nothing and is not audited.
         A paused subscription stays paused (resume() says so explicitly), and a skip or a pause
         until a date stays too. The dates come from `cadence`, or from `weekdays` alone. `kind` is
-        fixed when the row is created: for a person, `key.channel_id` is their user id.
+        fixed when the row is created: for a person, `key.channel_id` is their user id. `actor_id`,
+        the platform id of who asked, is kept as whom to tell when the channel's tips are paused by an error.
         """
-        settings = settings_columns(local_time, timezone, rule_asked_for(weekdays, cadence), topic)
+        rule = rule_asked_for(weekdays, cadence)
+        settings = settings_columns(local_time, timezone, rule, topic, thread=thread, pin=pin)
         with writing(self._engine) as connection:
             log = AuditLog(connection, actor, now)
             if limit is not None:
@@ -117,7 +122,8 @@ class Subscriptions:
                     break
                 if limit is not None:
                     check_room(connection, key, limit)
-                created = _insert(connection, key, {**settings, "kind": kind.value}, actor, now)
+                extra = {"kind": kind.value, "set_by_user_id": actor_id}
+                created = _insert(connection, key, {**settings, **extra}, actor, now)
                 if created is not None:
                     log.channel(AuditAction.SUBSCRIBE, key, created["id"], settings)
                     return subscription_from_row(created)
@@ -129,9 +135,8 @@ class Subscriptions:
             before = {name: row[name] for name in SETTINGS}
             if before == settings:
                 return subscription_from_row(row)
-            connection.execute(
-                update(subscriptions).where(S.id == row["id"]).values(updated_by=actor, updated_at=now, **settings)
-            )
+            mark = {"updated_by": actor, "updated_at": now, "set_by_user_id": actor_id or row["set_by_user_id"]}
+            connection.execute(update(subscriptions).where(S.id == row["id"]).values(**mark, **settings))
             changed = [name for name in SETTINGS if before[name] != settings[name]]
             details = {"before": {n: before[n] for n in changed}, "after": {n: settings[n] for n in changed}}
             log.channel(AuditAction.CHANGE, key, row["id"], details)
@@ -172,6 +177,7 @@ class Subscriptions:
                     pause_reason=reason,
                     updated_by=actor,
                     updated_at=now,
+                    pause_notice_at=None,  # a new pause (or a resume) may be told of again
                     **cleared,
                 )
             )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -108,6 +109,11 @@ subscriptions = Table(
     # `pause until` resumes on by itself (the dates before it are not posted).
     Column("skip_date", Date),
     Column("paused_until", Date),
+    # After each post: start a thread on it (Discord; Slack's post invites replies) / pin it.
+    Column("thread", Boolean, nullable=False, default=False, server_default=false()),
+    Column("pin", Boolean, nullable=False, default=False, server_default=false()),
+    Column("set_by_user_id", String(64)),  # the platform id of who last set the schedule
+    Column("pause_notice_at", UTCDateTime),  # when that person was told of the current pause
     Column("created_by", String(128), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_by", String(128), nullable=False),
@@ -178,6 +184,7 @@ workspace_pauses = Table(
     Column("workspace_id", String(64), primary_key=True),
     Column("reason", Text, nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    Column("notice_at", UTCDateTime),  # when the admins were told of this pause
 )
 
 VERDICTS = ("up", "down")

@@ -26,6 +26,7 @@ from bot.core.replies import ActionKind
 from bot.daily.fanout import Poster
 from bot.daily.scheduler import DailyScheduler
 from bot.daily.service import DailyService
+from bot.errors import CommandError
 from bot.store import ChannelKey, DeliveryStatus, Store
 from tests.daily.harness import make_fanout, slack_poster
 from tests.fakes.discord_server import FakeDiscord
@@ -157,6 +158,13 @@ async def test_no_zone_uses_the_person_s_own_then_the_default_and_says_which(sto
     assert "MLTIP_DEFAULT_TIMEZONE" in other.text and "UTC" in other.text
 
 
+async def test_thread_and_pin_are_refused_for_a_person_s_own_tip(store: Store, library: Library) -> None:
+    engine = engine_at(library, store, FakeClock(SET_AT, running=True))
+    with pytest.raises(CommandError, match="thread and pin are for a channel's tip of the day"):
+        engine.run("me 08:00 Europe/Berlin pin", platform="slack", invocation=invocation(Platform.SLACK, ADA))
+    assert store.subscriptions.get(ChannelKey(platform=Platform.SLACK, workspace_id=TEAM_ID, channel_id=ADA)) is None
+
+
 @pytest.mark.parametrize("error", ["user_disabled", "user_not_found", "cannot_dm_bot"])
 async def test_a_person_the_bot_cannot_message_is_paused_and_not_retried(
     store: Store, library: Library, fake_slack: FakeSlack, error: str
@@ -169,6 +177,7 @@ async def test_a_person_the_bot_cannot_message_is_paused_and_not_retried(
     daily = scheduler(store, engine, "slack", slack_poster(fake_slack.api_url), clock)
     clock.jump(EIGHT_BERLIN)
     assert (await daily.tick()).delivered == {"failed": 1}
+    assert len(fake_slack.calls_to("chat.postMessage")) <= 1  # no pause notice: the DM is what failed
     status = engine.run("me status", platform="slack", invocation=ada)
     state = {f.name: f.value for f in status.fields}["State"]
     assert state.startswith("Paused automatically") and error in state and "/mltip me resume" in state

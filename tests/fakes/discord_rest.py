@@ -146,6 +146,9 @@ class RestRoutes:
             ("POST", "/interactions/{interaction_id}/{interaction_token}/callback", self.interaction_callback),
             ("POST", "/webhooks/{webhook_id}/{webhook_token}", self.followup),
             ("POST", "/channels/{channel_id}/messages", self.create_message),
+            ("PUT", "/channels/{channel_id}/messages/pins/{message_id}", self.pin),
+            ("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", self.pin),
+            ("POST", "/channels/{channel_id}/messages/{message_id}/threads", self.start_thread),
             ("POST", "/users/@me/channels", self.create_dm),
         ]
         for method, route, handler in routes:
@@ -330,6 +333,54 @@ class RestRoutes:
         if nonce is not None:
             self.fake.nonces[(channel_id, nonce)] = message
         return respond(message, route=record.route)
+
+    def _refused(self, request: web.Request, permission: int) -> web.Response | None:
+        """403 Missing Permissions without `permission`, 404 for a message that is not in the channel."""
+        record: RecordedRequest = request[RECORD]
+        if not self.fake.app_permissions & permission:
+            return respond(self.fake.error_body(50013), 403, route=record.route)
+        message = self.fake.messages.get(request.match_info["message_id"])
+        if message is None or message["channel_id"] != request.match_info["channel_id"]:
+            return respond({"message": "Unknown Message", "code": 10008}, 404, route=record.route)
+        return None
+
+    async def pin(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, 1 << 51)  # PIN_MESSAGES (Manage Messages no longer pins)
+        if refused is not None:
+            return refused
+        pinned = self.fake.pins.setdefault(request.match_info["channel_id"], [])
+        message_id = request.match_info["message_id"]
+        if request.method == "PUT" and message_id not in pinned:
+            pinned.append(message_id)
+        elif request.method == "DELETE" and message_id in pinned:
+            pinned.remove(message_id)
+        return respond(None, 204, route=request[RECORD].route)
+
+    async def start_thread(self, request: web.Request) -> web.Response:
+        refused = self._refused(request, 1 << 35)  # CREATE_PUBLIC_THREADS
+        if refused is not None:
+            return refused
+        body = request[RECORD].json or {}
+        thread = {
+            "id": request.match_info["message_id"],  # a thread started on a message takes its id
+            "type": 11,
+            "guild_id": self.fake.guild_id,
+            "parent_id": request.match_info["channel_id"],
+            "name": body["name"],
+            "owner_id": self.fake.application_id,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration") or 4320,
+                "archive_timestamp": p.now_iso(),
+                "locked": False,
+            },
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+        }
+        self.fake.threads.append(thread)
+        return respond(thread, 201, route=request[RECORD].route)
 
     def _store(self, channel_id: str, body: JSON, *, kind: int) -> JSON:
         message = p.message(p.snowflake(), channel_id, self.fake.bot_user, body, guild_id=self.fake.guild_id, kind=kind)

@@ -39,6 +39,7 @@ JSON = dict[str, Any]
 ERRORS = {
     401: {"message": "401: Unauthorized", "code": 0},
     403: {"message": "Missing Access", "code": 50001},
+    50013: {"message": "Missing Permissions", "code": 50013},
     404: {"message": "Unknown Channel", "code": 10003},
 }
 
@@ -86,6 +87,11 @@ class FakeDiscord:
         self.blocked: set[str] = set()  # users who do not take the bot's DMs: posting there is 403, code 50007
         self.interactions: dict[str, JSON] = {}  # interaction id -> {"payload", "responded", "message_id"}
         self.faults: list[Fault] = []
+        # The bot's permissions in the channel: sent as interactions' app_permissions and enforced
+        # on pins (PIN_MESSAGES, 1 << 51) and threads (CREATE_PUBLIC_THREADS, 1 << 35).
+        self.app_permissions = (1 << 52) - 1
+        self.pins: dict[str, list[str]] = {}  # channel -> pinned message ids
+        self.threads: list[JSON] = []  # threads started on messages
         self.gateway = FakeGateway(
             token=token,
             ready_data=self._ready_data,
@@ -208,6 +214,7 @@ class FakeDiscord:
             message_data=message_data,
             place=place,
         )
+        payload["app_permissions"] = str(self.app_permissions)
         self.interactions[payload["id"]] = {"payload": payload, "responded": False, "message_id": None}
         shard = self.shard_of(guild_id) if place not in (p.BOT_DM, p.GROUP_DM) else None
         await self.gateway.dispatch("INTERACTION_CREATE", payload, shard_id=shard)

@@ -38,6 +38,19 @@ APP_TOKEN = "xapp-1-A111-3333-fakeapptoken"
 SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 TEAM_ID = "T0FAKE"
 _SPEC = SlackSpec()  # parsed once: the spec is a few MB
+# The bot scopes manifest.yml asks for; each method below is refused `missing_scope` without its own.
+MANIFEST_SCOPES = frozenset(
+    {"commands", "chat:write", "users:read", "pins:write", "im:write", "channels:read", "groups:read"}
+)
+SCOPE_OF = {
+    "chat.postMessage": "chat:write",
+    "chat.postEphemeral": "chat:write",
+    "users.info": "users:read",
+    "pins.add": "pins:write",
+    "pins.remove": "pins:write",
+    "conversations.open": "im:write",
+    "conversations.info": "channels:read",
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,9 @@ class FakeSlack(OAuthSide):
     spec_errors: list[str] = field(default_factory=list)  # calls Slack's spec says are wrong
     views: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # user id -> Home views published
     owners: set[str] = field(default_factory=set)  # ... and these owners
+    scopes: set[str] = field(default_factory=lambda: set(MANIFEST_SCOPES))  # what the bot token was granted
+    outside: set[str] = field(default_factory=set)  # channels the bot is not a member of
+    pins: dict[str, list[str]] = field(default_factory=dict)  # channel -> pinned message ts, oldest first
     # People the bot cannot message, and the error Slack gives: conversations.open answers
     # user_not_found / user_disabled (its spec's codes), chat.postMessage to their DM cannot_dm_bot.
     unreachable: dict[str, str] = field(default_factory=dict)
@@ -204,6 +220,9 @@ class FakeSlack(OAuthSide):
             return web.json_response({"ok": True, "url": f"ws://127.0.0.1:{self._port}/link"})
         if token not in self.bot_tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        needed = SCOPE_OF.get(method)
+        if needed is not None and needed not in self.scopes:
+            return web.json_response({"ok": False, "error": "missing_scope", "needed": needed})
         return web.json_response(self._answer(method, params, token))
 
     def _answer(self, method: str, params: dict[str, Any], token: str | None = None) -> dict[str, Any]:
@@ -219,9 +238,13 @@ class FakeSlack(OAuthSide):
                 "bot_id": "BBOT" if team == TEAM_ID else f"BBOT{team}",
                 "is_enterprise_install": False,
             }
+        if method.startswith("pins.") or method == "conversations.info":
+            return self._conversation(method, params)
         if method == "chat.postMessage":
             if not params.get("channel"):
                 return {"ok": False, "error": "channel_not_found"}
+            if params["channel"] in self.outside:
+                return {"ok": False, "error": "not_in_channel"}
             blocked = [
                 u for u, e in self.unreachable.items() if e == "cannot_dm_bot" and self.dm_of(u) == params["channel"]
             ]
@@ -245,6 +268,30 @@ class FakeSlack(OAuthSide):
             return {"ok": True, "view": {"id": f"V{next(self._ts):08d}", "team_id": TEAM_ID, **view}}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{int(time.time())}.{next(self._ts):06d}"}
+        return {"ok": True}
+
+    def _conversation(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """pins.add/remove and conversations.info as Slack answers them (https://api.slack.com/methods)."""
+        channel = str(params.get("channel") or "")
+        if method == "conversations.info":
+            return {
+                "ok": True,
+                "channel": {"id": channel, "is_channel": True, "is_member": channel not in self.outside},
+            }
+        if channel in self.outside:
+            return {"ok": False, "error": "not_in_channel"}
+        pinned = self.pins.setdefault(channel, [])
+        timestamp = str(params.get("timestamp") or "")
+        if method == "pins.add":
+            if timestamp in pinned:
+                return {"ok": False, "error": "already_pinned"}
+            pinned.append(timestamp)
+            return {"ok": True}
+        if method == "pins.remove":
+            if timestamp not in pinned:
+                return {"ok": False, "error": "no_pin"}
+            pinned.remove(timestamp)
+            return {"ok": True}
         return {"ok": True}
 
     def _user(self, user_id: str) -> dict[str, Any]:

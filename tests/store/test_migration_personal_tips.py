@@ -16,7 +16,7 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from bot.store import SkipReason, Store, TargetKind, make_engine, upgrade
 from bot.store.db import writing
 from bot.store.tables import deck_cards, deliveries, subscriptions
-from tests.store.helpers import NOW, channel
+from tests.store.helpers import NOW, as_it_was, channel
 from tests.store.test_migrations import downgrade
 
 BEFORE = "v0004_schedule_rules"  # the revision before v0005_personal_tips
@@ -35,8 +35,11 @@ def engine(database_url: str) -> Iterator[Engine]:
 def old_rows(engine: Engine) -> dict[str, Any]:
     """A channel with a sent delivery its deck card points at, as the code before v0005 wrote them."""
     with writing(engine) as connection:
+        old_subscriptions = as_it_was(connection, subscriptions)  # without later migrations' columns
         sub = connection.execute(
-            insert(subscriptions).values(channel_id="C1", paused=False, **COMMON, **WHO).returning(subscriptions.c.id)
+            insert(old_subscriptions)
+            .values(channel_id="C1", paused=False, **COMMON, **WHO)
+            .returning(old_subscriptions.c.id)
         ).scalar_one()
         sent = {"subscription_id": sub, "local_date": date(2024, 7, 15), "due_at": NOW, "attempts": 1}
         delivery = connection.execute(

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, insert, inspect, select, text
 from bot.store import DeliveryStatus, PauseKind, SkipReason, Store, make_engine, upgrade
 from bot.store.db import alembic_config, writing
 from bot.store.tables import deck_cards, deliveries, subscriptions
-from tests.store.helpers import NOW, channel
+from tests.store.helpers import NOW, as_it_was, channel
 
 BEFORE = "0002_votes"  # the revision before 0003_reasons
 # What the code before wrote, and what 0003_reasons reads it as: (kind, note).
@@ -77,13 +77,16 @@ def old_rows(engine: Engine) -> dict[str, Any]:
     who = {"created_by": "U", "created_at": NOW, "updated_by": "U", "updated_at": NOW, "platform": "slack"}
     ids: dict[str, Any] = {}
     with writing(engine) as connection:
+        old_subscriptions = as_it_was(connection, subscriptions)
         for name, (reason, _) in PAUSES.items():
             values = {"channel_id": name, "paused": True, "pause_reason": reason, **common, **who}
             ids[name] = connection.execute(
-                insert(subscriptions).values(**values).returning(subscriptions.c.id)
+                insert(old_subscriptions).values(**values).returning(old_subscriptions.c.id)
             ).scalar()
         posting = {"channel_id": "C9", "paused": False, "pause_reason": None, **common, **who}
-        ids["C9"] = connection.execute(insert(subscriptions).values(**posting).returning(subscriptions.c.id)).scalar()
+        ids["C9"] = connection.execute(
+            insert(old_subscriptions).values(**posting).returning(old_subscriptions.c.id)
+        ).scalar()
         for n, error in enumerate(SKIPS):
             row = {"subscription_id": ids["C9"], "local_date": date(2024, 7, 1) + timedelta(days=n), "due_at": NOW}
             values = {**row, "status": "skipped", "attempts": 0, "error": error}

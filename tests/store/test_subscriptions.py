@@ -63,7 +63,7 @@ def test_the_same_command_twice_leaves_one_subscription_and_one_audit_row(store:
     assert [entry.action for entry in log] == [AuditAction.SUBSCRIBE]
     settings = {"local_time": "09:00", "timezone": "Europe/Berlin", "weekdays": Weekdays(127).code, "topic": None}
     settings |= {"repeat": "weekdays", "every_days": None, "anchor_date": None, "month_day": None}
-    assert log[0].details == settings
+    assert log[0].details == {**settings, "thread": False, "pin": False}
     assert (log[0].actor, log[0].at, log[0].subscription_id) == ("U-admin", NOW, first.id)
 
 

@@ -34,6 +34,7 @@ from bot.core.limits import MAX_QUESTION_CHARS
 from bot.core.text import clip
 from bot.daily.arguments import parse_local_time
 from bot.daily.zones import complete_timezones
+from bot.errors import CommandError
 
 _log = logging.getLogger("mltip.discord")
 
@@ -118,6 +119,28 @@ def _safe(
     return autocomplete
 
 
+# What the bot needs in the channel to post the tip, and to do what `thread` and `pin` ask.
+NEEDED = (("send_messages", "Send Messages"), ("embed_links", "Embed Links"))
+NEEDED_FOR_THREAD = (("create_public_threads", "Create Public Threads"),)
+NEEDED_FOR_PIN = (("pin_messages", "Pin Messages"),)
+
+
+def check_can_post(granted: discord.Permissions, *, thread: bool, pin: bool) -> None:
+    """Refuse a schedule, naming each permission to grant, when the bot lacks what it needs here.
+
+    `granted` is the interaction's app_permissions: the bot's permissions in this very channel,
+    overwrites included, as Discord computed them.
+    """
+    needed = NEEDED + (NEEDED_FOR_THREAD if thread else ()) + (NEEDED_FOR_PIN if pin else ())
+    missing = [label for flag, label in needed if not getattr(granted, flag)]
+    if missing:
+        raise CommandError(
+            f"I can't do that in this channel: I'm missing {', '.join(missing)}. Grant mltip "
+            f"{'that permission' if len(missing) == 1 else 'those permissions'} here (channel settings > "
+            "Permissions, or the mltip role), then set the schedule again."
+        )
+
+
 def build_daily_group(run: RunDaily, *, default_zone: str) -> app_commands.Group:
     """`/mltip-daily` and its subcommands; `run(interaction, "daily ...")` answers each.
 
@@ -139,17 +162,22 @@ def build_daily_group(run: RunDaily, *, default_zone: str) -> app_commands.Group
         zone=zone_description(default_zone),
         days="Which days: daily (default), weekdays, mon,wed,fri, every 2 days, weekly on mon, monthly on 1",
         topic="Only lessons on this topic",
+        thread="Start a thread on each tip for replies (needs Create Public Threads)",
+        pin="Keep the newest tip pinned, unpinning the one before (needs Pin Messages)",
     )
     @app_commands.choices(topic=TOPIC_CHOICES)
-    async def set_schedule(
+    async def set_schedule(  # noqa: PLR0917 (discord.py passes each option as an argument)
         interaction: Interaction,
         time: str,
         zone: str | None = None,
         days: str | None = None,
         topic: str | None = None,
+        thread: bool = False,
+        pin: bool = False,
     ) -> None:
         parse_local_time(time)  # first: a time such as 'off' must not turn into `/mltip daily off`
-        await run(interaction, " ".join(part for part in ("daily", time, zone, days, topic) if part))
+        flags = ("thread" if thread else None, "pin" if pin else None)
+        await run(interaction, " ".join(part for part in ("daily", time, zone, days, topic, *flags) if part))
 
     set_schedule.autocomplete("zone")(_safe(zone_choices))
     set_schedule.autocomplete("days")(_safe(day_choices))

@@ -14,9 +14,18 @@ import binascii
 
 import discord
 
-# Send Messages (2048) for the daily tip, Embed Links (16384) so its embed renders. Interaction
-# replies (the /mltip answers and Share) need no channel permission at all.
-PERMISSIONS = discord.Permissions(send_messages=True, embed_links=True)
+# Send Messages (1 << 11) for the daily tip, Embed Links (1 << 14) so its embed renders; for
+# `/mltip-daily set thread`: Create Public Threads (1 << 35) and Send Messages in Threads (1 << 38);
+# for `pin`: Pin Messages (1 << 51). Pinning was part of Manage Messages (1 << 13) until Discord
+# split it out in 2025 and Manage Messages stopped granting it; asking for Pin Messages alone
+# avoids Manage Messages' power to delete anyone's messages. Interaction replies need none.
+PERMISSIONS = discord.Permissions(
+    send_messages=True,
+    embed_links=True,
+    create_public_threads=True,
+    send_messages_in_threads=True,
+    pin_messages=True,
+)
 SCOPES = ("bot", "applications.commands")
 AUTHORIZE = "https://discord.com/oauth2/authorize"
 USER_INSTALL = 1  # integration_type of an app installed to a person

@@ -20,7 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 import discord
 from discord import app_commands
 
-from bot.adapters.discord.daily_command import build_daily_group
+from bot.adapters.discord.daily_command import build_daily_group, check_can_post
 from bot.adapters.discord.render import CONTENT_LIMIT, CUSTOM_ID_TEMPLATE, custom_id, neutralise, render
 from bot.core.commands import CommandEngine
 from bot.core.conversation import APOLOGY, Placement, answer, placement, press
@@ -73,8 +73,9 @@ class Responder:
         """Answer what follows `/mltip`, or a `daily ...` from `/mltip-daily`, for the channel it came from."""
 
         async def invocation(asked: Daily | Stats) -> Invocation:
-            personal = isinstance(asked, Daily) and asked.personal
-            return personal_invocation_of(interaction) if personal else invocation_of(interaction)
+            daily = asked if isinstance(asked, Daily) else None
+            personal = daily is not None and daily.personal
+            return personal_invocation_of(interaction) if personal else invocation_of(interaction, daily)
 
         asked = await answer(self.engine, text, platform=PLATFORM, invocation=invocation, member=member_of(interaction))
         await self._send(interaction, asked)
@@ -184,7 +185,7 @@ def for_here(interaction: Interaction, reply: Reply) -> Reply:
     return reply if bot_is_here(interaction) else kept_private(reply)
 
 
-def invocation_of(interaction: Interaction) -> Invocation:
+def invocation_of(interaction: Interaction, daily: Daily | None = None) -> Invocation:
     """Who asked, and where; CommandError outside a server that added the bot (it posts the tip of the day)."""
     if interaction.guild_id is None or interaction.channel_id is None:
         raise CommandError("The tip of the day is for server channels: use it in a channel of your server.")
@@ -193,14 +194,16 @@ def invocation_of(interaction: Interaction) -> Invocation:
             "mltip is installed for you, not for this server, so it cannot post here. "
             "For a tip of the day in this server, ask a server admin to add mltip to it."
         )
-    permissions = interaction.permissions
+    can_manage = interaction.permissions.manage_guild or interaction.permissions.administrator
+    if can_manage and daily is not None and daily.sets_schedule:
+        check_can_post(interaction.app_permissions, thread=daily.wants_thread, pin=daily.wants_pin)
     return Invocation(
         platform=PLATFORM,
         workspace_id=str(interaction.guild_id),
         channel_id=str(interaction.channel_id),
         user_id=str(interaction.user.id),
         user_name=interaction.user.name,
-        can_manage=permissions.manage_guild or permissions.administrator,
+        can_manage=can_manage,
     )
 
 

@@ -11,7 +11,8 @@ import asyncio
 import base64
 import hashlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Literal
 
 import aiohttp
 import discord
@@ -30,6 +31,7 @@ _log = logging.getLogger("mltip.discord")
 
 NONCE_LIMIT = 25  # Discord rejects longer message nonces
 DEFAULT_TIMEOUT = 30.0
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the thread leaves the channel list with the next tip
 CANNOT_MESSAGE_USER = 50007  # Discord's code for a person who blocked the bot, left, or closed DMs
 DM_CACHE_SIZE = 10_000  # person -> DM channel id: one never changes, so it is asked for once
 
@@ -134,6 +136,44 @@ class DiscordPoster:
             self._dms.pop(next(iter(self._dms)))
         self._dms[user_id] = channel = str(data["id"])
         return channel
+
+    # --- after the post (bot/daily/follow_up.py): threads, pins, a direct message ---------------
+
+    async def start_thread(self, workspace_id: str, channel_id: str, message_ref: str, name: str) -> None:
+        """A public thread on the posted message (Create Public Threads), archived after a day."""
+        await self._call(
+            lambda client: client.http.start_thread_with_message(
+                channel_id, message_ref, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+        )
+
+    async def pin(self, workspace_id: str, channel_id: str, message_ref: str) -> None:
+        """Pin the posted message (Pin Messages)."""
+        await self._call(lambda client: client.http.pin_message(channel_id, message_ref))
+
+    async def unpin(self, workspace_id: str, channel_id: str, message_ref: str) -> None:
+        """Unpin an earlier post; one already unpinned or deleted (404) is fine."""
+        try:
+            await self._call(lambda client: client.http.unpin_message(channel_id, message_ref))
+        except ChannelDeliveryError as exc:
+            if not exc.reason.startswith("discord 404"):
+                raise
+
+    async def direct_message(self, workspace_id: str, user_id: str, reply: Reply) -> None:
+        """The pause notice: the DM channel with `user_id` (open_dm), then `reply` posted there."""
+        channel = await self.open_dm(user_id)
+        await self.post(channel, reply, nonce=f"notice-{user_id}-{channel}")
+
+    async def _call(self, request: Callable[[Client], Awaitable[Any]]) -> Any:
+        client = self._client()
+        if client is None or client.is_closed():
+            raise TransientDeliveryError("discord adapter is not running")
+        try:
+            return await asyncio.wait_for(request(client), self._timeout)
+        except discord.HTTPException as exc:
+            raise _delivery_error(exc) from exc
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise TransientDeliveryError(f"discord unreachable: {type(exc).__name__}") from exc
 
     def cancel_pending(self) -> None:
         """Stop the posts still running after their timeout (the client is closing)."""

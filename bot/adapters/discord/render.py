@@ -87,6 +87,8 @@ def _footer(reply: Reply) -> str:
         source = reply.lesson.source
         at = f", at {reply.lesson.timestamp}" if reply.lesson.timestamp else ""
         parts.append(f"“{source.title}”, {source.publisher}{at}")
+    if reply.closing:
+        parts.append(reply.closing)
     return " · ".join(parts)
 
 

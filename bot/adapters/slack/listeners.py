@@ -40,6 +40,7 @@ COMMAND = "/mltip"
 BUTTONS = re.compile(r"^mltip_(another|share|helpful|not_helpful|skip)$")
 PLATFORM = Platform.SLACK
 ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
+NOT_A_MEMBER = "I can't post in this channel yet: invite me with `/invite @mltip` first, then set the schedule again."
 
 
 def add_listeners(app: AsyncApp, engine: CommandEngine, admins: frozenset[str]) -> None:
@@ -191,6 +192,28 @@ async def is_workspace_admin(client: AsyncWebClient, user_id: str, allowed: froz
     return any(bool(user.get(flag)) for flag in ADMIN_FLAGS)
 
 
+async def check_can_post(client: AsyncWebClient, channel_id: str) -> None:
+    """Before a schedule is set: refuse when the bot is not in the channel (conversations.info).
+
+    Slash commands work in any channel, but chat.postMessage only where the bot is a member.
+    A private channel the bot is not in is 'channel_not_found' to it. Without the scope to ask
+    (an install from an older manifest), the schedule is set and a failed post will say why.
+    """
+    try:
+        answer = await client.conversations_info(channel=channel_id)
+    except SlackApiError as exc:
+        data = exc.response.data
+        code = str(data.get("error") or "") if isinstance(data, dict) else ""
+        if code == "channel_not_found":
+            raise CommandError(NOT_A_MEMBER) from None
+        log.warning(
+            "conversations.info failed: %s", code or "error", extra={"platform": PLATFORM, "channel": channel_id}
+        )
+        return
+    if not (answer.get("channel") or {}).get("is_member", False):
+        raise CommandError(NOT_A_MEMBER)
+
+
 async def invocation_of(
     client: AsyncWebClient, command: dict[str, Any], asked: Daily | Stats, admins: frozenset[str]
 ) -> Invocation:
@@ -200,6 +223,8 @@ async def invocation_of(
     user_id = command.get("user_id") or ""
     needs_admin = isinstance(asked, Stats) or asked.changes_subscription
     can_manage = needs_admin and await is_workspace_admin(client, user_id, admins)
+    if can_manage and isinstance(asked, Daily) and not asked.personal and asked.sets_schedule:
+        await check_can_post(client, command.get("channel_id") or "")
     sets_own = isinstance(asked, Daily) and asked.personal and asked.sets_schedule
     zone = await user_zone(client, user_id) if sets_own else None
     return Invocation(

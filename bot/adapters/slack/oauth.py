@@ -51,7 +51,7 @@ flow_log = logging.getLogger("mltip.slack.oauth")
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 # manifest.yml's bot scopes, the least the bot needs (a test keeps the two in step).
-SCOPES = ("commands", "chat:write", "users:read", "im:write")
+SCOPES = ("commands", "chat:write", "users:read", "pins:write", "im:write", "channels:read", "groups:read")
 STATE_SECONDS = 600  # how long an install link stays good
 CREATE_ATTEMPTS = 5
 NOT_INSTALLED = (

@@ -134,6 +134,40 @@ class SlackPoster:
         self._dms[(workspace_id, user_id)] = channel
         return channel
 
+    # --- after the post (bot/daily/follow_up.py): pins and a direct message; Slack threads need no call ---
+
+    async def pin(self, workspace_id: str, channel_id: str, message_ref: str) -> None:
+        """pins.add (scope pins:write); already pinned is fine."""
+        await self._call(
+            workspace_id, "pins.add", {"channel": channel_id, "timestamp": message_ref}, ok={"already_pinned"}
+        )
+
+    async def unpin(self, workspace_id: str, channel_id: str, message_ref: str) -> None:
+        """pins.remove (scope pins:write); a message no longer pinned, or gone, is fine."""
+        fine = {"no_pin", "message_not_found"}
+        await self._call(workspace_id, "pins.remove", {"channel": channel_id, "timestamp": message_ref}, ok=fine)
+
+    async def direct_message(self, workspace_id: str, user_id: str, reply: Reply) -> None:
+        """conversations.open (scope im:write) with `user_id`, then post `reply` there."""
+        await self.post(workspace_id, await self.open_dm(workspace_id, user_id), reply)
+
+    async def _call(
+        self, workspace_id: str, method: str, params: dict[str, Any], *, ok: frozenset[str] | set[str] = frozenset()
+    ) -> dict[str, Any]:
+        token = await self._tokens(workspace_id)
+        if not token:
+            raise InstallationError("no_installation")
+        try:
+            response = await self._client(token).api_call(method, data=params)
+        except SlackApiError as exc:
+            data = exc.response.data
+            if isinstance(data, dict) and data.get("error") in ok:
+                return dict(data)
+            raise _classify(exc) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise TransientDeliveryError(f"no_answer: {type(exc).__name__}") from exc
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
 
 def _classify(exc: SlackApiError) -> Exception:
     response: Any = exc.response

@@ -131,6 +131,8 @@ def content_blocks(reply: Reply) -> list[dict[str, Any]]:
     blocks += _lesson_blocks(reply) if reply.lesson is not None else _field_blocks(reply)
     if reply.shared_by:
         blocks.append(_context(f"Shared by {escape(reply.shared_by)}"))
+    if reply.closing:
+        blocks.append(_context(escape(reply.closing)))
     return blocks
 
 
@@ -167,4 +169,6 @@ def _render(reply: Reply) -> dict[str, Any]:
     fallback = f"{reply.title}\n{reply.text}" if reply.lesson is not None else reply.plain_text
     if reply.shared_by:
         fallback += f"\nShared by {reply.shared_by}"
+    if reply.closing:
+        fallback += f"\n{reply.closing}"
     return {"text": clip(escape(fallback), MAX_SECTION), "blocks": blocks[:MAX_BLOCKS]}

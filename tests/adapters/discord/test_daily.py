@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,3 +199,33 @@ async def test_the_command_defaults_to_manage_server_and_servers_only(
     definition = fake.command_definition("mltip-daily")
     assert definition["default_member_permissions"] == "32" and definition["contexts"] == [0]
     assert fake.command_definition()["default_member_permissions"] is None  # /mltip: everyone
+
+
+async def test_set_with_thread_and_pin_checks_the_bots_permissions_and_names_what_to_grant(
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Store
+) -> None:
+    definition = fake.command_definition("mltip-daily")
+    [set_command] = [o for o in definition["options"] if o["name"] == "set"]
+    assert {o["name"]: o["type"] for o in set_command["options"]}.keys() >= {"thread", "pin"}
+    fake.app_permissions &= ~((1 << 51) | (1 << 35))  # no Pin Messages, no Create Public Threads
+    options = [
+        {"type": STRING, "name": "time", "value": "09:00"},
+        {"type": 5, "name": "thread", "value": True},
+        {"type": 5, "name": "pin", "value": True},
+    ]
+    data = p.command_data(definition, [{"type": SUBCOMMAND, "name": "set", "options": options}])
+    refused = answer(await fake.interact(p.CHAT_INPUT, data))
+    assert "missing Create Public Threads, Pin Messages" in json.dumps(refused)
+    assert store.subscriptions.get(channel_of(fake)) is None
+    fake.app_permissions |= (1 << 51) | (1 << 35)
+    answer(await fake.interact(p.CHAT_INPUT, data))
+    subscription = store.subscriptions.get(channel_of(fake))
+    assert subscription is not None and (subscription.thread, subscription.pin) == (True, True)
+
+
+async def test_without_send_messages_even_a_plain_schedule_is_refused(
+    fake: FakeDiscord, adapter: DiscordAdapter, store: Store
+) -> None:
+    fake.app_permissions &= ~(1 << 11)
+    refused = answer(await daily(fake, "set", time="09:00"))
+    assert "missing Send Messages" in json.dumps(refused) and store.subscriptions.get(channel_of(fake)) is None

@@ -1,4 +1,4 @@
-"""The invite link asks for the least permissions: Send Messages + Embed Links."""
+"""The invite link asks for the least permissions: Send Messages, Embed Links, the thread ones, Pin Messages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ def test_invite_url_has_least_permissions_and_both_scopes() -> None:
     query = parse_qs(url.query)
     assert (url.scheme, url.netloc, url.path) == ("https", "discord.com", "/oauth2/authorize")
     assert query["client_id"] == ["1234567890"]
-    assert query["permissions"] == [str(2048 + 16384)] == ["18432"]
+    wanted = (1 << 11) + (1 << 14) + (1 << 35) + (1 << 38) + (1 << 51)  # Send, Embed, 2 thread ones, Pin
+    assert query["permissions"] == [str(wanted)]
+    assert not int(query["permissions"][0]) & (1 << 13)  # not Manage Messages: it could delete anyone's
     assert query["scope"] == ["bot applications.commands"]
 
 

@@ -36,8 +36,9 @@ async def test_first_start_syncs_and_an_unchanged_restart_does_not(
     assert daily["name"] == "mltip-daily" and daily["contexts"] == [0] and daily["integration_types"] == [0]
     assert daily["default_member_permissions"] == 32  # Manage Server; Discord stores it as "32"
     assert [o["name"] for o in daily["options"]] == ["set", "status", "pause", "skip", "resume", "off"]
-    time, zone, days, topic = daily["options"][0]["options"]
+    time, zone, days, topic, thread, pin = daily["options"][0]["options"]
     assert time["name"] == "time" and time["required"] is True
+    assert (thread["name"], thread["type"], pin["name"], pin["type"]) == ("thread", 5, "pin", 5)  # booleans
     assert zone["autocomplete"] is True and days["autocomplete"] is True
     assert len(topic["choices"]) == 15
     await first.close()

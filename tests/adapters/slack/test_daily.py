@@ -123,3 +123,23 @@ async def test_error_replies_quote_what_was_typed_without_pinging_or_linking(bot
     reply = message["text"]
     assert "<!" not in reply and "<@" not in reply and "<http" not in reply, reply
     assert "&lt;" in reply  # quoted, visibly, as typed
+
+
+async def test_setting_a_schedule_where_the_bot_is_not_a_member_is_refused_with_what_to_do(
+    bot: RunningBot, store: Store
+) -> None:
+    bot.fake.outside.add(CHANNEL.channel_id)
+    message = await ask(bot, "daily 09:00 Europe/Berlin pin", ADMIN)
+    assert "invite me with `/invite @mltip` first" in message["text"]
+    assert store.subscriptions.get(CHANNEL) is None
+    assert [call.params["channel"] for call in bot.fake.calls_to("conversations.info")] == [CHANNEL.channel_id]
+    await ask(bot, "daily status", MEMBER)  # reading needs no check
+    assert len(bot.fake.calls_to("conversations.info")) == 1
+
+
+async def test_a_member_channel_passes_the_check_and_keeps_thread_and_pin(bot: RunningBot, store: Store) -> None:
+    message = await ask(bot, "daily 09:00 Europe/Berlin thread pin", ADMIN)
+    assert message["blocks"][0]["text"]["text"] == "Tip of the day: subscribed"
+    subscription = store.subscriptions.get(CHANNEL)
+    assert subscription is not None and (subscription.thread, subscription.pin) == (True, True)
+    assert subscription.set_by_user_id == ADMIN

@@ -5,12 +5,13 @@ from __future__ import annotations
 import yaml
 
 from bot.adapters.slack.shortcut import CALLBACK_ID, SHORTCUT_NAME
+from tests.fakes.slack_server import MANIFEST_SCOPES
 from tests.support.paths import REPO_ROOT
 
 
 def test_manifest_declares_the_command_interactivity_socket_mode_and_least_scopes() -> None:
     manifest = yaml.safe_load((REPO_ROOT / "manifest.yml").read_text())
-    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == ["chat:write", "commands", "im:write", "users:read"]
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(MANIFEST_SCOPES)
     assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/mltip"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 import aiohttp
 import pytest
 
-from bot.adapters.slack.oauth import ThreadedInstallationStore
+from bot.adapters.slack.oauth import SCOPES, ThreadedInstallationStore
 from bot.core.commands import CommandEngine
 from bot.core.library import Library
 from bot.core.weekdays import EVERY_DAY
@@ -23,7 +23,7 @@ from bot.store import AuditAction, ChannelKey, Platform, Store
 from tests.adapters.slack.installer import Installer, message, oauth_settings
 from tests.fakes.slack_oauth import CLIENT_ID
 from tests.fakes.slack_requests import app_uninstalled, json_body, tokens_revoked
-from tests.fakes.slack_server import SIGNING_SECRET, FakeSlack
+from tests.fakes.slack_server import MANIFEST_SCOPES, SIGNING_SECRET, FakeSlack
 from tests.support.ports import free_port
 from tests.support.waiting import eventually, wait_until_ok
 
@@ -67,7 +67,8 @@ async def test_the_install_page_links_to_slacks_authorize_url_with_our_app_and_a
     assert page.status == 200
     assert page.authorize_url.startswith("https://slack.com/oauth/v2/authorize?")
     assert page.query["client_id"] == CLIENT_ID
-    assert page.query["scope"] == "commands,chat:write,users:read,im:write" and page.query["user_scope"] == ""
+    assert page.query["scope"] == ",".join(SCOPES) and page.query["user_scope"] == ""
+    assert set(SCOPES) == MANIFEST_SCOPES  # the install link asks for what manifest.yml declares
     assert len(page.state) >= 32 and page.cookie == page.state  # the browser carries it back
     assert page.cookie_flags == {"secure": True, "httponly": True}
     assert (await bot.open_install_page()).state != page.state  # one per visit
