@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, and_, func, select
 
 from bot.store.db import reading
-from bot.store.records import DeliveryStatus
+from bot.store.records import DeliveryStatus, TargetKind
 from bot.store.tables import deliveries, subscriptions
 
 D = deliveries.c
@@ -45,14 +45,17 @@ class Outcomes:
         self._engine = engine
 
     def by_channel(self, platform: str, workspace_id: str, since: date) -> list[ChannelOutcomes]:
-        """Every subscribed channel of the workspace, with its posts for local dates from `since` on."""
+        """Every subscribed channel of the workspace, with its posts for local dates from `since` on.
+
+        People's own tips by DM are theirs, not the workspace's: they are left out.
+        """
         joined = subscriptions.outerjoin(
             deliveries, and_(D.subscription_id == S.id, D.local_date >= since, D.status.in_(list(OUTCOMES)))
         )
         query = (
             select(S.channel_id, D.status, func.count(D.id).label("n"))
             .select_from(joined)
-            .where(S.platform == platform, S.workspace_id == workspace_id)
+            .where(S.platform == platform, S.workspace_id == workspace_id, S.kind == TargetKind.CHANNEL.value)
             .group_by(S.channel_id, D.status)
             .order_by(S.channel_id)
         )

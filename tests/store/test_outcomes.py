@@ -6,7 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
+from bot.core.weekdays import EVERY_DAY
 from bot.store import Store
+from bot.store.records import TargetKind
 from bot.store.tables import deliveries
 from tests.store.helpers import NOW, channel, subscribe
 
@@ -31,6 +33,16 @@ def test_each_subscribed_channel_counts_its_settled_posts_since_a_date(store: St
     settle(store, general.id, 40, "sent")  # before the window
     settle(store, papers.id, 0, "sent")
     subscribe(store, channel("C9", workspace="T2"))
+    person = store.subscriptions.subscribe(
+        channel("U0ANA"),
+        local_time=NOW.time(),
+        timezone="Europe/Berlin",
+        weekdays=EVERY_DAY,
+        actor="U0ANA",
+        now=NOW,
+        kind=TargetKind.PERSON,
+    )
+    settle(store, person.id, 0, "sent")  # a person's own tip by DM is not the workspace's to see
     outcomes = store.outcomes.by_channel("slack", "T1", TODAY - timedelta(days=30))
     assert [(o.channel_id, o.counts) for o in outcomes] == [
         ("C1", {"delivered": 2, "unknown": 1, "failed": 1, "skipped": 1}),
