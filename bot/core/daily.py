@@ -97,8 +97,8 @@ def is_me_command(args: list[str]) -> bool:
 PERSONAL_SPACE = "@me"
 SKIP_PAYLOAD = "skip"  # the Skip tomorrow button: the presser's own tip, so nothing else to carry
 ME_HELP = (
-    "/mltip me 08:00 Europe/Berlin [weekdays|mon,wed,fri] [topic]",
-    "your own tip of the day, by direct message; also: me status | pause | resume | off",
+    "/mltip me 08:00 Europe/Berlin [weekdays|every 2 days|weekly on mon|monthly on 1] [topic]",
+    "your own tip of the day, by direct message; also: me status | pause | resume | skip | off",
 )
 DAILY_HELP = (
     "/mltip daily 09:00 Europe/Berlin [weekdays|every 2 days|weekly on mon|monthly on 1] [topic] [thread] [pin]",

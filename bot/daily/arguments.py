@@ -154,6 +154,7 @@ class _Understood:
     every_days: int | None = None
     month_day: int | None = None
     weekly: bool = False
+    command: str = "daily"  # what was typed after /mltip: `daily` for a channel, `me` for a person
 
     def fail(self, problem: str, example: str = "every 2 days", more: str = "") -> CommandError:
         """'I understood 09:00 and Europe/Berlin, but not ...; try `/mltip daily 09:00 Europe/Berlin every 2 days`'."""
@@ -166,7 +167,7 @@ class _Understood:
         understood = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
         zone = self.zone.key if self.zone else "Europe/Berlin"
         return CommandError(
-            f"I understood {understood}, but not {problem}; try `/mltip daily {self.time:%H:%M} {zone} {example}`. "
+            f"I understood {understood}, but not {problem}; try `/mltip {self.command} {self.time:%H:%M} {zone} {example}`. "
             f"{RULES_HELP}{more}"
         )
 
@@ -176,13 +177,13 @@ def looks_like_time(word: str) -> bool:
     return any(ch.isdigit() for ch in word) or word.lower() in ("noon", "midday", "midnight")
 
 
-def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE) -> ScheduleRequest:
-    """Read `words` (after `daily`) as a schedule; CommandError says what is wrong and how to fix it."""
+def parse_schedule(words: Sequence[str], default_zone: str = DEFAULT_ZONE, command: str = "daily") -> ScheduleRequest:
+    """Read `words` (after `daily` or `me`) as a schedule; CommandError says what is wrong and how to fix it."""
     tokens = " ".join(words).split()
     if not tokens:
-        raise CommandError("When? Give a time, e.g. /mltip daily 09:00 Europe/Berlin weekdays.")
+        raise CommandError(f"When? Give a time, e.g. /mltip {command} 09:00 Europe/Berlin weekdays.")
     take = 2 if len(tokens) > 1 and tokens[1].lower().replace(".", "") in HALF_DAY else 1
-    seen = _Understood(time=parse_local_time(" ".join(tokens[:take])))
+    seen = _Understood(time=parse_local_time(" ".join(tokens[:take])), command=command)
     day_words: list[str] = []
     after_post: set[str] = set()
     rest = tokens[take:]

@@ -107,7 +107,7 @@ class PersonalTips:
                 "or use status, skip, pause, resume, off or help."
             )
         zone, source = self._fallback_zone(invocation)
-        request = parse_schedule(words, zone)
+        request = parse_schedule(words, zone, command="me")
         if request.thread or request.pin:  # parse_schedule reads them for channels; a DM has neither
             raise CommandError(NO_THREAD_OR_PIN)
         return self.subscribe(key, actor, request, source)

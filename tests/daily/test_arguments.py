@@ -141,3 +141,12 @@ def test_rule_mistakes_say_what_was_understood_with_an_example(text: str, messag
     with pytest.raises(CommandError) as raised:
         parse_schedule(text.split())
     assert message in str(raised.value)
+
+
+def test_a_persons_mistake_is_answered_with_a_me_example() -> None:
+    with pytest.raises(CommandError) as raised:
+        parse_schedule("07:30 Europe/Berlin fortnightly".split(), command="me")
+    assert "try `/mltip me 07:30 Europe/Berlin every 2 days`" in str(raised.value)
+    with pytest.raises(CommandError) as raised:
+        parse_schedule([], command="me")
+    assert "/mltip me 09:00" in str(raised.value)
