@@ -166,10 +166,8 @@ class _Understood:
         parts += [self.topic.value] if self.topic else []
         understood = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else parts[0]
         zone = self.zone.key if self.zone else "Europe/Berlin"
-        return CommandError(
-            f"I understood {understood}, but not {problem}; try `/mltip {self.command} {self.time:%H:%M} {zone} {example}`. "
-            f"{RULES_HELP}{more}"
-        )
+        working = f"/mltip {self.command} {self.time:%H:%M} {zone} {example}"
+        return CommandError(f"I understood {understood}, but not {problem}; try `{working}`. {RULES_HELP}{more}")
 
 
 def looks_like_time(word: str) -> bool:
