@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
-
 from bot.adapters.discord import DiscordAdapter
-from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.weekdays import EVERY_DAY
 from bot.daily.outcomes import DeliveryOutcome
@@ -22,19 +18,6 @@ SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 THREADS = "/channels/{channel_id}/messages/{message_id}/threads"
 PINS = "/channels/{channel_id}/messages/pins/{message_id}"
-
-
-@pytest.fixture
-async def discord(engine: CommandEngine) -> AsyncIterator[tuple[FakeDiscord, DiscordAdapter]]:
-    fake = FakeDiscord()
-    await fake.start()
-    settings = Settings(discord_token=fake.token, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
-    adapter = DiscordAdapter(settings, engine, identify_delay=0.0, ready_timeout=5.0, post_timeout=2.0)
-    await adapter.start()
-    yield fake, adapter
-    await adapter.close()
-    await fake.close()
-    assert not fake.schema_errors, fake.schema_errors  # every body held to Discord's spec
 
 
 def subscribe(store: Store, fake: FakeDiscord, *, thread: bool = False, pin: bool = False) -> Subscription:

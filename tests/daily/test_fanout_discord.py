@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.daily.scheduler import DailyScheduler
 from bot.store import DeliveryStatus, Platform, Store
@@ -20,19 +18,6 @@ from tests.support.clock import FakeClock
 SUBSCRIBED = datetime(2024, 7, 14, 12, 0, tzinfo=UTC)
 NINE_BERLIN = datetime(2024, 7, 15, 7, 0, tzinfo=UTC)
 MESSAGES = "/channels/{channel_id}/messages"
-
-
-@pytest.fixture
-async def discord(engine: CommandEngine) -> AsyncIterator[tuple[FakeDiscord, DiscordAdapter]]:
-    fake = FakeDiscord()
-    await fake.start()
-    settings = Settings(discord_token=fake.token, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
-    adapter = DiscordAdapter(settings, engine, identify_delay=0.0, ready_timeout=5.0, post_timeout=2.0)
-    await adapter.start()
-    yield fake, adapter
-    await adapter.close()
-    await fake.close()
-    assert not fake.schema_errors, fake.schema_errors
 
 
 def scheduler(store: Store, engine: CommandEngine, adapter: DiscordAdapter) -> DailyScheduler:

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from bot.adapters.discord import DiscordAdapter
-from bot.config import Settings
 from bot.core.commands import CommandEngine
 from bot.core.daily import PERSONAL_SPACE, Invocation
 from bot.core.library import Library
@@ -184,19 +183,6 @@ async def test_a_person_the_bot_cannot_message_is_paused_and_not_retried(
     calls = len(fake_slack.calls)
     clock.jump(EIGHT_BERLIN + timedelta(days=1))
     assert (await daily.tick()).planned == 0 and len(fake_slack.calls) == calls  # not tried again
-
-
-@pytest.fixture
-async def discord(engine: CommandEngine) -> AsyncIterator[tuple[FakeDiscord, DiscordAdapter]]:
-    fake = FakeDiscord()
-    await fake.start()
-    settings = Settings(discord_token=fake.token, discord_api_url=fake.api_url, discord_gateway_url=fake.gateway_url)
-    adapter = DiscordAdapter(settings, engine, identify_delay=0.0, ready_timeout=5.0, post_timeout=2.0)
-    await adapter.start()
-    yield fake, adapter
-    await adapter.close()
-    await fake.close()
-    assert not fake.schema_errors, fake.schema_errors  # every body matched Discord's spec
 
 
 async def test_discord_personal_tips_open_the_dm_and_a_blocked_person_is_paused(
